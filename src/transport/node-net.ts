@@ -1,0 +1,276 @@
+import dgram from 'node:dgram';
+import net from 'node:net';
+import os from 'node:os';
+import { getLogger } from '../common/log.js';
+import {
+  NetError,
+  familyOf,
+  formatAddress,
+  type AddressFamily,
+  type Net,
+  type NetErrorCode,
+  type NetInterfaceAddress,
+  type TcpConnection,
+  type TcpDialOptions,
+  type TcpListenOptions,
+  type TcpServer,
+  type TransportAddress,
+  type UdpBindOptions,
+  type UdpMessageHandler,
+  type UdpSocket,
+} from './net.js';
+
+const log = getLogger('net');
+
+function mapErrno(err: NodeJS.ErrnoException): NetErrorCode {
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return 'ERR_NET_ADDRESS_IN_USE';
+    case 'EADDRNOTAVAIL':
+      return 'ERR_NET_ADDRESS_NOT_AVAILABLE';
+    case 'ENETUNREACH':
+    case 'EHOSTUNREACH':
+      return 'ERR_NET_UNREACHABLE';
+    case 'ECONNREFUSED':
+      return 'ERR_NET_REFUSED';
+    case 'ETIMEDOUT':
+      return 'ERR_NET_TIMEOUT';
+    default:
+      return 'ERR_NET';
+  }
+}
+
+function wrap(err: unknown, what: string): NetError {
+  const e = err as NodeJS.ErrnoException;
+  return new NetError(mapErrno(e), `${what}: ${e.message}`, { cause: err });
+}
+
+class NodeUdpSocket implements UdpSocket {
+  readonly localAddress: TransportAddress;
+  readonly family: AddressFamily;
+  #handler: UdpMessageHandler | undefined;
+  #closed = false;
+  sendErrors = 0;
+
+  constructor(private readonly socket: dgram.Socket) {
+    const a = socket.address();
+    this.localAddress = { address: a.address, port: a.port };
+    this.family = familyOf(a.address);
+    socket.on('message', (msg, rinfo) => {
+      const h = this.#handler;
+      if (!h) return;
+      try {
+        h(msg, { address: rinfo.address, port: rinfo.port });
+      } catch (err) {
+        // A handler must never throw; if one does, keep the socket alive.
+        log.error(`udp ${formatAddress(this.localAddress)}: handler threw`, err);
+      }
+    });
+    socket.on('error', (err) => {
+      log.debug(`udp ${formatAddress(this.localAddress)}: ${err.message}`);
+    });
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  send(data: Uint8Array, to: TransportAddress): void {
+    if (this.#closed) return;
+    this.socket.send(data, to.port, to.address, (err) => {
+      if (err) {
+        this.sendErrors++;
+        if (log.traceEnabled) log.trace(`udp send to ${formatAddress(to)} failed: ${err.message}`);
+      }
+    });
+  }
+
+  onMessage(handler: UdpMessageHandler): void {
+    this.#handler = handler;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#handler = undefined;
+    try {
+      this.socket.close();
+    } catch {
+      // already closed by the system
+    }
+  }
+}
+
+class NodeTcpConnection implements TcpConnection {
+  readonly localAddress: TransportAddress;
+  readonly remoteAddress: TransportAddress;
+  #closed = false;
+  #onClose: ((error?: Error) => void) | undefined;
+  #error: Error | undefined;
+
+  constructor(private readonly socket: net.Socket) {
+    socket.setNoDelay(true);
+    this.localAddress = { address: socket.localAddress ?? '', port: socket.localPort ?? 0 };
+    this.remoteAddress = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
+    socket.on('error', (err) => {
+      this.#error = err;
+      log.debug(`tcp ${formatAddress(this.remoteAddress)}: ${err.message}`);
+    });
+    socket.on('close', () => {
+      this.#closed = true;
+      const cb = this.#onClose;
+      this.#onClose = undefined;
+      cb?.(this.#error);
+    });
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  write(data: Uint8Array): void {
+    if (this.#closed || this.socket.destroyed) return;
+    this.socket.write(data);
+  }
+
+  onData(handler: (chunk: Buffer) => void): void {
+    this.socket.removeAllListeners('data');
+    this.socket.on('data', (chunk: Buffer) => {
+      try {
+        handler(chunk);
+      } catch (err) {
+        log.error(`tcp ${formatAddress(this.remoteAddress)}: handler threw`, err);
+      }
+    });
+  }
+
+  onClose(handler: (error?: Error) => void): void {
+    if (this.#closed) {
+      handler(this.#error);
+      return;
+    }
+    this.#onClose = handler;
+  }
+
+  close(): void {
+    if (this.socket.destroyed) return;
+    this.socket.destroy();
+  }
+}
+
+class NodeTcpServer implements TcpServer {
+  readonly localAddress: TransportAddress;
+  #handler: ((conn: TcpConnection) => void) | undefined;
+
+  constructor(private readonly server: net.Server) {
+    const a = server.address() as net.AddressInfo;
+    this.localAddress = { address: a.address, port: a.port };
+    server.on('connection', (socket) => {
+      const h = this.#handler;
+      if (!h) {
+        socket.destroy();
+        return;
+      }
+      h(new NodeTcpConnection(socket));
+    });
+    server.on('error', (err) => log.debug(`tcp server ${formatAddress(this.localAddress)}: ${err.message}`));
+  }
+
+  onConnection(handler: (conn: TcpConnection) => void): void {
+    this.#handler = handler;
+  }
+
+  close(): void {
+    this.#handler = undefined;
+    this.server.close();
+  }
+}
+
+/** Default TCP listen backlog: large enough for thousands of clients arriving at once. */
+export const DEFAULT_TCP_BACKLOG = 4096;
+
+/** The real network: `node:dgram`, `node:net`, `os.networkInterfaces()`. */
+export class NodeNet implements Net {
+  interfaces(): NetInterfaceAddress[] {
+    const out: NetInterfaceAddress[] = [];
+    for (const [name, addrs] of Object.entries(os.networkInterfaces())) {
+      for (const a of addrs ?? []) {
+        const prefixLength = Number(a.cidr?.split('/')[1] ?? (a.family === 'IPv4' ? 32 : 128));
+        out.push({
+          name,
+          address: a.address,
+          family: a.family === 'IPv4' ? 4 : 6,
+          internal: a.internal,
+          prefixLength,
+        });
+      }
+    }
+    return out;
+  }
+
+  bindUdp(options: UdpBindOptions): Promise<UdpSocket> {
+    const family = familyOf(options.address);
+    const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', ipv6Only: family === 6 });
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => {
+        socket.close();
+        reject(wrap(err, `bind udp ${options.address}:${options.port}`));
+      };
+      socket.once('error', onError);
+      socket.bind({ address: options.address, port: options.port, exclusive: true }, () => {
+        socket.removeListener('error', onError);
+        resolve(new NodeUdpSocket(socket));
+      });
+    });
+  }
+
+  listenTcp(options: TcpListenOptions): Promise<TcpServer> {
+    const server = net.createServer({ noDelay: true });
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => {
+        server.close();
+        reject(wrap(err, `listen tcp ${options.address}:${options.port}`));
+      };
+      server.once('error', onError);
+      server.listen(
+        { host: options.address, port: options.port, backlog: options.backlog ?? DEFAULT_TCP_BACKLOG, exclusive: true },
+        () => {
+          server.removeListener('error', onError);
+          resolve(new NodeTcpServer(server));
+        },
+      );
+    });
+  }
+
+  dialTcp(options: TcpDialOptions): Promise<TcpConnection> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({
+        host: options.address,
+        port: options.port,
+        ...(options.localAddress !== undefined ? { localAddress: options.localAddress } : {}),
+        ...(options.localPort !== undefined ? { localPort: options.localPort } : {}),
+        noDelay: true,
+      });
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      if (options.timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          socket.destroy();
+          reject(new NetError('ERR_NET_TIMEOUT', `dial tcp ${options.address}:${options.port}: timed out`));
+        }, options.timeoutMs);
+      }
+      const onError = (err: Error): void => {
+        if (timer) clearTimeout(timer);
+        reject(wrap(err, `dial tcp ${options.address}:${options.port}`));
+      };
+      socket.once('error', onError);
+      socket.once('connect', () => {
+        if (timer) clearTimeout(timer);
+        socket.removeListener('error', onError);
+        resolve(new NodeTcpConnection(socket));
+      });
+    });
+  }
+}
+
+/** Shared default instance; stateless. */
+export const nodeNet: Net = new NodeNet();

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../src/common/fake-clock.js';
+import { CryptoRng, SeededRng, randomIceString } from '../../src/common/rng.js';
+import { TernError } from '../../src/common/errors.js';
+import { DropCounter } from '../../src/common/drop-counter.js';
+
+describe('rng', () => {
+  it('seeded rng is deterministic', () => {
+    const a = new SeededRng(42);
+    const b = new SeededRng(42);
+    expect(a.bytes(16)).toEqual(b.bytes(16));
+    expect(a.uint32()).toBe(b.uint32());
+  });
+  it('crypto rng gives distinct ice strings of the requested length', () => {
+    const rng = new CryptoRng();
+    const s = new Set(Array.from({ length: 100 }, () => randomIceString(rng, 24)));
+    expect(s.size).toBe(100);
+    for (const v of s) expect(v).toMatch(/^[A-Za-z0-9+/]{24}$/);
+  });
+  it('float stays in [0, 1)', () => {
+    const rng = new SeededRng(1);
+    for (let i = 0; i < 1000; i++) {
+      const f = rng.float();
+      expect(f).toBeGreaterThanOrEqual(0);
+      expect(f).toBeLessThan(1);
+    }
+  });
+});
+
+describe('FakeClock', () => {
+  it('fires timers in deadline order and skips cancelled ones', async () => {
+    const clock = new FakeClock();
+    const fired: string[] = [];
+    clock.setTimer(() => fired.push('b'), 20);
+    const c = clock.setTimer(() => fired.push('c'), 15);
+    clock.setTimer(() => fired.push('a'), 10);
+    clock.clearTimer(c);
+    await clock.advance(25);
+    expect(fired).toEqual(['a', 'b']);
+    expect(clock.now()).toBe(25);
+  });
+  it('runs promise jobs between timers', async () => {
+    const clock = new FakeClock();
+    const seen: number[] = [];
+    clock.setTimer(() => {
+      void Promise.resolve().then(() => clock.setTimer(() => seen.push(clock.now()), 5));
+    }, 10);
+    await clock.advance(20);
+    expect(seen).toEqual([15]);
+  });
+});
+
+describe('errors and drops', () => {
+  it('TernError carries code and cause', () => {
+    const e = new TernError('ERR_X', 'boom', { cause: 1 });
+    expect(e.code).toBe('ERR_X');
+    expect(e.cause).toBe(1);
+    expect(e.name).toBe('TernError');
+  });
+  it('DropCounter counts by reason', () => {
+    const d = new DropCounter();
+    d.drop('a');
+    d.drop('a');
+    d.drop('b');
+    expect(d.total).toBe(3);
+    expect(d.toJSON()).toEqual({ a: 2, b: 1 });
+  });
+});
