@@ -24,4 +24,5 @@ export type {
   NetErrorCode,
 } from './transport/net.js';
 export { NetError, formatAddress } from './transport/net.js';
+export type { DatagramTransport } from './transport/datagram-transport.js';
 export { NodeNet, nodeNet } from './transport/node-net.js';
