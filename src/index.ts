@@ -25,4 +25,6 @@ export type {
 } from './transport/net.js';
 export { NetError, formatAddress } from './transport/net.js';
 export type { DatagramTransport } from './transport/datagram-transport.js';
+export { UdpDatagramTransport } from './transport/udp-datagram-transport.js';
+export { SrtpProtectionProfile, DEFAULT_SRTP_PROFILES } from './srtp/protection-profile.js';
 export { NodeNet, nodeNet } from './transport/node-net.js';
