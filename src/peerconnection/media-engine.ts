@@ -1,0 +1,175 @@
+import { InvalidArgumentError } from '../common/errors.js';
+import { codecsMatch, isRtx, rtxApt, type MediaKind, type RtcpFeedback, type RtpCodecParameters } from './codec.js';
+
+/** Header extension URIs tern-rtc understands. */
+export const HeaderExtensionUri = {
+  Mid: 'urn:ietf:params:rtp-hdrext:sdes:mid',
+  RtpStreamId: 'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id',
+  RepairedRtpStreamId: 'urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id',
+  AbsSendTime: 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time',
+  TransportWideCc: 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01',
+  AudioLevel: 'urn:ietf:params:rtp-hdrext:ssrc-audio-level',
+} as const;
+
+export interface RtpHeaderExtensionCapability {
+  uri: string;
+  id: number;
+  kinds: readonly MediaKind[];
+}
+
+const VIDEO_FEEDBACK: RtcpFeedback[] = [
+  { type: 'goog-remb' },
+  { type: 'transport-cc' },
+  { type: 'ccm', parameter: 'fir' },
+  { type: 'nack' },
+  { type: 'nack', parameter: 'pli' },
+];
+
+function video(payloadType: number, mime: string, fmtp?: string): RtpCodecParameters {
+  return {
+    payloadType,
+    mimeType: `video/${mime}`,
+    clockRate: 90000,
+    rtcpFeedback: VIDEO_FEEDBACK,
+    ...(fmtp !== undefined ? { sdpFmtpLine: fmtp } : {}),
+  };
+}
+
+function rtx(payloadType: number, apt: number): RtpCodecParameters {
+  return { payloadType, mimeType: 'video/rtx', clockRate: 90000, sdpFmtpLine: `apt=${apt}` };
+}
+
+/** Pion's default codec table (payload types as in pion/webrtc's RegisterDefaultCodecs). */
+export const DEFAULT_AUDIO_CODECS: readonly RtpCodecParameters[] = [
+  { payloadType: 111, mimeType: 'audio/opus', clockRate: 48000, channels: 2, sdpFmtpLine: 'minptime=10;useinbandfec=1', rtcpFeedback: [{ type: 'transport-cc' }] },
+  { payloadType: 63, mimeType: 'audio/red', clockRate: 48000, channels: 2, sdpFmtpLine: '111/111' },
+  { payloadType: 9, mimeType: 'audio/G722', clockRate: 8000 },
+  { payloadType: 0, mimeType: 'audio/PCMU', clockRate: 8000 },
+  { payloadType: 8, mimeType: 'audio/PCMA', clockRate: 8000 },
+];
+
+export const DEFAULT_VIDEO_CODECS: readonly RtpCodecParameters[] = [
+  video(96, 'VP8'),
+  rtx(97, 96),
+  video(98, 'VP9', 'profile-id=0'),
+  rtx(99, 98),
+  video(100, 'VP9', 'profile-id=1'),
+  rtx(101, 100),
+  video(102, 'H264', 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f'),
+  rtx(121, 102),
+  video(127, 'H264', 'level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42001f'),
+  rtx(120, 127),
+  video(125, 'H264', 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f'),
+  rtx(107, 125),
+  video(108, 'H264', 'level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42e01f'),
+  rtx(109, 108),
+  video(123, 'H264', 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=640032'),
+  rtx(118, 123),
+  video(41, 'AV1'),
+  rtx(42, 41),
+  { payloadType: 116, mimeType: 'video/red', clockRate: 90000 },
+  rtx(117, 116),
+  { payloadType: 115, mimeType: 'video/ulpfec', clockRate: 90000 },
+];
+
+export const DEFAULT_HEADER_EXTENSIONS: readonly RtpHeaderExtensionCapability[] = [
+  { uri: HeaderExtensionUri.Mid, id: 4, kinds: ['audio', 'video'] },
+  { uri: HeaderExtensionUri.RtpStreamId, id: 10, kinds: ['video'] },
+  { uri: HeaderExtensionUri.RepairedRtpStreamId, id: 11, kinds: ['video'] },
+  { uri: HeaderExtensionUri.AbsSendTime, id: 2, kinds: ['audio', 'video'] },
+  { uri: HeaderExtensionUri.TransportWideCc, id: 3, kinds: ['audio', 'video'] },
+  { uri: HeaderExtensionUri.AudioLevel, id: 1, kinds: ['audio'] },
+];
+
+/**
+ * The codecs and header extensions this endpoint supports (Pion's
+ * MediaEngine). Negotiation matches a remote description against it and
+ * keeps the remote payload types.
+ */
+export class MediaEngine {
+  readonly #codecs: Record<MediaKind, RtpCodecParameters[]> = { audio: [], video: [] };
+  readonly #extensions: RtpHeaderExtensionCapability[] = [];
+
+  /** A MediaEngine with Opus, G.722, PCMU/PCMA, VP8, VP9, H.264, AV1, RED, RTX, ULPFEC and the usual extensions. */
+  static withDefaults(): MediaEngine {
+    const e = new MediaEngine();
+    e.registerDefaultCodecs();
+    for (const x of DEFAULT_HEADER_EXTENSIONS) e.registerHeaderExtension(x.uri, x.kinds, x.id);
+    return e;
+  }
+
+  registerDefaultCodecs(): void {
+    for (const c of DEFAULT_AUDIO_CODECS) this.registerCodec(c, 'audio');
+    for (const c of DEFAULT_VIDEO_CODECS) this.registerCodec(c, 'video');
+  }
+
+  registerCodec(codec: RtpCodecParameters, kind: MediaKind): void {
+    if (!Number.isInteger(codec.payloadType) || codec.payloadType < 0 || codec.payloadType > 127) {
+      throw new InvalidArgumentError(`payload type must be 0..127, got ${codec.payloadType}`);
+    }
+    if (!/^(audio|video)\/[\w.-]+$/i.test(codec.mimeType)) throw new InvalidArgumentError(`bad mime type ${codec.mimeType}`);
+    const list = this.#codecs[kind];
+    const existing = list.findIndex((c) => c.payloadType === codec.payloadType);
+    if (existing >= 0) list[existing] = { ...codec };
+    else list.push({ ...codec });
+  }
+
+  registerHeaderExtension(uri: string, kinds: readonly MediaKind[], id?: number): void {
+    const existing = this.#extensions.find((x) => x.uri === uri);
+    if (existing) {
+      this.#extensions[this.#extensions.indexOf(existing)] = { uri, id: existing.id, kinds: [...new Set([...existing.kinds, ...kinds])] };
+      return;
+    }
+    const used = new Set(this.#extensions.map((x) => x.id));
+    let chosen = id;
+    if (chosen === undefined || used.has(chosen)) {
+      chosen = 1;
+      while (used.has(chosen)) chosen++;
+    }
+    if (chosen > 14) throw new InvalidArgumentError('no one-byte header extension id left (1..14)');
+    this.#extensions.push({ uri, id: chosen, kinds: [...kinds] });
+  }
+
+  getCodecs(kind: MediaKind): readonly RtpCodecParameters[] {
+    return this.#codecs[kind];
+  }
+
+  getHeaderExtensions(kind: MediaKind): readonly RtpHeaderExtensionCapability[] {
+    return this.#extensions.filter((x) => x.kinds.includes(kind));
+  }
+
+  /**
+   * The remote codecs we support, in the remote's order and with the
+   * remote's payload types (RFC 9429 §5.3.1). RTX is kept only when its
+   * `apt` names a kept codec.
+   */
+  negotiateCodecs(kind: MediaKind, remote: readonly RtpCodecParameters[]): RtpCodecParameters[] {
+    const local = this.#codecs[kind];
+    const kept: RtpCodecParameters[] = [];
+    for (const r of remote) {
+      if (isRtx(r)) continue;
+      const match = local.find((l) => !isRtx(l) && codecsMatch(l, r));
+      if (!match) continue;
+      kept.push({ ...r, rtcpFeedback: intersectFeedback(match.rtcpFeedback, r.rtcpFeedback) });
+    }
+    const keptPts = new Set(kept.map((c) => c.payloadType));
+    const hasLocalRtx = local.some(isRtx);
+    for (const r of remote) {
+      if (!isRtx(r) || !hasLocalRtx) continue;
+      const apt = rtxApt(r);
+      if (apt !== undefined && keptPts.has(apt)) kept.push({ ...r });
+    }
+    return kept;
+  }
+
+  /** Remote header extensions we support, keeping the remote ids. */
+  negotiateHeaderExtensions(kind: MediaKind, remote: readonly { id: number; uri: string }[]): { id: number; uri: string }[] {
+    const ours = new Set(this.getHeaderExtensions(kind).map((x) => x.uri));
+    return remote.filter((x) => ours.has(x.uri)).map((x) => ({ id: x.id, uri: x.uri }));
+  }
+}
+
+function intersectFeedback(local: RtcpFeedback[] | undefined, remote: RtcpFeedback[] | undefined): RtcpFeedback[] {
+  if (!local || !remote) return [];
+  return remote.filter((r) => local.some((l) => l.type === r.type && (l.parameter ?? '') === (r.parameter ?? '')));
+}

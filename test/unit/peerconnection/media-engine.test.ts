@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseSdp, type MediaDescription } from '../../../src/sdp/index.js';
+import { MediaEngine } from '../../../src/peerconnection/media-engine.js';
+import { codecsMatch, h264Profile, type RtpCodecParameters } from '../../../src/peerconnection/codec.js';
+
+function codecsOf(m: MediaDescription): RtpCodecParameters[] {
+  return m.rtpmaps.map((r) => ({
+    payloadType: r.payloadType,
+    mimeType: `${m.kind}/${r.encodingName}`,
+    clockRate: r.clockRate,
+    ...(r.channels !== undefined ? { channels: r.channels } : {}),
+    ...(m.fmtps.has(r.payloadType) ? { sdpFmtpLine: m.fmtps.get(r.payloadType)! } : {}),
+    rtcpFeedback: m.rtcpFbs
+      .filter((f) => f.payloadType === r.payloadType || f.payloadType === '*')
+      .map((f) => (f.parameter ? { type: f.type, parameter: f.parameter } : { type: f.type })),
+  }));
+}
+
+const fixture = (name: string): string => readFileSync(join(import.meta.dirname, '..', '..', 'fixtures', 'sdp', name), 'utf8');
+
+describe('codec matching', () => {
+  it('classifies H.264 profiles as libwebrtc does', () => {
+    expect(h264Profile('42e01f')).toBe('constrained-baseline');
+    expect(h264Profile('42001f')).toBe('baseline');
+    expect(h264Profile('4d001f')).toBe('main');
+    expect(h264Profile('640c1f')).toBe('constrained-high');
+    expect(h264Profile('64001f')).toBe('high');
+    expect(h264Profile('zz')).toBe('unknown');
+  });
+  it('matches H.264 on packetization mode and profile, not level', () => {
+    const a = { mimeType: 'video/H264', clockRate: 90000, sdpFmtpLine: 'packetization-mode=1;profile-level-id=42e01f' };
+    expect(codecsMatch(a, { ...a, sdpFmtpLine: 'profile-level-id=42e034;packetization-mode=1' })).toBe(true);
+    expect(codecsMatch(a, { ...a, sdpFmtpLine: 'profile-level-id=42e01f' })).toBe(false);
+    expect(codecsMatch(a, { ...a, sdpFmtpLine: 'packetization-mode=1;profile-level-id=64001f' })).toBe(false);
+  });
+  it('matches VP9 on profile-id and audio on channels', () => {
+    const vp9 = { mimeType: 'video/VP9', clockRate: 90000, sdpFmtpLine: 'profile-id=0' };
+    expect(codecsMatch(vp9, { ...vp9, sdpFmtpLine: 'profile-id=2' })).toBe(false);
+    expect(codecsMatch(vp9, { mimeType: 'video/vp9', clockRate: 90000 })).toBe(true);
+    expect(codecsMatch({ mimeType: 'audio/opus', clockRate: 48000, channels: 2 }, { mimeType: 'audio/OPUS', clockRate: 48000 })).toBe(false);
+  });
+});
+
+describe('MediaEngine', () => {
+  for (const name of ['chrome-offer.sdp', 'firefox-offer.sdp', 'safari-offer.sdp']) {
+    it(`negotiates ${name} keeping remote payload types and RTX with a kept apt`, () => {
+      const engine = MediaEngine.withDefaults();
+      const sdp = parseSdp(fixture(name));
+      const video = sdp.media.find((m) => m.kind === 'video')!;
+      const audio = sdp.media.find((m) => m.kind === 'audio')!;
+      const v = engine.negotiateCodecs('video', codecsOf(video));
+      const a = engine.negotiateCodecs('audio', codecsOf(audio));
+      expect(a[0]!.mimeType.toLowerCase()).toBe('audio/opus');
+      expect(v.some((c) => c.mimeType.toLowerCase() === 'video/vp8')).toBe(true);
+      const pts = new Set(v.map((c) => c.payloadType));
+      for (const c of v.filter((c) => c.mimeType.toLowerCase() === 'video/rtx')) {
+        expect(pts.has(Number(/apt=(\d+)/.exec(c.sdpFmtpLine ?? '')![1]))).toBe(true);
+      }
+      for (const c of v) expect(video.rtpmaps.some((r) => r.payloadType === c.payloadType)).toBe(true);
+      expect(v.find((c) => c.mimeType === 'video/VP8')!.rtcpFeedback).toContainEqual({ type: 'nack', parameter: 'pli' });
+    });
+  }
+  it('drops codecs it does not know (H265) and negotiates extensions by URI', () => {
+    const engine = MediaEngine.withDefaults();
+    const video = parseSdp(fixture('safari-offer.sdp')).media[1]!;
+    expect(engine.negotiateCodecs('video', codecsOf(video)).some((c) => /h265/i.test(c.mimeType))).toBe(false);
+    const ext = engine.negotiateHeaderExtensions('video', video.extmaps);
+    expect(ext).toContainEqual({ id: 4, uri: 'urn:ietf:params:rtp-hdrext:sdes:mid' });
+    expect(ext.some((x) => x.uri === 'urn:3gpp:video-orientation')).toBe(false);
+  });
+  it('rejects bad registrations', () => {
+    const engine = new MediaEngine();
+    expect(() => engine.registerCodec({ payloadType: 200, mimeType: 'video/VP8', clockRate: 90000 }, 'video')).toThrow(/payload type/);
+  });
+});
