@@ -108,7 +108,7 @@ export function freeUdpPort(): Promise<number> {
 }
 
 /** Generates a self-signed certificate with `openssl req` into `dir`. */
-export function generateOpensslCertificate(dir: string, keyType: OpensslKeyType, name = keyType): OpensslCertificate {
+export function generateOpensslCertificate(dir: string, keyType: OpensslKeyType, name: string = keyType): OpensslCertificate {
   const certPath = join(dir, `${name}.cert.pem`);
   const keyPath = join(dir, `${name}.key.pem`);
   const newkey =
