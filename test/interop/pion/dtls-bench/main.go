@@ -5,7 +5,7 @@
 //	-mode handshake  -n 20 -warmup 3           client+server in this process, sequential full
 //	                                           handshakes; prints {"medianMs":..,"samples":[..]}
 //	-mode server     -duration 10s             DTLS server (run with GOMAXPROCS=1); prints
-//	                                           {"event":"listening","port":N} then, on each
+//	                                           {"type":"listening","port":N} then, on each
 //	                                           stdin line, {"handshakes":count}
 //	-mode clients    -remote 127.0.0.1:P -concurrency 32 -duration 8s
 //	                                           loops: dial, handshake, close; prints
@@ -45,7 +45,7 @@ func emit(v map[string]interface{}) {
 }
 
 func fail(err error) {
-	emit(map[string]interface{}{"event": "error", "message": err.Error()})
+	emit(map[string]interface{}{"type": "error", "message": err.Error()})
 	os.Exit(1)
 }
 
@@ -122,7 +122,7 @@ func handshakeMode(n, warmup int) {
 	if len(sorted)%2 == 0 {
 		median = (sorted[len(sorted)/2-1] + sorted[len(sorted)/2]) / 2
 	}
-	emit(map[string]interface{}{"medianMs": median, "samples": samples})
+	emit(map[string]interface{}{"type": "result", "medianMs": median, "samples": samples})
 }
 
 func serverMode(duration time.Duration) {
@@ -137,7 +137,7 @@ func serverMode(duration time.Duration) {
 	if err != nil {
 		fail(err)
 	}
-	emit(map[string]interface{}{"event": "listening", "port": raw.Addr().(*net.UDPAddr).Port})
+	emit(map[string]interface{}{"type": "listening", "port": raw.Addr().(*net.UDPAddr).Port})
 	var count int64
 	go func() {
 		for {
@@ -159,12 +159,12 @@ func serverMode(duration time.Duration) {
 	go func() {
 		s := bufio.NewScanner(os.Stdin)
 		for s.Scan() {
-			emit(map[string]interface{}{"handshakes": atomic.LoadInt64(&count)})
+			emit(map[string]interface{}{"type": "count", "handshakes": atomic.LoadInt64(&count)})
 		}
 		os.Exit(0)
 	}()
 	<-ctx.Done()
-	emit(map[string]interface{}{"handshakes": atomic.LoadInt64(&count), "event": "done"})
+	emit(map[string]interface{}{"type": "done", "handshakes": atomic.LoadInt64(&count)})
 }
 
 func clientsMode(remote string, concurrency int, duration time.Duration) {
@@ -197,7 +197,7 @@ func clientsMode(remote string, concurrency int, duration time.Duration) {
 		}()
 	}
 	wg.Wait()
-	emit(map[string]interface{}{"handshakes": ok, "failures": failures})
+	emit(map[string]interface{}{"type": "result", "handshakes": ok, "failures": failures})
 }
 
 func main() {

@@ -4,12 +4,12 @@
 // requested cipher suites and SRTP profiles with extended master secret
 // required, prints JSON lines on stdout and echoes application data back.
 //
-// Events (one JSON object per line):
+// Output (one JSON object per line):
 //
-//	{"event":"listening","port":N,"fingerprint":"AB:CD:..."}
-//	{"event":"connected","cipherSuite":"TLS_...","srtpProfile":"SRTP_...","keyingMaterial":"hex","peerCertificate":"hex"}
-//	{"event":"data","hex":"..."}          (application data received; echoed back)
-//	{"event":"closed"} / {"event":"error","message":"..."}
+//	{"type":"listening","port":N,"fingerprint":"AB:CD:..."}
+//	{"type":"connected","cipherSuite":"TLS_...","srtpProfile":"SRTP_...","keyingMaterial":"hex","peerCertificate":"hex"}
+//	{"type":"data","hex":"..."}          (application data received; echoed back)
+//	{"type":"closed"} / {"type":"error","message":"..."}
 //
 // The process exits after -lifetime or when stdin closes.
 package main
@@ -53,7 +53,7 @@ func emit(v map[string]interface{}) {
 }
 
 func fail(format string, args ...interface{}) {
-	emit(map[string]interface{}{"event": "error", "message": fmt.Sprintf(format, args...)})
+	emit(map[string]interface{}{"type": "error", "message": fmt.Sprintf(format, args...)})
 	os.Exit(1)
 }
 
@@ -161,7 +161,7 @@ func main() {
 	flag.Parse()
 
 	time.AfterFunc(*lifetime, func() {
-		emit(map[string]interface{}{"event": "error", "message": "lifetime exceeded"})
+		emit(map[string]interface{}{"type": "error", "message": "lifetime exceeded"})
 		os.Exit(2)
 	})
 	go func() {
@@ -230,7 +230,7 @@ func main() {
 			fail("listen: %v", err)
 		}
 		port := ln.Addr().(*net.UDPAddr).Port
-		emit(map[string]interface{}{"event": "listening", "port": port, "fingerprint": fingerprint(cert.Certificate[0])})
+		emit(map[string]interface{}{"type": "listening", "port": port, "fingerprint": fingerprint(cert.Certificate[0])})
 		c, err := ln.Accept()
 		if err != nil {
 			fail("handshake: %v", err)
@@ -244,7 +244,7 @@ func main() {
 		if err != nil {
 			fail("dial: %v", err)
 		}
-		emit(map[string]interface{}{"event": "listening", "port": uc.LocalAddr().(*net.UDPAddr).Port, "fingerprint": fingerprint(cert.Certificate[0])})
+		emit(map[string]interface{}{"type": "listening", "port": uc.LocalAddr().(*net.UDPAddr).Port, "fingerprint": fingerprint(cert.Certificate[0])})
 		conn, err = dtls.ClientWithContext(ctx, uc, config)
 		if err != nil {
 			fail("handshake: %v", err)
@@ -264,7 +264,7 @@ func main() {
 		peer = hex.EncodeToString(state.PeerCertificates[0])
 	}
 	emit(map[string]interface{}{
-		"event":           "connected",
+		"type":           "connected",
 		"cipherSuite":     negotiatedSuite(state),
 		"srtpProfile":     profileName(profile),
 		"keyingMaterial":  hex.EncodeToString(km),
@@ -275,12 +275,12 @@ func main() {
 	for {
 		n, err := conn.Read(buf)
 		if err != nil {
-			emit(map[string]interface{}{"event": "closed", "message": err.Error()})
+			emit(map[string]interface{}{"type": "closed", "message": err.Error()})
 			os.Exit(0)
 		}
-		emit(map[string]interface{}{"event": "data", "hex": hex.EncodeToString(buf[:n])})
+		emit(map[string]interface{}{"type": "data", "hex": hex.EncodeToString(buf[:n])})
 		if _, err := conn.Write(buf[:n]); err != nil {
-			emit(map[string]interface{}{"event": "closed", "message": err.Error()})
+			emit(map[string]interface{}{"type": "closed", "message": err.Error()})
 			os.Exit(0)
 		}
 	}
