@@ -1,0 +1,195 @@
+import { InvalidArgumentError } from '../common/errors.js';
+import type { TransportAddress } from '../transport/net.js';
+import { ADDRESS_FAMILY_IPV4, ADDRESS_FAMILY_IPV6, MAGIC_COOKIE } from './constants.js';
+
+/**
+ * (XOR-)MAPPED-ADDRESS style attribute values, RFC 8489 §14.1 and §14.2:
+ *   0x00 | family | port (16) | address (32 or 128 bits)
+ * The XOR form XORs the port with the cookie's high 16 bits and the address
+ * with the cookie (IPv4) or the cookie followed by the transaction ID (IPv6).
+ *
+ * IP text is read and written here without `node:net` so the packet path
+ * allocates only the result string. IPv6 text output follows RFC 5952
+ * (lowercase, longest zero run compressed, IPv4-mapped as ::ffff:a.b.c.d),
+ * which is what Node's sockets report.
+ */
+
+const IPV4_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+/** Writes the IPv4 address text into 4 bytes at `off`; false when not dotted-quad IPv4. */
+function writeIpv4(text: string, out: Uint8Array, off: number): boolean {
+  const m = IPV4_RE.exec(text);
+  if (!m) return false;
+  for (let i = 0; i < 4; i++) {
+    const part = m[i + 1]!;
+    if (part.length > 1 && part[0] === '0') return false;
+    const v = Number(part);
+    if (v > 255) return false;
+    out[off + i] = v;
+  }
+  return true;
+}
+
+/** Writes the IPv6 address text (zone ID ignored) into 16 bytes at `off`; false when invalid. */
+function writeIpv6(text: string, out: Uint8Array, off: number): boolean {
+  const pct = text.indexOf('%');
+  let s = pct >= 0 ? text.slice(0, pct) : text;
+  if (s.length < 2) return false;
+  const groups: number[] = [];
+  let tail4: number[] | undefined;
+  // Embedded IPv4 in the last 32 bits (RFC 4291 §2.2 form 3).
+  const lastColon = s.lastIndexOf(':');
+  if (s.indexOf('.', lastColon) >= 0) {
+    const v4 = new Uint8Array(4);
+    if (!writeIpv4(s.slice(lastColon + 1), v4, 0)) return false;
+    tail4 = [(v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!];
+    s = s.slice(0, lastColon + 1);
+    // Keep a trailing '::' (zero groups before the IPv4 tail); drop a single separator.
+    if (!s.endsWith('::')) s = s.slice(0, -1);
+    if (s === '') return false;
+  }
+  const dbl = s.indexOf('::');
+  if (dbl >= 0 && s.indexOf('::', dbl + 1) >= 0) return false;
+  const parseGroups = (part: string): number[] | undefined => {
+    if (part === '') return [];
+    const res: number[] = [];
+    for (const g of part.split(':')) {
+      if (g.length < 1 || g.length > 4 || !/^[0-9a-fA-F]+$/.test(g)) return undefined;
+      res.push(parseInt(g, 16));
+    }
+    return res;
+  };
+  const want = tail4 ? 6 : 8;
+  if (dbl >= 0) {
+    const head = parseGroups(s.slice(0, dbl));
+    const tail = parseGroups(s.slice(dbl + 2));
+    if (!head || !tail || head.length + tail.length > want - 1) return false;
+    groups.push(...head);
+    for (let i = head.length + tail.length; i < want; i++) groups.push(0);
+    groups.push(...tail);
+  } else {
+    const all = parseGroups(s);
+    if (!all || all.length !== want) return false;
+    groups.push(...all);
+  }
+  if (tail4) groups.push(...tail4);
+  for (let i = 0; i < 8; i++) {
+    out[off + 2 * i] = groups[i]! >> 8;
+    out[off + 2 * i + 1] = groups[i]! & 0xff;
+  }
+  return true;
+}
+
+/** 4 or 6 for an IP literal (IPv6 may carry a `%zone`), undefined otherwise. */
+export function ipFamily(text: string): 4 | 6 | undefined {
+  const scratch = new Uint8Array(16);
+  if (writeIpv4(text, scratch, 0)) return 4;
+  if (text.includes(':') && writeIpv6(text, scratch, 0)) return 6;
+  return undefined;
+}
+
+/** The IP literal's bytes (4 or 16); throws InvalidArgumentError when not an IP literal. */
+export function ipToBytes(text: string): Buffer {
+  const out = Buffer.alloc(16);
+  if (writeIpv4(text, out, 0)) return out.subarray(0, 4);
+  if (text.includes(':') && writeIpv6(text, out, 0)) return out;
+  throw new InvalidArgumentError(`not an IP address: ${JSON.stringify(text)}`);
+}
+
+/** Text of the IPv4 (4 bytes) or IPv6 (16 bytes) address at `off`. */
+export function ipToText(b: Uint8Array, off: number, length: 4 | 16): string {
+  if (length === 4) return `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`;
+  // RFC 5952 §5: IPv4-mapped addresses keep the dotted-quad tail.
+  let mapped = b[off + 10] === 0xff && b[off + 11] === 0xff;
+  for (let i = 0; mapped && i < 10; i++) if (b[off + i] !== 0) mapped = false;
+  if (mapped) return `::ffff:${b[off + 12]}.${b[off + 13]}.${b[off + 14]}.${b[off + 15]}`;
+  // RFC 5952 §4.2: compress the longest run (≥ 2 groups) of zero groups, the first on ties.
+  let bestStart = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (b[off + 2 * i] === 0 && b[off + 2 * i + 1] === 0) {
+      let j = i;
+      while (j < 8 && b[off + 2 * j] === 0 && b[off + 2 * j + 1] === 0) j++;
+      if (j - i > bestLen) {
+        bestStart = i;
+        bestLen = j - i;
+      }
+      i = j;
+    } else i++;
+  }
+  let s = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      s += '::';
+      i += bestLen - 1;
+      continue;
+    }
+    if (s !== '' && !s.endsWith(':')) s += ':';
+    s += ((b[off + 2 * i]! << 8) | b[off + 2 * i + 1]!).toString(16);
+  }
+  return s;
+}
+
+/** Encoded size of an address attribute value for `address`. */
+export function addressValueLength(a: TransportAddress): number {
+  return ipFamily(a.address) === 6 ? 20 : 8;
+}
+
+/**
+ * Writes a (XOR-)MAPPED-ADDRESS value for `a` at `off` of `out`. With `xorKey`
+ * (the 16 header bytes cookie || transaction ID) the XOR form is written.
+ * Returns the value length (8 or 20). Throws InvalidArgumentError for a non-IP.
+ */
+export function writeAddressValue(a: TransportAddress, out: Buffer, off: number, xorKey?: Uint8Array): number {
+  if (!Number.isInteger(a.port) || a.port < 0 || a.port > 0xffff) {
+    throw new InvalidArgumentError(`invalid port ${a.port}`);
+  }
+  out[off] = 0;
+  let len: number;
+  if (writeIpv4(a.address, out, off + 4)) {
+    out[off + 1] = ADDRESS_FAMILY_IPV4;
+    len = 4;
+  } else if (a.address.includes(':') && writeIpv6(a.address, out, off + 4)) {
+    out[off + 1] = ADDRESS_FAMILY_IPV6;
+    len = 16;
+  } else {
+    throw new InvalidArgumentError(`not an IP address: ${JSON.stringify(a.address)}`);
+  }
+  if (xorKey) {
+    out.writeUInt16BE(a.port ^ (MAGIC_COOKIE >>> 16), off + 2);
+    for (let i = 0; i < len; i++) out[off + 4 + i]! ^= xorKey[i]!;
+  } else {
+    out.writeUInt16BE(a.port, off + 2);
+  }
+  return 4 + len;
+}
+
+/** Encodes an address value into a fresh buffer. */
+export function encodeAddressValue(a: TransportAddress, xorKey?: Uint8Array): Buffer {
+  const out = Buffer.alloc(20);
+  return out.subarray(0, writeAddressValue(a, out, 0, xorKey));
+}
+
+/**
+ * Reads an address value (undefined when malformed: wrong length or family).
+ * `xorKey`: the 16 header bytes (cookie || transaction ID) for the XOR form.
+ */
+export function readAddressValue(v: Uint8Array, xorKey?: Uint8Array): TransportAddress | undefined {
+  if (v.length < 4) return undefined;
+  const family = v[1];
+  const len = family === ADDRESS_FAMILY_IPV4 ? 4 : family === ADDRESS_FAMILY_IPV6 ? 16 : 0;
+  if (len === 0 || v.length !== 4 + len) return undefined;
+  let port = (v[2]! << 8) | v[3]!;
+  if (!xorKey) return { address: ipToText(v, 4, len), port };
+  port ^= MAGIC_COOKIE >>> 16;
+  const ip = new Uint8Array(len);
+  for (let i = 0; i < len; i++) ip[i] = v[4 + i]! ^ xorKey[i]!;
+  return { address: ipToText(ip, 0, len), port };
+}
+
+/** True when `v` is a well-formed address value (RFC 8489 §14.1). */
+export function isValidAddressValue(v: Uint8Array): boolean {
+  if (v.length === 8) return v[1] === ADDRESS_FAMILY_IPV4;
+  if (v.length === 20) return v[1] === ADDRESS_FAMILY_IPV6;
+  return false;
+}

@@ -1,0 +1,612 @@
+import { InvalidArgumentError } from '../common/errors.js';
+import type { TransportAddress } from '../transport/net.js';
+import { encodeAddressValue, readAddressValue } from './address.js';
+import { attributeValueProblem } from './attribute-rules.js';
+import {
+  ADDRESS_FAMILY_IPV4,
+  ADDRESS_FAMILY_IPV6,
+  FINGERPRINT_XOR,
+  isKnownStunAttr,
+  MAGIC_COOKIE,
+  MESSAGE_INTEGRITY_LENGTH,
+  STUN_ERROR_REASONS,
+  STUN_HEADER_LENGTH,
+  StunAttr,
+  StunClass,
+  TRANSACTION_ID_LENGTH,
+} from './constants.js';
+import { StunDecodeError } from './errors.js';
+import { crc32 } from './fingerprint.js';
+import { StunIntegrityKey } from './integrity-key.js';
+
+/**
+ * A STUN message (RFC 8489 §5), with the attributes ICE (RFC 8445 §16) and
+ * TURN (RFC 8656, RFC 6062, RFC 6156) use.
+ *
+ * Decoding is zero-copy: `raw`, `transactionId` and every attribute `value`
+ * are views into the input buffer (do not reuse that buffer while the message
+ * is in use). Known attributes are checked structurally while decoding, so the
+ * typed getters never throw on network input. Integrity and fingerprint are
+ * checked on demand against `raw`.
+ *
+ * The file holds the codec and the typed accessors of one class (≈ 600
+ * lines): splitting the accessors out would need mixins or free functions and
+ * break the contract's method-style API.
+ */
+
+export interface StunAttribute {
+  type: number;
+  value: Buffer;
+}
+
+export interface StunEncodeOptions {
+  /** Appends MESSAGE-INTEGRITY (HMAC-SHA1, RFC 8489 §14.5) with this key. */
+  integrityKey?: Buffer | StunIntegrityKey;
+  /** Appends MESSAGE-INTEGRITY-SHA256 (RFC 8489 §14.6, 32 bytes) after MESSAGE-INTEGRITY. */
+  integritySha256Key?: Buffer | StunIntegrityKey;
+  /** Appends FINGERPRINT (RFC 8489 §14.7) last. */
+  fingerprint?: boolean;
+  /** Byte used for attribute padding (RFC 8489 §14: any value; default 0). */
+  paddingByte?: number;
+}
+
+/** MESSAGE-INTEGRITY, MESSAGE-INTEGRITY-SHA256 and FINGERPRINT are recomputed by `encode`, never copied. */
+function isTrailer(type: number): boolean {
+  return type === StunAttr.MessageIntegrity || type === StunAttr.MessageIntegritySha256 || type === StunAttr.Fingerprint;
+}
+
+function padded(n: number): number {
+  return (n + 3) & ~3;
+}
+
+/** RFC 8489 §5: the method bits M11..M0 are interleaved with the class bits C1 (bit 8) and C0 (bit 4). */
+export function stunMessageType(method: number, messageClass: StunClass): number {
+  return (
+    (method & 0x000f) |
+    ((method & 0x0070) << 1) |
+    ((method & 0x0f80) << 2) |
+    ((messageClass & 1) << 4) |
+    ((messageClass & 2) << 7)
+  );
+}
+
+/**
+ * RFC 7983 §7 / RFC 8489 §5: cheap check that `data` starts a STUN message
+ * (first byte 0..3, magic cookie, length a multiple of 4 that fits the data).
+ */
+export function isStunMessage(data: Uint8Array): boolean {
+  if (data.length < STUN_HEADER_LENGTH || data[0]! > 3) return false;
+  if (data[4] !== 0x21 || data[5] !== 0x12 || data[6] !== 0xa4 || data[7] !== 0x42) return false;
+  const len = (data[2]! << 8) | data[3]!;
+  return (len & 3) === 0 && STUN_HEADER_LENGTH + len <= data.length;
+}
+
+export class StunMessage {
+  method: number;
+  messageClass: StunClass;
+  transactionId: Buffer;
+  /** Wire order; unknown attributes are kept. Attributes that follow MESSAGE-INTEGRITY are dropped per RFC 8489 §14.5. */
+  readonly attributes: StunAttribute[] = [];
+  /** The bytes this message was decoded from (exactly the message, without trailing bytes). */
+  raw: Buffer | undefined;
+  // Offsets in `raw` of the integrity/fingerprint attribute headers (-1 when absent).
+  #miOffset = -1;
+  #mi256Offset = -1;
+  #fpOffset = -1;
+
+  constructor(method: number, messageClass: StunClass, transactionId: Buffer) {
+    if (!Number.isInteger(method) || method < 0 || method > 0xfff) {
+      throw new InvalidArgumentError(`STUN method out of range: ${method}`);
+    }
+    if (transactionId.length !== TRANSACTION_ID_LENGTH) {
+      throw new InvalidArgumentError(`STUN transaction ID must be ${TRANSACTION_ID_LENGTH} bytes`);
+    }
+    this.method = method;
+    this.messageClass = messageClass;
+    this.transactionId = transactionId;
+  }
+
+  /** Decodes one message; throws only StunDecodeError. Bytes after the message's length are ignored. */
+  static decode(data: Uint8Array): StunMessage {
+    const input = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    if (input.length < STUN_HEADER_LENGTH) throw new StunDecodeError('shorter than a STUN header');
+    const type = (input[0]! << 8) | input[1]!;
+    // RFC 8489 §6.3: the two most significant bits are zero.
+    if (type & 0xc000) throw new StunDecodeError('not a STUN message (leading bits)');
+    if (input.readUInt32BE(4) !== MAGIC_COOKIE) throw new StunDecodeError('bad magic cookie');
+    const len = (input[2]! << 8) | input[3]!;
+    if (len & 3) throw new StunDecodeError('message length not a multiple of 4');
+    const end = STUN_HEADER_LENGTH + len;
+    if (end > input.length) throw new StunDecodeError('message length exceeds data');
+    const raw = end === input.length ? input : input.subarray(0, end);
+
+    const method = (type & 0x000f) | ((type & 0x00e0) >> 1) | ((type & 0x3e00) >> 2);
+    const cls = (((type >> 4) & 1) | ((type >> 7) & 2)) as StunClass;
+    const m = new StunMessage(method, cls, raw.subarray(8, STUN_HEADER_LENGTH));
+    m.raw = raw;
+    const attrs = m.attributes;
+    let pos = STUN_HEADER_LENGTH;
+    while (pos < end) {
+      if (pos + 4 > end) throw new StunDecodeError('truncated attribute header');
+      const t = (raw[pos]! << 8) | raw[pos + 1]!;
+      const l = (raw[pos + 2]! << 8) | raw[pos + 3]!;
+      const next = pos + 4 + padded(l);
+      // RFC 8489 §14: values are padded to a multiple of 4 within the message.
+      if (next > end) throw new StunDecodeError('attribute exceeds message');
+      if (m.#fpOffset >= 0) break; // RFC 8489 §14.7: FINGERPRINT is last; anything after it is ignored.
+      if (t === StunAttr.Fingerprint) {
+        if (l !== 4) throw new StunDecodeError('FINGERPRINT must be 4 bytes');
+        m.#fpOffset = pos;
+      } else if (m.#mi256Offset >= 0) {
+        // RFC 8489 §14.6: only FINGERPRINT counts after MESSAGE-INTEGRITY-SHA256.
+        pos = next;
+        continue;
+      } else if (m.#miOffset >= 0 && t !== StunAttr.MessageIntegritySha256) {
+        // RFC 8489 §14.5: after MESSAGE-INTEGRITY only MESSAGE-INTEGRITY-SHA256 and FINGERPRINT count.
+        pos = next;
+        continue;
+      }
+      const value = raw.subarray(pos + 4, pos + 4 + l);
+      const problem = attributeValueProblem(t, value);
+      if (problem !== undefined) throw new StunDecodeError(`attribute 0x${t.toString(16)}: ${problem}`);
+      if (t === StunAttr.MessageIntegrity) m.#miOffset = pos;
+      else if (t === StunAttr.MessageIntegritySha256) m.#mi256Offset = pos;
+      attrs.push({ type: t, value });
+      pos = next;
+    }
+    return m;
+  }
+
+  /**
+   * Encodes the message. Any MESSAGE-INTEGRITY(-SHA256)/FINGERPRINT in
+   * `attributes` are left out and recomputed from `options`, in the order
+   * MESSAGE-INTEGRITY, MESSAGE-INTEGRITY-SHA256, FINGERPRINT (RFC 8489 §14.5–§14.7).
+   */
+  encode(options: StunEncodeOptions = {}): Buffer {
+    const attrs = this.attributes;
+    const mi256Len = options.integritySha256Key ? 32 : 0;
+    let size = STUN_HEADER_LENGTH;
+    for (let i = 0; i < attrs.length; i++) {
+      const a = attrs[i]!;
+      if (!isTrailer(a.type)) size += 4 + padded(a.value.length);
+    }
+    if (size - STUN_HEADER_LENGTH > 0xffff) throw new InvalidArgumentError('STUN message too long');
+    const total =
+      size +
+      (options.integrityKey ? 4 + MESSAGE_INTEGRITY_LENGTH : 0) +
+      (mi256Len ? 4 + mi256Len : 0) +
+      (options.fingerprint ? 8 : 0);
+    const out = Buffer.allocUnsafe(total);
+    const pad = options.paddingByte ?? 0;
+    out.writeUInt16BE(stunMessageType(this.method, this.messageClass), 0);
+    out.writeUInt32BE(MAGIC_COOKIE, 4);
+    this.transactionId.copy(out, 8);
+    let pos = STUN_HEADER_LENGTH;
+    for (let i = 0; i < attrs.length; i++) {
+      const a = attrs[i]!;
+      if (isTrailer(a.type)) continue;
+      const l = a.value.length;
+      out.writeUInt16BE(a.type, pos);
+      out.writeUInt16BE(l, pos + 2);
+      a.value.copy(out, pos + 4);
+      pos += 4 + l;
+      while (pos & 3) out[pos++] = pad;
+    }
+    if (options.integrityKey) {
+      // RFC 8489 §14.5: the length field covers the message up to and including MESSAGE-INTEGRITY.
+      out.writeUInt16BE(pos + 4 + MESSAGE_INTEGRITY_LENGTH - STUN_HEADER_LENGTH, 2);
+      out.writeUInt16BE(StunAttr.MessageIntegrity, pos);
+      out.writeUInt16BE(MESSAGE_INTEGRITY_LENGTH, pos + 2);
+      StunIntegrityKey.from(options.integrityKey).sign(out, 0, pos, out, pos + 4);
+      pos += 4 + MESSAGE_INTEGRITY_LENGTH;
+    }
+    if (options.integritySha256Key) {
+      // RFC 8489 §14.6: same rule, HMAC-SHA256 (full 32 bytes).
+      out.writeUInt16BE(pos + 4 + mi256Len - STUN_HEADER_LENGTH, 2);
+      const mac = StunIntegrityKey.from(options.integritySha256Key).sha256(out, 0, pos);
+      out.writeUInt16BE(StunAttr.MessageIntegritySha256, pos);
+      out.writeUInt16BE(mi256Len, pos + 2);
+      mac.copy(out, pos + 4);
+      pos += 4 + mi256Len;
+    }
+    out.writeUInt16BE(total - STUN_HEADER_LENGTH, 2);
+    if (options.fingerprint) {
+      // RFC 8489 §14.7: CRC-32 of the message up to FINGERPRINT (length field already final) XOR 0x5354554e.
+      const fp = (crc32(out.subarray(0, pos)) ^ FINGERPRINT_XOR) >>> 0;
+      out.writeUInt16BE(StunAttr.Fingerprint, pos);
+      out.writeUInt16BE(4, pos + 2);
+      out.writeUInt32BE(fp, pos + 4);
+    }
+    return out;
+  }
+
+  /**
+   * RFC 8489 §14.5: HMAC-SHA1 over `raw` up to MESSAGE-INTEGRITY with the
+   * length field set as if the message ended after it. False when there is no
+   * `raw` or no MESSAGE-INTEGRITY.
+   */
+  verifyIntegrity(key: Buffer | StunIntegrityKey): boolean {
+    const raw = this.raw;
+    const off = this.#miOffset;
+    if (raw === undefined || off < 0) return false;
+    const lengthField = off + 4 + MESSAGE_INTEGRITY_LENGTH - STUN_HEADER_LENGTH;
+    return StunIntegrityKey.from(key).verify(raw, 0, off, raw, off + 4, lengthField);
+  }
+
+  /** RFC 8489 §14.6: checks MESSAGE-INTEGRITY-SHA256 (truncated lengths allowed); false when absent. */
+  verifyIntegritySha256(key: Buffer | StunIntegrityKey): boolean {
+    const raw = this.raw;
+    const off = this.#mi256Offset;
+    if (raw === undefined || off < 0) return false;
+    const len = (raw[off + 2]! << 8) | raw[off + 3]!;
+    const copy = Buffer.from(raw.subarray(0, off));
+    copy.writeUInt16BE(off + 4 + len - STUN_HEADER_LENGTH, 2);
+    const mac = StunIntegrityKey.from(key).sha256(copy, 0, off);
+    let diff = 0;
+    for (let i = 0; i < len; i++) diff |= mac[i]! ^ raw[off + 4 + i]!;
+    return diff === 0;
+  }
+
+  /** RFC 8489 §14.7: false when FINGERPRINT is absent or does not match. */
+  verifyFingerprint(): boolean {
+    const raw = this.raw;
+    const off = this.#fpOffset;
+    if (raw === undefined || off < 0) return false;
+    const expected = raw.readUInt32BE(off + 4);
+    let data = raw.subarray(0, off);
+    const lengthField = off + 8 - STUN_HEADER_LENGTH;
+    if (((raw[2]! << 8) | raw[3]!) !== lengthField) {
+      // Ignored attributes followed FINGERPRINT: hash with the length ending at FINGERPRINT.
+      data = Buffer.from(data);
+      data.writeUInt16BE(lengthField, 2);
+    }
+    return ((crc32(data) ^ FINGERPRINT_XOR) >>> 0) === expected;
+  }
+
+  // ---- generic attribute access ----
+
+  hasAttr(type: number): boolean {
+    const attrs = this.attributes;
+    for (let i = 0; i < attrs.length; i++) if (attrs[i]!.type === type) return true;
+    return false;
+  }
+
+  /** Value of the first attribute of `type`. */
+  getAttr(type: number): Buffer | undefined {
+    const attrs = this.attributes;
+    for (let i = 0; i < attrs.length; i++) {
+      const a = attrs[i]!;
+      if (a.type === type) return a.value;
+    }
+    return undefined;
+  }
+
+  /** Values of every attribute of `type`, in wire order. */
+  getAttrs(type: number): Buffer[] {
+    const out: Buffer[] = [];
+    for (const a of this.attributes) if (a.type === type) out.push(a.value);
+    return out;
+  }
+
+  /** Appends an attribute (no check of its value). */
+  addAttr(type: number, value: Buffer): this {
+    if (!Number.isInteger(type) || type < 0 || type > 0xffff) throw new InvalidArgumentError(`bad attribute type ${type}`);
+    if (value.length > 0xffff) throw new InvalidArgumentError('attribute value too long');
+    this.attributes.push({ type, value });
+    return this;
+  }
+
+  /** Replaces the first attribute of `type` (or appends it). */
+  setAttr(type: number, value: Buffer): this {
+    const attrs = this.attributes;
+    for (let i = 0; i < attrs.length; i++) {
+      if (attrs[i]!.type === type) {
+        if (value.length > 0xffff) throw new InvalidArgumentError('attribute value too long');
+        attrs[i] = { type, value };
+        return this;
+      }
+    }
+    return this.addAttr(type, value);
+  }
+
+  /** Removes every attribute of `type`. */
+  removeAttr(type: number): this {
+    const attrs = this.attributes;
+    for (let i = attrs.length - 1; i >= 0; i--) if (attrs[i]!.type === type) attrs.splice(i, 1);
+    return this;
+  }
+
+  /**
+   * RFC 8489 §7.3.1: comprehension-required attribute types (< 0x8000) this
+   * implementation does not understand; a server answers 420 listing them.
+   */
+  unknownComprehensionRequired(): number[] {
+    const out: number[] = [];
+    for (const a of this.attributes) {
+      if (a.type < 0x8000 && !isKnownStunAttr(a.type) && !out.includes(a.type)) out.push(a.type);
+    }
+    return out;
+  }
+
+  // ---- addresses (RFC 8489 §14.1, §14.2; RFC 8656 §18.3, §18.5) ----
+
+  /** The 16 bytes cookie || transaction ID that XOR-*-ADDRESS values are masked with. */
+  #xorKey(): Buffer {
+    const k = Buffer.allocUnsafe(16);
+    k.writeUInt32BE(MAGIC_COOKIE, 0);
+    this.transactionId.copy(k, 4);
+    return k;
+  }
+
+  #getXorAddress(type: number): TransportAddress | undefined {
+    const v = this.getAttr(type);
+    return v === undefined ? undefined : readAddressValue(v, this.#xorKey());
+  }
+
+  /** Encoded with the current transaction ID: set the transaction ID first. */
+  setXorMappedAddress(a: TransportAddress): this {
+    return this.setAttr(StunAttr.XorMappedAddress, encodeAddressValue(a, this.#xorKey()));
+  }
+  getXorMappedAddress(): TransportAddress | undefined {
+    return this.#getXorAddress(StunAttr.XorMappedAddress);
+  }
+
+  setMappedAddress(a: TransportAddress): this {
+    return this.setAttr(StunAttr.MappedAddress, encodeAddressValue(a));
+  }
+  getMappedAddress(): TransportAddress | undefined {
+    const v = this.getAttr(StunAttr.MappedAddress);
+    return v === undefined ? undefined : readAddressValue(v);
+  }
+
+  /** RFC 8489 §14.15 ALTERNATE-SERVER (plain address form). */
+  setAlternateServer(a: TransportAddress): this {
+    return this.setAttr(StunAttr.AlternateServer, encodeAddressValue(a));
+  }
+  getAlternateServer(): TransportAddress | undefined {
+    const v = this.getAttr(StunAttr.AlternateServer);
+    return v === undefined ? undefined : readAddressValue(v);
+  }
+
+  /** RFC 8656 §18.3: may appear several times (CreatePermission). */
+  addXorPeerAddress(a: TransportAddress): this {
+    return this.addAttr(StunAttr.XorPeerAddress, encodeAddressValue(a, this.#xorKey()));
+  }
+  getXorPeerAddresses(): TransportAddress[] {
+    const key = this.#xorKey();
+    const out: TransportAddress[] = [];
+    for (const a of this.attributes) {
+      if (a.type !== StunAttr.XorPeerAddress) continue;
+      const addr = readAddressValue(a.value, key);
+      if (addr) out.push(addr);
+    }
+    return out;
+  }
+  getXorPeerAddress(): TransportAddress | undefined {
+    return this.#getXorAddress(StunAttr.XorPeerAddress);
+  }
+
+  /** RFC 8656 §18.5; RFC 8656 §7.1 allows one per address family. */
+  setXorRelayedAddress(a: TransportAddress): this {
+    return this.setAttr(StunAttr.XorRelayedAddress, encodeAddressValue(a, this.#xorKey()));
+  }
+  addXorRelayedAddress(a: TransportAddress): this {
+    return this.addAttr(StunAttr.XorRelayedAddress, encodeAddressValue(a, this.#xorKey()));
+  }
+  getXorRelayedAddress(): TransportAddress | undefined {
+    return this.#getXorAddress(StunAttr.XorRelayedAddress);
+  }
+  getXorRelayedAddresses(): TransportAddress[] {
+    const key = this.#xorKey();
+    const out: TransportAddress[] = [];
+    for (const a of this.attributes) {
+      if (a.type !== StunAttr.XorRelayedAddress) continue;
+      const addr = readAddressValue(a.value, key);
+      if (addr) out.push(addr);
+    }
+    return out;
+  }
+
+  // ---- text attributes (UTF-8) ----
+
+  #setText(type: number, s: string): this {
+    return this.setAttr(type, Buffer.from(s, 'utf8'));
+  }
+  #getText(type: number): string | undefined {
+    const v = this.getAttr(type);
+    return v === undefined ? undefined : v.toString('utf8');
+  }
+
+  /** RFC 8489 §14.3 USERNAME (ICE: "remoteUfrag:localUfrag", RFC 8445 §7.2.2). */
+  setUsername(s: string): this {
+    return this.#setText(StunAttr.Username, s);
+  }
+  getUsername(): string | undefined {
+    return this.#getText(StunAttr.Username);
+  }
+  /** RFC 8489 §14.14 SOFTWARE. */
+  setSoftware(s: string): this {
+    return this.#setText(StunAttr.Software, s);
+  }
+  getSoftware(): string | undefined {
+    return this.#getText(StunAttr.Software);
+  }
+  /** RFC 8489 §14.9 REALM. */
+  setRealm(s: string): this {
+    return this.#setText(StunAttr.Realm, s);
+  }
+  getRealm(): string | undefined {
+    return this.#getText(StunAttr.Realm);
+  }
+  /** RFC 8489 §14.10 NONCE. */
+  setNonce(s: string): this {
+    return this.#setText(StunAttr.Nonce, s);
+  }
+  getNonce(): string | undefined {
+    return this.#getText(StunAttr.Nonce);
+  }
+
+  // ---- integers and flags ----
+
+  #setU32(type: number, n: number): this {
+    if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new InvalidArgumentError(`value out of range: ${n}`);
+    const v = Buffer.allocUnsafe(4);
+    v.writeUInt32BE(n, 0);
+    return this.setAttr(type, v);
+  }
+  #getU32(type: number): number | undefined {
+    const v = this.getAttr(type);
+    return v === undefined || v.length !== 4 ? undefined : v.readUInt32BE(0);
+  }
+  #setU64(type: number, n: bigint): this {
+    if (n < 0n || n > 0xffffffffffffffffn) throw new InvalidArgumentError('64-bit value out of range');
+    const v = Buffer.allocUnsafe(8);
+    v.writeBigUInt64BE(n, 0);
+    return this.setAttr(type, v);
+  }
+  #getU64(type: number): bigint | undefined {
+    const v = this.getAttr(type);
+    return v === undefined || v.length !== 8 ? undefined : v.readBigUInt64BE(0);
+  }
+
+  /** RFC 8445 §7.1.1 PRIORITY. */
+  setPriority(n: number): this {
+    return this.#setU32(StunAttr.Priority, n);
+  }
+  getPriority(): number | undefined {
+    return this.#getU32(StunAttr.Priority);
+  }
+  /** RFC 8445 §7.1.2 USE-CANDIDATE (a flag). */
+  setUseCandidate(): this {
+    return this.setAttr(StunAttr.UseCandidate, Buffer.alloc(0));
+  }
+  hasUseCandidate(): boolean {
+    return this.hasAttr(StunAttr.UseCandidate);
+  }
+  /** RFC 8445 §7.1.3 ICE-CONTROLLING tie-breaker. */
+  setIceControlling(tieBreaker: bigint): this {
+    return this.#setU64(StunAttr.IceControlling, tieBreaker);
+  }
+  getIceControlling(): bigint | undefined {
+    return this.#getU64(StunAttr.IceControlling);
+  }
+  /** RFC 8445 §7.1.3 ICE-CONTROLLED tie-breaker. */
+  setIceControlled(tieBreaker: bigint): this {
+    return this.#setU64(StunAttr.IceControlled, tieBreaker);
+  }
+  getIceControlled(): bigint | undefined {
+    return this.#getU64(StunAttr.IceControlled);
+  }
+
+  /** RFC 8489 §14.8 ERROR-CODE; the reason defaults to the RFC's phrase. */
+  setErrorCode(code: number, reason?: string): this {
+    if (!Number.isInteger(code) || code < 300 || code > 699) throw new InvalidArgumentError(`bad STUN error code ${code}`);
+    const text = Buffer.from(reason ?? STUN_ERROR_REASONS[code] ?? '', 'utf8');
+    const v = Buffer.alloc(4 + text.length);
+    v[2] = Math.floor(code / 100);
+    v[3] = code % 100;
+    text.copy(v, 4);
+    return this.setAttr(StunAttr.ErrorCode, v);
+  }
+  getErrorCode(): { code: number; reason: string } | undefined {
+    const v = this.getAttr(StunAttr.ErrorCode);
+    if (v === undefined || v.length < 4) return undefined;
+    return { code: (v[2]! & 0x07) * 100 + v[3]!, reason: v.toString('utf8', 4) };
+  }
+
+  /** RFC 8489 §14.13 UNKNOWN-ATTRIBUTES. */
+  setUnknownAttributes(types: number[]): this {
+    const v = Buffer.allocUnsafe(types.length * 2);
+    types.forEach((t, i) => v.writeUInt16BE(t & 0xffff, i * 2));
+    return this.setAttr(StunAttr.UnknownAttributes, v);
+  }
+  getUnknownAttributes(): number[] {
+    const v = this.getAttr(StunAttr.UnknownAttributes);
+    const out: number[] = [];
+    if (v !== undefined) for (let i = 0; i + 1 < v.length; i += 2) out.push(v.readUInt16BE(i));
+    return out;
+  }
+
+  /** RFC 8656 §18.4 LIFETIME (seconds). */
+  setLifetime(seconds: number): this {
+    return this.#setU32(StunAttr.Lifetime, seconds);
+  }
+  getLifetime(): number | undefined {
+    return this.#getU32(StunAttr.Lifetime);
+  }
+  /** RFC 8656 §18.6 DATA. */
+  setData(data: Buffer): this {
+    return this.setAttr(StunAttr.Data, data);
+  }
+  getData(): Buffer | undefined {
+    return this.getAttr(StunAttr.Data);
+  }
+  /** RFC 8656 §18.1 CHANNEL-NUMBER: 16-bit number then 16 RFFU bits. */
+  setChannelNumber(n: number): this {
+    if (!Number.isInteger(n) || n < 0 || n > 0xffff) throw new InvalidArgumentError(`bad channel number ${n}`);
+    const v = Buffer.alloc(4);
+    v.writeUInt16BE(n, 0);
+    return this.setAttr(StunAttr.ChannelNumber, v);
+  }
+  getChannelNumber(): number | undefined {
+    const v = this.getAttr(StunAttr.ChannelNumber);
+    return v === undefined || v.length !== 4 ? undefined : v.readUInt16BE(0);
+  }
+  /** RFC 8656 §18.8 REQUESTED-TRANSPORT: IANA protocol number (17 = UDP, 6 = TCP per RFC 6062) then 24 RFFU bits. */
+  setRequestedTransport(protocolNumber: number): this {
+    if (!Number.isInteger(protocolNumber) || protocolNumber < 0 || protocolNumber > 255) {
+      throw new InvalidArgumentError(`bad protocol number ${protocolNumber}`);
+    }
+    const v = Buffer.alloc(4);
+    v[0] = protocolNumber;
+    return this.setAttr(StunAttr.RequestedTransport, v);
+  }
+  getRequestedTransport(): number | undefined {
+    const v = this.getAttr(StunAttr.RequestedTransport);
+    return v === undefined || v.length !== 4 ? undefined : v[0];
+  }
+  /** RFC 8656 §18.9 / RFC 6156 §4.1.1 REQUESTED-ADDRESS-FAMILY. */
+  setRequestedAddressFamily(family: 4 | 6): this {
+    const v = Buffer.alloc(4);
+    v[0] = family === 6 ? ADDRESS_FAMILY_IPV6 : ADDRESS_FAMILY_IPV4;
+    return this.setAttr(StunAttr.RequestedAddressFamily, v);
+  }
+  /** 4 or 6; undefined when absent or an unknown family. */
+  getRequestedAddressFamily(): 4 | 6 | undefined {
+    const v = this.getAttr(StunAttr.RequestedAddressFamily);
+    if (v === undefined || v.length !== 4) return undefined;
+    return v[0] === ADDRESS_FAMILY_IPV4 ? 4 : v[0] === ADDRESS_FAMILY_IPV6 ? 6 : undefined;
+  }
+  /** RFC 8656 §18.7 DONT-FRAGMENT (a flag). */
+  setDontFragment(): this {
+    return this.setAttr(StunAttr.DontFragment, Buffer.alloc(0));
+  }
+  hasDontFragment(): boolean {
+    return this.hasAttr(StunAttr.DontFragment);
+  }
+  /** RFC 8656 §18.5 EVEN-PORT: the R bit asks the server to reserve the next port too. */
+  setEvenPort(reserveNext = false): this {
+    return this.setAttr(StunAttr.EvenPort, Buffer.from([reserveNext ? 0x80 : 0]));
+  }
+  /** undefined when absent, otherwise whether the R bit is set. */
+  getEvenPort(): { reserveNext: boolean } | undefined {
+    const v = this.getAttr(StunAttr.EvenPort);
+    return v === undefined || v.length < 1 ? undefined : { reserveNext: (v[0]! & 0x80) !== 0 };
+  }
+  /** RFC 8656 §18.10 RESERVATION-TOKEN (8 bytes). */
+  setReservationToken(token: Buffer): this {
+    if (token.length !== 8) throw new InvalidArgumentError('RESERVATION-TOKEN must be 8 bytes');
+    return this.setAttr(StunAttr.ReservationToken, token);
+  }
+  getReservationToken(): Buffer | undefined {
+    const v = this.getAttr(StunAttr.ReservationToken);
+    return v === undefined || v.length !== 8 ? undefined : v;
+  }
+  /** RFC 6062 §6.2.1 CONNECTION-ID. */
+  setConnectionId(id: number): this {
+    return this.#setU32(StunAttr.ConnectionId, id);
+  }
+  getConnectionId(): number | undefined {
+    return this.#getU32(StunAttr.ConnectionId);
+  }
+}
