@@ -53,7 +53,7 @@ export class WeriftIcePeer {
       interfaceAddresses: { udp4: address },
     });
     // The constructor defaults stunServer to stun.l.google.com:19302.
-    this.connection.stunServer = undefined;
+    delete (this.connection as { stunServer?: unknown }).stunServer;
     this.connection.onIceCandidate.subscribe((c) => this.#emitCandidate(`candidate:${c.toSdp()}`));
     this.connection.onData.subscribe((data) => {
       for (const l of this.#dataListeners) l(data);

@@ -1,0 +1,372 @@
+/**
+ * ICE benchmarks: tern-rtc's IceAgent vs werift-ice vs Pion ice v2, all on
+ * 127.0.0.1, measured in the same run.
+ *
+ * - `ice-connect-ms` (lower): two agents in one process, from constructing
+ *   them (then gathering) to both connected; candidates pass as SDP strings.
+ *   Median of 20 after 2 warm-ups. Pion's figure comes from
+ *   test/interop/pion/ice-bench (`-mode connect`).
+ * - `ice-agent-kib` (lower): memory per gathered, connected agent with 1,000
+ *   agents (500 connected pairs) alive in one process: RSS delta after GC over
+ *   a baseline taken after one warm-up pair, divided by the agents. Each
+ *   implementation runs in a fresh child (Node with --expose-gc, or the Go
+ *   program), median of 3 children. Notes carry the heap figure
+ *   (V8 heapUsed + external, Go HeapAlloc + StackInuse).
+ *
+ * When this file is run directly with TERN_ICE_BENCH_CHILD=ours|werift it is
+ * the memory child: prints one JSON line and exits.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { connectWeriftPair, WeriftIcePeer } from '../test/support/werift-ice-peer.js';
+import { pionAvailable, pionBinary } from '../test/support/pion.js';
+import { median, round } from './stats.js';
+import type { Bench, BenchResult } from './types.js';
+
+type AgentModule = typeof import('../src/agent/index.js');
+type IceAgentInstance = InstanceType<AgentModule['IceAgent']>;
+
+const LOOPBACK = '127.0.0.1';
+const CONNECT_RUNS = 20;
+const CONNECT_WARMUP = 2;
+const CONNECT_TIMEOUT_MS = 10_000;
+const MEMORY_AGENTS = 1000;
+const MEMORY_RUNS = 3;
+const MEMORY_CONCURRENCY = 20;
+const CHILD_TIMEOUT_MS = 120_000;
+const CHILD_ENV = 'TERN_ICE_BENCH_CHILD';
+
+const execFileAsync = promisify(execFile);
+const here = fileURLToPath(import.meta.url);
+
+// ---------------------------------------------------------------- tern-rtc
+
+async function loadAgent(): Promise<AgentModule> {
+  return import('../src/agent/index.js');
+}
+
+function newOurAgent(mod: AgentModule): IceAgentInstance {
+  return new mod.IceAgent({
+    networkTypes: ['udp4'],
+    interfaceFilter: (name) => name === 'lo',
+    ipFilter: (ip) => ip === LOOPBACK,
+    includeLoopback: true,
+  });
+}
+
+/** Connects two of our agents; resolves with both open. */
+async function connectOurPair(mod: AgentModule): Promise<[IceAgentInstance, IceAgentInstance]> {
+  const a = newOurAgent(mod);
+  const b = newOurAgent(mod);
+  a.onCandidate((c) => b.addRemoteCandidate(c === null ? null : c.toString()));
+  b.onCandidate((c) => a.addRemoteCandidate(c === null ? null : c.toString()));
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), CONNECT_TIMEOUT_MS);
+  try {
+    const gathered = Promise.all([a.gather(), b.gather()]);
+    await Promise.all([
+      a.dial(b.localCredentials.ufrag, b.localCredentials.pwd, abort.signal),
+      b.accept(a.localCredentials.ufrag, a.localCredentials.pwd, abort.signal),
+      gathered,
+    ]);
+  } catch (err) {
+    a.close();
+    b.close();
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+  return [a, b];
+}
+
+async function oursConnectMs(mod: AgentModule): Promise<number> {
+  const t0 = performance.now();
+  const [a, b] = await connectOurPair(mod);
+  const ms = performance.now() - t0;
+  a.close();
+  b.close();
+  return ms;
+}
+
+// ---------------------------------------------------------------- werift-ice
+
+async function connectWerift(): Promise<[WeriftIcePeer, WeriftIcePeer]> {
+  const a = new WeriftIcePeer('controlling');
+  const b = new WeriftIcePeer('controlled');
+  try {
+    await withTimeout(connectWeriftPair(a, b), CONNECT_TIMEOUT_MS, 'werift-ice connect');
+  } catch (err) {
+    await Promise.all([a.close(), b.close()]);
+    throw err;
+  }
+  return [a, b];
+}
+
+async function weriftConnectMs(): Promise<number> {
+  const t0 = performance.now();
+  const [a, b] = await connectWerift();
+  const ms = performance.now() - t0;
+  await Promise.all([a.close(), b.close()]);
+  return ms;
+}
+
+// ---------------------------------------------------------------- Pion
+
+interface PionConnectResult {
+  medianMs: number;
+  runs: number[];
+}
+interface MemoryResult {
+  agents: number;
+  rssKiBPerAgent: number;
+  heapKiBPerAgent: number;
+  setupMs: number;
+}
+
+async function runPion<T>(args: string[]): Promise<T> {
+  const { stdout } = await execFileAsync(pionBinary('ice-bench'), args, { timeout: CHILD_TIMEOUT_MS });
+  const line = stdout.trim().split('\n').pop() ?? '';
+  const parsed = JSON.parse(line) as T & { error?: string };
+  if (parsed.error) throw new Error(`ice-bench: ${parsed.error}`);
+  return parsed;
+}
+
+// ---------------------------------------------------------------- helpers
+
+async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function errorNote(err: unknown): string {
+  return err instanceof Error ? err.message.slice(0, 200) : String(err).slice(0, 200);
+}
+
+async function settle<T>(p: Promise<T>): Promise<{ value: T } | { error: string }> {
+  try {
+    return { value: await p };
+  } catch (err) {
+    return { error: errorNote(err) };
+  }
+}
+
+/** Runs this file as a memory child for `impl`; resolves with its JSON line. */
+function memoryChild(impl: 'ours' | 'werift'): Promise<MemoryResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', here], {
+      env: { ...process.env, [CHILD_ENV]: impl },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      const line = out.trim().split('\n').pop() ?? '';
+      try {
+        const parsed = JSON.parse(line) as MemoryResult & { error?: string };
+        if (parsed.error) reject(new Error(`${impl} memory child: ${parsed.error}`));
+        else resolve(parsed);
+      } catch {
+        reject(new Error(`${impl} memory child exited ${code}: ${err.trim().slice(-500)}`));
+      }
+    });
+  });
+}
+
+async function medianOf(runs: number, once: () => Promise<MemoryResult>): Promise<MemoryResult> {
+  const results: MemoryResult[] = [];
+  for (let i = 0; i < runs; i++) results.push(await once());
+  return {
+    agents: results[0]!.agents,
+    rssKiBPerAgent: median(results.map((r) => r.rssKiBPerAgent)),
+    heapKiBPerAgent: median(results.map((r) => r.heapKiBPerAgent)),
+    setupMs: median(results.map((r) => r.setupMs)),
+  };
+}
+
+// ---------------------------------------------------------------- benches
+
+async function iceConnect(): Promise<BenchResult[]> {
+  const notes: Record<string, number | string> = { runs: CONNECT_RUNS, address: LOOPBACK };
+  const pion = pionAvailable()
+    ? await settle(runPion<PionConnectResult>(['-mode', 'connect', '-runs', String(CONNECT_RUNS)]))
+    : { error: 'Go or Debian Pion sources not installed' };
+
+  const ours: number[] = [];
+  const werift: number[] = [];
+  let oursError: string | undefined;
+  let weriftError: string | undefined;
+  const mod = await settle(loadAgent());
+  if ('error' in mod) oursError = mod.error;
+  // Interleaved so drift on the shared machine hits both alike.
+  for (let i = 0; i < CONNECT_WARMUP + CONNECT_RUNS; i++) {
+    if ('value' in mod && oursError === undefined) {
+      const r = await settle(oursConnectMs(mod.value));
+      if ('error' in r) oursError = r.error;
+      else if (i >= CONNECT_WARMUP) ours.push(r.value);
+    }
+    if (weriftError === undefined) {
+      const r = await settle(weriftConnectMs());
+      if ('error' in r) weriftError = r.error;
+      else if (i >= CONNECT_WARMUP) werift.push(r.value);
+    }
+  }
+  if (oursError) notes['ours_error'] = oursError;
+  if (weriftError) notes['werift_error'] = weriftError;
+  if ('error' in pion) notes['pion_error'] = pion.error;
+  const oursMs = ours.length ? median(ours) : Number.NaN;
+  const weriftMs = werift.length ? median(werift) : null;
+  const pionMs = 'value' in pion ? pion.value.medianMs : null;
+  if (ours.length) {
+    notes['ours_min'] = round(Math.min(...ours));
+    notes['ours_max'] = round(Math.max(...ours));
+  }
+  if ('value' in pion) notes['pion_max'] = round(Math.max(...pion.value.runs));
+  if (ours.length && weriftMs !== null) notes['target_half_werift'] = oursMs <= 0.5 * weriftMs ? 'met' : 'missed';
+  if (ours.length && pionMs !== null) notes['target_le_pion'] = oursMs <= pionMs ? 'met' : 'missed';
+  return [
+    {
+      bench: 'ice-connect-ms',
+      unit: 'ms',
+      better: 'lower',
+      ours: round(oursMs),
+      werift: weriftMs === null ? null : round(weriftMs),
+      pion: pionMs === null ? null : round(pionMs),
+      bare: null,
+      notes,
+    },
+  ];
+}
+
+async function iceAgentMemory(): Promise<BenchResult[]> {
+  const notes: Record<string, number | string> = {
+    agents: MEMORY_AGENTS,
+    runs: MEMORY_RUNS,
+    measure: 'RSS delta after GC per agent; heap notes: V8 heapUsed+external, Go HeapAlloc+StackInuse',
+  };
+  const ours = await settle(medianOf(MEMORY_RUNS, () => memoryChild('ours')));
+  const werift = await settle(medianOf(MEMORY_RUNS, () => memoryChild('werift')));
+  const pion = pionAvailable()
+    ? await settle(
+        medianOf(MEMORY_RUNS, () =>
+          runPion<MemoryResult>(['-mode', 'memory', '-agents', String(MEMORY_AGENTS), '-concurrency', String(MEMORY_CONCURRENCY)]),
+        ),
+      )
+    : { error: 'Go or Debian Pion sources not installed' };
+  for (const [name, r] of [
+    ['ours', ours],
+    ['werift', werift],
+    ['pion', pion],
+  ] as const) {
+    if ('error' in r) notes[`${name}_error`] = r.error;
+    else {
+      notes[`${name}_heap_kib`] = round(r.value.heapKiBPerAgent);
+      notes[`${name}_setup_ms`] = round(r.value.setupMs);
+    }
+  }
+  const oursKib = 'value' in ours ? ours.value.rssKiBPerAgent : Number.NaN;
+  const weriftKib = 'value' in werift ? werift.value.rssKiBPerAgent : null;
+  if ('value' in ours && weriftKib !== null) notes['target_half_werift'] = oursKib <= 0.5 * weriftKib ? 'met' : 'missed';
+  return [
+    {
+      bench: 'ice-agent-kib',
+      unit: 'KiB',
+      better: 'lower',
+      ours: round(oursKib),
+      werift: weriftKib === null ? null : round(weriftKib),
+      pion: 'value' in pion ? round(pion.value.rssKiBPerAgent) : null,
+      bare: null,
+      notes,
+    },
+  ];
+}
+
+export const benches: Bench[] = [
+  { name: 'ice-connect-ms', run: iceConnect },
+  { name: 'ice-agent-kib', run: iceAgentMemory },
+];
+
+// ---------------------------------------------------------------- memory child
+
+interface Closable {
+  close(): unknown;
+}
+
+function gcNow(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run with --expose-gc');
+  gc();
+  gc();
+}
+
+async function snapshot(): Promise<{ rss: number; heap: number }> {
+  await new Promise<void>((resolve) => setTimeout(resolve, 200));
+  gcNow();
+  const m = process.memoryUsage();
+  return { rss: m.rss, heap: m.heapUsed + m.external };
+}
+
+async function memoryChildMain(impl: string): Promise<void> {
+  const pairs = MEMORY_AGENTS / 2;
+  let connectPair: () => Promise<[Closable, Closable]>;
+  if (impl === 'ours') {
+    const mod = await loadAgent();
+    connectPair = () => connectOurPair(mod);
+  } else if (impl === 'werift') {
+    connectPair = connectWerift;
+  } else {
+    throw new Error(`unknown ${CHILD_ENV}=${impl}`);
+  }
+  // Warm-up pair so modules and code paths are in the baseline.
+  for (const x of await connectPair()) await x.close();
+  const before = await snapshot();
+  const open: Closable[] = [];
+  const t0 = performance.now();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < pairs) {
+      next++;
+      open.push(...(await connectPair()));
+    }
+  };
+  await Promise.all(Array.from({ length: MEMORY_CONCURRENCY }, worker));
+  const setupMs = performance.now() - t0;
+  const after = await snapshot();
+  const result: MemoryResult = {
+    agents: open.length,
+    rssKiBPerAgent: (after.rss - before.rss) / 1024 / open.length,
+    heapKiBPerAgent: (after.heap - before.heap) / 1024 / open.length,
+    setupMs,
+  };
+  process.stdout.write(JSON.stringify(result) + '\n');
+  for (const x of open) await x.close();
+}
+
+const childImpl = process.env[CHILD_ENV];
+if (childImpl && process.argv[1] === here) {
+  const killer = setTimeout(() => {
+    process.stdout.write(JSON.stringify({ error: 'timed out' }) + '\n');
+    process.exit(1);
+  }, CHILD_TIMEOUT_MS - 5000);
+  killer.unref();
+  try {
+    await memoryChildMain(childImpl);
+    process.exit(0);
+  } catch (err) {
+    process.stdout.write(JSON.stringify({ error: errorNote(err) }) + '\n');
+    process.exit(1);
+  }
+}
