@@ -1,0 +1,36 @@
+import { TernError } from '../common/errors.js';
+
+/**
+ * Errors of the peer-connection API carry the W3C DOMException names
+ * (`InvalidStateError`, ...) as `name`, plus a stable tern `code`.
+ */
+export class PeerConnectionError extends TernError {
+  constructor(name: string, code: string, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = name;
+  }
+}
+
+export class InvalidStateError extends PeerConnectionError {
+  constructor(message: string) {
+    super('InvalidStateError', 'ERR_PC_INVALID_STATE', message);
+  }
+}
+
+export class InvalidAccessError extends PeerConnectionError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('InvalidAccessError', 'ERR_PC_INVALID_ACCESS', message, options);
+  }
+}
+
+export class InvalidModificationError extends PeerConnectionError {
+  constructor(message: string) {
+    super('InvalidModificationError', 'ERR_PC_INVALID_MODIFICATION', message);
+  }
+}
+
+export class OperationError extends PeerConnectionError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('OperationError', 'ERR_PC_OPERATION', message, options);
+  }
+}

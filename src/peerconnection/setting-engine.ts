@@ -1,0 +1,196 @@
+import type { Clock } from '../common/clock.js';
+import { InvalidArgumentError } from '../common/errors.js';
+import type { Rng } from '../common/rng.js';
+import type { Net } from '../transport/net.js';
+import { isSrtpProtectionProfile, type SrtpProtectionProfile } from '../srtp/protection-profile.js';
+
+/**
+ * Every knob that is not part of the W3C API, named as in Pion's
+ * SettingEngine (camelCase). Hand one to `new RTCPeerConnection(config,
+ * { settingEngine })`; it may be shared by many peer connections.
+ */
+
+export type IceNetworkType = 'udp4' | 'udp6' | 'tcp4' | 'tcp6';
+export type Nat1To1CandidateType = 'host' | 'srflx';
+export type DtlsRoleSetting = 'auto' | 'client' | 'server';
+
+export interface AddressRewriteRuleSetting {
+  external: string[];
+  externalPort?: number;
+  asCandidateType?: 'host' | 'srflx' | 'relay';
+  targetType?: 'host' | 'srflx' | 'relay';
+  mode?: 'replace' | 'append';
+  iface?: string;
+  cidr?: string;
+  localAddress?: string;
+}
+
+export interface SettingEngineValues {
+  portMin?: number;
+  portMax?: number;
+  nat1To1IPs?: string[];
+  nat1To1CandidateType?: Nat1To1CandidateType;
+  addressRewriteRules?: AddressRewriteRuleSetting[];
+  lite: boolean;
+  disconnectedTimeoutMs?: number;
+  failedTimeoutMs?: number;
+  keepaliveIntervalMs?: number;
+  checkIntervalMs?: number;
+  hostAcceptanceMinWaitMs?: number;
+  srflxAcceptanceMinWaitMs?: number;
+  prflxAcceptanceMinWaitMs?: number;
+  relayAcceptanceMinWaitMs?: number;
+  interfaceFilter?: (name: string) => boolean;
+  ipFilter?: (ip: string) => boolean;
+  networkTypes?: IceNetworkType[];
+  includeLoopbackCandidate: boolean;
+  iceUfrag?: string;
+  icePwd?: string;
+  answeringDtlsRole: DtlsRoleSetting;
+  srtpProtectionProfiles?: SrtpProtectionProfile[];
+  dtlsRetransmissionIntervalMs?: number;
+  dtlsExtendedMasterSecret: 'require' | 'request' | 'disable';
+  srtpReplayWindow?: number;
+  receiveMtu: number;
+  net?: Net;
+  clock?: Clock;
+  rng?: Rng;
+}
+
+/** RFC 8445 §5.3: ufrag ≥ 4 ice-chars (24 bits), password ≥ 22 ice-chars (128 bits). */
+const ICE_CHAR = /^[A-Za-z0-9+/]+$/;
+/** Pion's default receive MTU. */
+export const DEFAULT_RECEIVE_MTU = 1460;
+
+export class SettingEngine {
+  readonly #v: SettingEngineValues = {
+    lite: false,
+    includeLoopbackCandidate: false,
+    answeringDtlsRole: 'auto',
+    dtlsExtendedMasterSecret: 'require',
+    receiveMtu: DEFAULT_RECEIVE_MTU,
+  };
+
+  /** A snapshot of the current values. */
+  get values(): Readonly<SettingEngineValues> {
+    return this.#v;
+  }
+
+  setEphemeralUDPPortRange(portMin: number, portMax: number): void {
+    if (!Number.isInteger(portMin) || !Number.isInteger(portMax) || portMin < 1 || portMax > 65535 || portMin > portMax) {
+      throw new InvalidArgumentError(`bad UDP port range ${portMin}-${portMax}`);
+    }
+    this.#v.portMin = portMin;
+    this.#v.portMax = portMax;
+  }
+
+  /** Pion's SetNAT1To1IPs: announce these IPs instead of (host) or in addition to (srflx) the local ones. */
+  setNAT1To1IPs(ips: string[], candidateType: Nat1To1CandidateType = 'host'): void {
+    this.#v.nat1To1IPs = [...ips];
+    this.#v.nat1To1CandidateType = candidateType;
+  }
+
+  /** The general form of NAT 1:1, including an external port different from the bound one. */
+  setAddressRewriteRules(rules: AddressRewriteRuleSetting[]): void {
+    this.#v.addressRewriteRules = rules.map((r) => ({ ...r, external: [...r.external] }));
+  }
+
+  setLite(lite: boolean): void {
+    this.#v.lite = lite;
+  }
+
+  /** Pion's SetICETimeouts(disconnected, failed, keepalive), in milliseconds. */
+  setICETimeouts(disconnectedTimeoutMs: number, failedTimeoutMs: number, keepaliveIntervalMs: number): void {
+    for (const v of [disconnectedTimeoutMs, failedTimeoutMs, keepaliveIntervalMs]) {
+      if (!(v >= 0)) throw new InvalidArgumentError('ICE timeouts must be non-negative');
+    }
+    this.#v.disconnectedTimeoutMs = disconnectedTimeoutMs;
+    this.#v.failedTimeoutMs = failedTimeoutMs;
+    this.#v.keepaliveIntervalMs = keepaliveIntervalMs;
+  }
+
+  setICECheckInterval(checkIntervalMs: number): void {
+    this.#v.checkIntervalMs = checkIntervalMs;
+  }
+
+  setHostAcceptanceMinWait(ms: number): void {
+    this.#v.hostAcceptanceMinWaitMs = ms;
+  }
+
+  setSrflxAcceptanceMinWait(ms: number): void {
+    this.#v.srflxAcceptanceMinWaitMs = ms;
+  }
+
+  setPrflxAcceptanceMinWait(ms: number): void {
+    this.#v.prflxAcceptanceMinWaitMs = ms;
+  }
+
+  setRelayAcceptanceMinWait(ms: number): void {
+    this.#v.relayAcceptanceMinWaitMs = ms;
+  }
+
+  setInterfaceFilter(filter: (name: string) => boolean): void {
+    this.#v.interfaceFilter = filter;
+  }
+
+  setIPFilter(filter: (ip: string) => boolean): void {
+    this.#v.ipFilter = filter;
+  }
+
+  setNetworkTypes(types: IceNetworkType[]): void {
+    this.#v.networkTypes = [...types];
+  }
+
+  setIncludeLoopbackCandidate(include: boolean): void {
+    this.#v.includeLoopbackCandidate = include;
+  }
+
+  setICECredentials(ufrag: string, pwd: string): void {
+    if (ufrag.length < 4 || !ICE_CHAR.test(ufrag)) throw new InvalidArgumentError('ICE ufrag must be at least 4 ice-chars');
+    if (pwd.length < 22 || !ICE_CHAR.test(pwd)) throw new InvalidArgumentError('ICE password must be at least 22 ice-chars');
+    this.#v.iceUfrag = ufrag;
+    this.#v.icePwd = pwd;
+  }
+
+  /** DTLS role this side takes when it answers: `client` (a=setup:active, Pion's default) or `server`. */
+  setAnsweringDTLSRole(role: DtlsRoleSetting): void {
+    this.#v.answeringDtlsRole = role;
+  }
+
+  setSRTPProtectionProfiles(...profiles: SrtpProtectionProfile[]): void {
+    for (const p of profiles) if (!isSrtpProtectionProfile(p)) throw new InvalidArgumentError(`unknown SRTP profile ${p}`);
+    this.#v.srtpProtectionProfiles = [...profiles];
+  }
+
+  setDTLSRetransmissionInterval(ms: number): void {
+    if (!(ms > 0)) throw new InvalidArgumentError('DTLS retransmission interval must be positive');
+    this.#v.dtlsRetransmissionIntervalMs = ms;
+  }
+
+  setDTLSExtendedMasterSecret(mode: 'require' | 'request' | 'disable'): void {
+    this.#v.dtlsExtendedMasterSecret = mode;
+  }
+
+  setSRTPReplayProtectionWindow(packets: number): void {
+    if (!Number.isInteger(packets) || packets < 1) throw new InvalidArgumentError('replay window must be a positive integer');
+    this.#v.srtpReplayWindow = packets;
+  }
+
+  setReceiveMTU(mtu: number): void {
+    if (!Number.isInteger(mtu) || mtu < 576 || mtu > 65535) throw new InvalidArgumentError('receive MTU must be 576..65535');
+    this.#v.receiveMtu = mtu;
+  }
+
+  /** Pion's SetNet/SetVNet: the network (e.g. a `tern-rtc/vnet` host in tests). */
+  setNet(net: Net): void {
+    this.#v.net = net;
+  }
+
+  setClock(clock: Clock): void {
+    this.#v.clock = clock;
+  }
+
+  setRng(rng: Rng): void {
+    this.#v.rng = rng;
+  }
+}
