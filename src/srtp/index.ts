@@ -1,0 +1,13 @@
+export { SrtpProtectionProfile, SRTP_PROFILE_PARAMS, DEFAULT_SRTP_PROFILES, isSrtpProtectionProfile } from './protection-profile.js';
+export type { SrtpProfileParams } from './protection-profile.js';
+export { srtpProfileSpec } from './profile-spec.js';
+export type { SrtpProfileSpec } from './profile-spec.js';
+export { SrtpError, SrtpErrorCode } from './errors.js';
+export { SrtpContext, DEFAULT_MAX_SSRCS } from './srtp-context.js';
+export type { SrtpContextOptions, SrtpContextStats } from './srtp-context.js';
+export { srtpContextsFromDtls, srtpKeyingMaterialLength, SRTP_EXPORTER_LABEL } from './dtls-keying.js';
+export type { SrtpDtlsRole, SrtpKeyPair } from './dtls-keying.js';
+export { ReplayWindow, DEFAULT_REPLAY_WINDOW, MAX_REPLAY_WINDOW } from './replay-window.js';
+export { estimateSrtpIndex } from './rollover.js';
+export { deriveSrtpSessionKeys, srtpPrf, SrtpLabel } from './key-derivation.js';
+export type { SrtpSessionKeys, SrtpDerivedKeys } from './key-derivation.js';
