@@ -139,7 +139,7 @@ func rssBytes() uint64 {
 }
 
 type snapshot struct {
-	rss, heap uint64
+	rss, heap  uint64
 	goroutines int
 }
 

@@ -15,10 +15,12 @@
 //	{"type":"closed"}
 //
 // In (stdin): {"type":"credentials",..}, {"type":"candidate","candidate":".."},
-// {"type":"end-of-candidates"}, {"type":"stats"} (asks for a stats line),
-// {"type":"close"}. EOF on stdin closes the agent and exits.
+// {"type":"end-of-candidates"}, {"type":"send"} (start sending, see below),
+// {"type":"stats"} (asks for a stats line), {"type":"close"}. EOF on stdin
+// closes the agent and exits.
 //
-// Data: after connecting it sends `count` datagrams "pion:<i>" and answers
+// Data: once connected and told {"type":"send"} (so the other side has its
+// receive handler in place), it sends `count` datagrams "pion:<i>"; it answers
 // every datagram that starts with neither "pion:" nor "echo:" with
 // "echo:"+datagram. Datagrams "echo:pion:<i>" count as echoesReceived.
 // It prints a stats line once it has received `count` peer datagrams and
@@ -150,7 +152,9 @@ func main() {
 	}
 
 	remoteCreds := make(chan [2]string, 1)
-	go readSignalling(agent, remoteCreds, finish)
+	startSending := make(chan struct{}, 1)
+	stats := &counters{}
+	go readSignalling(agent, remoteCreds, startSending, stats, finish)
 
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
@@ -162,7 +166,6 @@ func main() {
 		finish()
 	}()
 
-	stats := &counters{}
 	go func() {
 		var creds [2]string
 		select {
@@ -195,7 +198,7 @@ func main() {
 			LocalType: pair.Local.Type().String(),
 			RemoteTyp: pair.Remote.Type().String(),
 		})
-		go exchange(conn, stats, *count, *interval, done)
+		go exchange(conn, stats, *count, *interval, startSending, done)
 	}()
 
 	<-done
@@ -207,7 +210,7 @@ func main() {
 }
 
 // readSignalling applies remote credentials and candidates from stdin.
-func readSignalling(agent *ice.Agent, remoteCreds chan<- [2]string, finish func()) {
+func readSignalling(agent *ice.Agent, remoteCreds chan<- [2]string, startSending chan<- struct{}, stats *counters, finish func()) {
 	sc := bufio.NewScanner(os.Stdin)
 	sc.Buffer(make([]byte, 64*1024), 64*1024)
 	sentCreds := false
@@ -235,6 +238,13 @@ func readSignalling(agent *ice.Agent, remoteCreds chan<- [2]string, finish func(
 			}
 		case "end-of-candidates":
 			// ice v2.3.1 has no remote end-of-candidates; nothing to do.
+		case "send":
+			select {
+			case startSending <- struct{}{}:
+			default:
+			}
+		case "stats":
+			emit(stats.line())
 		case "close":
 			finish()
 			return
@@ -246,8 +256,13 @@ func readSignalling(agent *ice.Agent, remoteCreds chan<- [2]string, finish func(
 }
 
 // exchange sends `count` datagrams and echoes the peer's ones.
-func exchange(conn *ice.Conn, stats *counters, count int, interval time.Duration, done <-chan struct{}) {
+func exchange(conn *ice.Conn, stats *counters, count int, interval time.Duration, start <-chan struct{}, done <-chan struct{}) {
 	go func() {
+		select {
+		case <-start:
+		case <-done:
+			return
+		}
 		for i := 0; i < count; i++ {
 			select {
 			case <-done:
