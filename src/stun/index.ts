@@ -23,3 +23,19 @@ export type { ErrorResponseExtras } from './error-response.js';
 export { buildErrorResponse, buildSuccessResponse } from './error-response.js';
 export { crc32, fingerprintValue } from './fingerprint.js';
 export { ipFamily, ipToBytes, ipToText } from './address.js';
+export type {
+  StunRetransmitConfig,
+  StunTransactionResult,
+  StunTransactionTimeout,
+  StunTransmit,
+} from './transaction-core.js';
+export {
+  DEFAULT_STUN_MAX_PENDING,
+  DEFAULT_STUN_RC,
+  DEFAULT_STUN_RELIABLE_TIMEOUT_MS,
+  DEFAULT_STUN_RM,
+  DEFAULT_STUN_RTO_MS,
+  StunTransactionCore,
+} from './transaction-core.js';
+export type { IceServer, IceServerUri } from './uri.js';
+export { DEFAULT_STUN_PORT, DEFAULT_STUNS_PORT, parseIceServerUri, parseIceServerUris } from './uri.js';
