@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { ReceiveLog } from '../../../src/interceptor/receive-log.js';
+import { ReceiverStats } from '../../../src/interceptor/receiver-stats.js';
+import { SendHistory } from '../../../src/interceptor/send-history.js';
+import { ntpMiddle32, ntpTime } from '../../../src/interceptor/sender-stats.js';
+
+describe('ReceiveLog', () => {
+  it('reports gaps once per call up to the NACK limit', () => {
+    const log = new ReceiveLog(64, 2);
+    for (const s of [10, 11, 14, 15]) log.add(s);
+    expect(log.missing()).toEqual([12, 13]);
+    expect(log.missing()).toEqual([12, 13]);
+    expect(log.missing()).toEqual([]);
+    log.add(12);
+    expect(log.missing()).toEqual([]);
+  });
+  it('handles sequence wrap-around', () => {
+    const log = new ReceiveLog(64);
+    for (const s of [65533, 65534, 1, 2]) log.add(s);
+    expect(log.missing()).toEqual([65535, 0]);
+  });
+  it('skips the newest packets when asked and forgets after a large jump', () => {
+    const log = new ReceiveLog(64);
+    for (const s of [1, 3, 5]) log.add(s);
+    expect(log.missing(2)).toEqual([2]);
+    log.add(1000);
+    expect(log.missing()).toEqual([]);
+  });
+});
+
+describe('SendHistory', () => {
+  it('returns stored packets until overwritten', () => {
+    const h = new SendHistory(4);
+    h.put(1, Buffer.from([1]));
+    h.put(5, Buffer.from([5]));
+    expect(h.get(1)).toBeUndefined();
+    expect(h.get(5)).toEqual(Buffer.from([5]));
+    expect(h.get(9)).toBeUndefined();
+  });
+});
+
+describe('ReceiverStats', () => {
+  it('computes loss, extended sequence and report blocks (RFC 3550 A.3)', () => {
+    const s = new ReceiverStats(42, 90000);
+    let now = 0;
+    for (const seq of [65530, 65531, 65533, 65534, 65535, 0, 1]) s.onPacket(seq, seq * 3000, 100, (now += 33));
+    expect(s.extendedHighestSequence).toBe(65536 + 1);
+    expect(s.cumulativeLost).toBe(1);
+    const rb = s.reportBlock(now)!;
+    expect(rb.packetsLost).toBe(1);
+    expect(rb.fractionLost).toBe(Math.floor((1 << 8) / 8));
+    s.onSenderReport(0x12345678, now);
+    expect(s.reportBlock(now + 1000)!.delaySinceLastSenderReport).toBe(65536);
+  });
+  it('ntp helpers', () => {
+    const [sec, frac] = ntpTime(Date.UTC(2026, 0, 1) + 500);
+    expect(frac).toBe(0x80000000);
+    expect(ntpMiddle32(sec, frac)).toBe((((sec & 0xffff) << 16) | 0x8000) >>> 0);
+  });
+});
