@@ -94,24 +94,27 @@ func handshakeMode(n, warmup int) {
 
 	samples := []float64{}
 	for i := 0; i < warmup+n; i++ {
-		accepted := make(chan error, 1)
+		type acceptResult struct {
+			conn net.Conn
+			err  error
+		}
+		accepted := make(chan acceptResult, 1)
 		start := time.Now()
 		go func() {
 			c, err := ln.Accept()
-			if err == nil {
-				defer c.Close()
-			}
-			accepted <- err
+			accepted <- acceptResult{c, err}
 		}()
 		c, err := dtls.Dial("udp", addr, ccfg)
 		if err != nil {
 			fail(err)
 		}
-		if err := <-accepted; err != nil {
-			fail(err)
+		res := <-accepted
+		if res.err != nil {
+			fail(res.err)
 		}
 		elapsed := time.Since(start)
 		_ = c.Close()
+		_ = res.conn.Close()
 		if i >= warmup {
 			samples = append(samples, float64(elapsed.Microseconds())/1000)
 		}

@@ -1,0 +1,426 @@
+/**
+ * DTLS 1.2 benchmarks: tern-rtc's DtlsConnection vs werift-dtls vs Pion
+ * dtls v2, all on 127.0.0.1, measured in the same run. Every handshake is a
+ * WebRTC-style one: ECDSA P-256 certificates on both sides (generated once up
+ * front), the server requires the client's certificate, extended master
+ * secret, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, use_srtp, and whatever
+ * cookie exchange (HelloVerifyRequest) the server does by default.
+ *
+ * - `dtls-handshake-ms` (lower): one full handshake, client and server in the
+ *   same process over two UDP sockets, from starting both to both done.
+ *   Median of 20 after 3 warm-ups. Pion's figure comes from
+ *   test/interop/pion/dtls-bench (`-mode handshake`, same shape).
+ * - `dtls-handshakes-per-sec` (higher): server-side handshakes per second with
+ *   32 concurrent clients. The server under test runs in its own process
+ *   pinned to CPU 0 (Node: this file with TERN_DTLS_BENCH_SERVER=ours|werift;
+ *   Pion: `-mode server` with GOMAXPROCS=1); the load comes from Pion clients
+ *   (`-mode clients`) pinned to CPU 1, the same load generator for all three.
+ *   After a warm-up, the rate is the median over 4 windows of 500 ms. Notes
+ *   carry the server's CPU use (percent of one core, from /proc): below ~90 %
+ *   means the load generator (or a busy machine), not the server, was the
+ *   limit; they also carry handshakes per second of server CPU time, the
+ *   figure that stays comparable on a shared machine.
+ */
+import { randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
+import { existsSync, readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { DtlsServer } from 'werift-dtls/lib/dtls/src/index.js';
+import type { DatagramTransport } from '../src/transport/datagram-transport.js';
+import type { TransportAddress, UdpSocket } from '../src/transport/net.js';
+import { GoPeer } from '../test/support/go-peer.js';
+import { pionAvailable, pionBinary } from '../test/support/pion.js';
+import { WeriftDtlsPeer, generateWeriftCertificate } from '../test/support/werift-dtls-peer.js';
+import { median, round } from './stats.js';
+import type { Bench, BenchResult } from './types.js';
+
+type DtlsModule = typeof import('../src/dtls/index.js');
+type Cert = Awaited<ReturnType<DtlsModule['DtlsCertificate']['generate']>>;
+
+const LOOPBACK = '127.0.0.1';
+const HANDSHAKE_RUNS = 20;
+const HANDSHAKE_WARMUP = 3;
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+const LOAD_CONCURRENCY = 32;
+const LOAD_WARMUP_MS = 700;
+const LOAD_WINDOW_MS = 500;
+const LOAD_WINDOWS = 4;
+/** Bound on per-remote server state in the Node servers. */
+const MAX_PENDING_HANDSHAKES = 4096;
+const SERVER_ENV = 'TERN_DTLS_BENCH_SERVER';
+const SUITE = 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256' as const;
+
+const here = fileURLToPath(import.meta.url);
+
+async function loadDtls(): Promise<DtlsModule> {
+  return import('../src/dtls/index.js');
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+// ------------------------------------------------------- handshake latency
+
+async function oursHandshakeMs(): Promise<number> {
+  const { DtlsCertificate, DtlsConnection } = await loadDtls();
+  const { nodeNet } = await import('../src/transport/node-net.js');
+  const { UdpDatagramTransport } = await import('../src/transport/udp-datagram-transport.js');
+  const [serverCert, clientCert] = await Promise.all([DtlsCertificate.generate(), DtlsCertificate.generate()]);
+  const samples: number[] = [];
+  for (let i = 0; i < HANDSHAKE_WARMUP + HANDSHAKE_RUNS; i++) {
+    const [sa, sb] = await Promise.all([
+      nodeNet.bindUdp({ address: LOOPBACK, port: 0 }),
+      nodeNet.bindUdp({ address: LOOPBACK, port: 0 }),
+    ]);
+    const ta = new UdpDatagramTransport(sa, sb.localAddress);
+    const tb = new UdpDatagramTransport(sb, sa.localAddress);
+    const t0 = performance.now();
+    const [client, server] = await withTimeout(
+      Promise.all([
+        DtlsConnection.connect(ta, { role: 'client', certificate: clientCert, insecureSkipVerify: true, cipherSuites: [SUITE] }),
+        DtlsConnection.connect(tb, { role: 'server', certificate: serverCert, insecureSkipVerify: true, cipherSuites: [SUITE] }),
+      ]),
+      HANDSHAKE_TIMEOUT_MS,
+      'tern-rtc handshake',
+    );
+    const elapsed = performance.now() - t0;
+    client.close();
+    server.close();
+    ta.close();
+    tb.close();
+    if (i >= HANDSHAKE_WARMUP) samples.push(elapsed);
+  }
+  return median(samples);
+}
+
+async function weriftHandshakeMs(): Promise<number> {
+  const [serverCert, clientCert] = await Promise.all([generateWeriftCertificate('ecdsa'), generateWeriftCertificate('ecdsa')]);
+  const samples: number[] = [];
+  for (let i = 0; i < HANDSHAKE_WARMUP + HANDSHAKE_RUNS; i++) {
+    const server = await WeriftDtlsPeer.create({ role: 'server', certificate: serverCert });
+    const client = await WeriftDtlsPeer.create({ role: 'client', certificate: clientCert, remotePort: server.port });
+    const t0 = performance.now();
+    try {
+      await Promise.all([server.connect(HANDSHAKE_TIMEOUT_MS), client.connect(HANDSHAKE_TIMEOUT_MS)]);
+    } finally {
+      await Promise.all([client.close(), server.close()]);
+    }
+    if (i >= HANDSHAKE_WARMUP) samples.push(performance.now() - t0);
+  }
+  return median(samples);
+}
+
+async function pionHandshakeMs(): Promise<number | null> {
+  if (!pionAvailable()) return null;
+  const peer = new GoPeer(pionBinary('dtls-bench'), ['-mode', 'handshake', '-n', String(HANDSHAKE_RUNS), '-warmup', String(HANDSHAKE_WARMUP)], {
+    maxLifetimeMs: 60_000,
+  });
+  try {
+    const m = await peer.next('result', 60_000);
+    return Number(m['medianMs']);
+  } finally {
+    await peer.close();
+  }
+}
+
+// ------------------------------------------------- server handshake rate
+
+/** One remote's view of a shared server socket, as a DatagramTransport. */
+class RemoteTransport implements DatagramTransport {
+  #handler: ((data: Buffer) => void) | undefined;
+  #onClose: ((reason?: Error) => void) | undefined;
+  #closed = false;
+
+  constructor(
+    private readonly socket: UdpSocket,
+    private readonly remote: TransportAddress,
+    private readonly release: () => void,
+  ) {}
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  send(data: Uint8Array): void {
+    if (!this.#closed) this.socket.send(data, this.remote);
+  }
+
+  onMessage(handler: (data: Buffer) => void): void {
+    this.#handler = handler;
+  }
+
+  onClose(handler: (reason?: Error) => void): void {
+    this.#onClose = handler;
+  }
+
+  deliver(data: Buffer): void {
+    this.#handler?.(data);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.release();
+    const cb = this.#onClose;
+    this.#onClose = undefined;
+    cb?.();
+  }
+}
+
+/** RFC 6347 §4.1/§4.2.2: handshake record, epoch 0, first message client_hello. */
+function isClientHello(d: Buffer): boolean {
+  return d.length > 25 && d[0] === 22 && d[3] === 0 && d[4] === 0 && d[13] === 1;
+}
+
+interface ServerCounter {
+  port: number;
+  handshakes(): number;
+}
+
+async function startOurServer(): Promise<ServerCounter> {
+  const { DtlsCertificate, DtlsConnection } = await loadDtls();
+  const { nodeNet } = await import('../src/transport/node-net.js');
+  const certificate: Cert = await DtlsCertificate.generate();
+  const cookieSecret = randomBytes(32);
+  const socket = await nodeNet.bindUdp({ address: LOOPBACK, port: 0 });
+  const remotes = new Map<string, RemoteTransport>();
+  let count = 0;
+  socket.onMessage((data, from) => {
+    const key = `${from.address}:${from.port}`;
+    let t = remotes.get(key);
+    if (!t) {
+      if (!isClientHello(data) || remotes.size >= MAX_PENDING_HANDSHAKES) return;
+      const transport = new RemoteTransport(socket, from, () => remotes.delete(key));
+      t = transport;
+      remotes.set(key, transport);
+      DtlsConnection.connect(transport, {
+        role: 'server',
+        certificate,
+        insecureSkipVerify: true,
+        cookieSecret,
+        remoteAddressKey: key,
+        handshakeTimeoutMs: 5_000,
+      }).then(
+        (conn) => {
+          count++;
+          conn.close();
+          transport.close();
+        },
+        () => transport.close(),
+      );
+    }
+    t.deliver(data);
+  });
+  return { port: socket.localAddress.port, handshakes: () => count };
+}
+
+async function startWeriftServer(): Promise<ServerCounter> {
+  const cert = await generateWeriftCertificate('ecdsa');
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, LOOPBACK, resolve));
+  const remotes = new Map<string, { onData: (d: Buffer, a: [string, number]) => void }>();
+  let count = 0;
+  socket.on('message', (data, rinfo) => {
+    const key = `${rinfo.address}:${rinfo.port}`;
+    let t = remotes.get(key);
+    if (!t) {
+      if (!isClientHello(data) || remotes.size >= MAX_PENDING_HANDSHAKES) return;
+      const transport = {
+        type: 'udp',
+        closed: false,
+        onData: (_d: Buffer, _a: [string, number]): void => undefined,
+        get address(): AddressInfo {
+          return socket.address();
+        },
+        send: (buf: Buffer): Promise<void> => {
+          if (!transport.closed) socket.send(buf, rinfo.port, rinfo.address);
+          return Promise.resolve();
+        },
+        close: (): Promise<void> => {
+          transport.closed = true;
+          remotes.delete(key);
+          return Promise.resolve();
+        },
+      };
+      t = transport;
+      remotes.set(key, transport);
+      const server = new DtlsServer({
+        transport: transport as never,
+        cert: cert.certPem,
+        key: cert.keyPem,
+        signatureHash: cert.signatureHash,
+        certificateRequest: true,
+        extendedMasterSecret: true,
+        srtpProfiles: [7, 1] as never[],
+      });
+      // werift has no handshake timeout of its own: drop stalled state.
+      const timer = setTimeout(() => void transport.close(), 5_000);
+      server.onConnect.subscribe(() => {
+        count++;
+        clearTimeout(timer);
+        void transport.close();
+      });
+    }
+    try {
+      t.onData(data, [rinfo.address, rinfo.port]);
+    } catch {
+      // werift reports its own errors
+    }
+  });
+  return { port: (socket.address() as AddressInfo).port, handshakes: () => count };
+}
+
+/** Child-process entry: a server printing JSON lines, one count per stdin line. */
+async function serveFromChild(kind: string): Promise<void> {
+  const server = kind === 'ours' ? await startOurServer() : await startWeriftServer();
+  const print = (o: object): void => void process.stdout.write(JSON.stringify(o) + '\n');
+  print({ type: 'listening', port: server.port });
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (chunk: string) => {
+    for (let i = 0; i < chunk.split('\n').length - 1; i++) print({ type: 'count', handshakes: server.handshakes() });
+  });
+  process.stdin.on('end', () => process.exit(0));
+  // Hard bound whatever happens.
+  setTimeout(() => process.exit(3), 60_000).unref();
+}
+
+/** CPU time (ms) used so far by process `pid`, from /proc (Linux). */
+function cpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  const path = `/proc/${pid}/stat`;
+  if (!existsSync(path)) return undefined;
+  const fields = readFileSync(path, 'utf8').split(') ')[1]?.split(' ');
+  if (!fields) return undefined;
+  // utime and stime are fields 14 and 15 (1-based) of /proc/pid/stat, in clock ticks (USER_HZ = 100).
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+function pinned(cpu: number, cmd: string, args: string[]): [string, string[]] {
+  return existsSync('/usr/bin/taskset') ? ['/usr/bin/taskset', ['-c', String(cpu), cmd, ...args]] : [cmd, args];
+}
+
+interface RateResult {
+  perSec: number;
+  serverCpuPercent: number | undefined;
+  /** Handshakes per second of server CPU time: robust when the machine is shared. */
+  perCpuSecond: number | undefined;
+  clientFailures: number;
+}
+
+async function measureRate(kind: 'ours' | 'werift' | 'pion'): Promise<RateResult> {
+  const [cmd, args] =
+    kind === 'pion'
+      ? pinned(0, pionBinary('dtls-bench'), ['-mode', 'server', '-duration', '30s'])
+      : pinned(0, process.execPath, ['--import', 'tsx', here]);
+  const server = new GoPeer(cmd, args, {
+    env: kind === 'pion' ? { GOMAXPROCS: '1' } : { [SERVER_ENV]: kind },
+    maxLifetimeMs: 45_000,
+  });
+  let clients: GoPeer | undefined;
+  try {
+    const listening = await server.next('listening', 20_000);
+    const durationMs = LOAD_WARMUP_MS + LOAD_WINDOW_MS * LOAD_WINDOWS + 300;
+    const [ccmd, cargs] = pinned(1, pionBinary('dtls-bench'), [
+      '-mode',
+      'clients',
+      '-remote',
+      `${LOOPBACK}:${String(listening['port'])}`,
+      '-concurrency',
+      String(LOAD_CONCURRENCY),
+      '-duration',
+      `${durationMs}ms`,
+    ]);
+    clients = new GoPeer(ccmd, cargs, { maxLifetimeMs: durationMs + 20_000 });
+    const seen = new Set<object>();
+    const sample = async (): Promise<{ at: number; n: number; cpu: number | undefined }> => {
+      server.send({ type: 'count' });
+      const m = await server.next((x) => x.type === 'count' && !seen.has(x), 5_000);
+      seen.add(m);
+      return { at: performance.now(), n: Number(m['handshakes']), cpu: cpuMs(server.pid) };
+    };
+    await new Promise((r) => setTimeout(r, LOAD_WARMUP_MS));
+    const points = [await sample()];
+    for (let w = 0; w < LOAD_WINDOWS; w++) {
+      await new Promise((r) => setTimeout(r, LOAD_WINDOW_MS));
+      points.push(await sample());
+    }
+    const rates: number[] = [];
+    for (let w = 1; w < points.length; w++) {
+      rates.push(((points[w]!.n - points[w - 1]!.n) * 1000) / (points[w]!.at - points[w - 1]!.at));
+    }
+    const first = points[0]!;
+    const last = points[points.length - 1]!;
+    const cpuUsedMs = first.cpu !== undefined && last.cpu !== undefined ? last.cpu - first.cpu : undefined;
+    const cpu = cpuUsedMs === undefined ? undefined : round((100 * cpuUsedMs) / (last.at - first.at), 3);
+    const perCpuSecond = cpuUsedMs ? round(((last.n - first.n) * 1000) / cpuUsedMs) : undefined;
+    const result = await clients.next('result', durationMs + 15_000);
+    return { perSec: median(rates), serverCpuPercent: cpu, perCpuSecond, clientFailures: Number(result['failures']) };
+  } finally {
+    await clients?.close();
+    await server.close(1_000);
+  }
+}
+
+export const benches: Bench[] = [
+  {
+    name: 'dtls-handshake-ms',
+    async run(): Promise<BenchResult[]> {
+      const ours = await oursHandshakeMs();
+      const werift = await weriftHandshakeMs();
+      const pion = await pionHandshakeMs();
+      return [
+        {
+          bench: 'dtls-handshake-ms',
+          unit: 'ms',
+          better: 'lower',
+          ours: round(ours),
+          werift: round(werift),
+          pion: pion === null ? null : round(pion),
+          bare: null,
+          notes: { runs: HANDSHAKE_RUNS, suite: SUITE },
+        },
+      ];
+    },
+  },
+  {
+    name: 'dtls-handshakes-per-sec',
+    async run(): Promise<BenchResult[]> {
+      if (!pionAvailable()) throw new Error('dtls-handshakes-per-sec needs Go and Pion for its load generator');
+      const ours = await measureRate('ours');
+      const werift = await measureRate('werift');
+      const pion = await measureRate('pion');
+      return [
+        {
+          bench: 'dtls-handshakes-per-sec',
+          unit: 'handshakes/s',
+          better: 'higher',
+          ours: round(ours.perSec),
+          werift: round(werift.perSec),
+          pion: round(pion.perSec),
+          bare: null,
+          notes: {
+            concurrency: LOAD_CONCURRENCY,
+            oursServerCpuPercent: ours.serverCpuPercent ?? 'n/a',
+            weriftServerCpuPercent: werift.serverCpuPercent ?? 'n/a',
+            pionServerCpuPercent: pion.serverCpuPercent ?? 'n/a',
+            oursPerServerCpuSecond: ours.perCpuSecond ?? 'n/a',
+            weriftPerServerCpuSecond: werift.perCpuSecond ?? 'n/a',
+            pionPerServerCpuSecond: pion.perCpuSecond ?? 'n/a',
+            clientFailures: `${ours.clientFailures}/${werift.clientFailures}/${pion.clientFailures}`,
+          },
+        },
+      ];
+    },
+  },
+];
+
+const childKind = process.env[SERVER_ENV];
+if (childKind === 'ours' || childKind === 'werift') await serveFromChild(childKind);
