@@ -1,0 +1,814 @@
+import { Candidate, candidateFoundation, candidatePriority } from '../candidate/index.js';
+import { DropCounter } from '../common/drop-counter.js';
+import { getLogger, type ScopedLogger } from '../common/log.js';
+import { randomIceString, type Rng } from '../common/rng.js';
+import { familyOf, formatAddress, type TransportAddress } from '../transport/net.js';
+import { StunClass, StunMessage, StunMethod, StunTransactionCore, isStunMessage, type StunIntegrityKey } from '../stun/index.js';
+import {
+  CHECK_RTO_MS,
+  LOCAL_PWD_LENGTH,
+  LOCAL_UFRAG_LENGTH,
+  MAX_LOCAL_PRFLX,
+  type IceConnectionState,
+  type IceCoreConfig,
+  type IceRole,
+} from './agent-config.js';
+import { CandidatePair, pairKey, type CandidatePairInfo, type LocalCandidateEntry } from './candidate-pair.js';
+import { CheckList } from './checklist.js';
+import { ConsentTracker } from './consent.js';
+import { IceError } from './errors.js';
+import { RemoteCandidates, remoteKey } from './remote-candidates.js';
+import { decideInboundRole, roleAfter487, ROLE_CONFLICT_CODE } from './role-conflict.js';
+import { ControlledSelector, ControllingSelector, LiteSelector, type PairSelector, type SelectorContext } from './selectors.js';
+import { MAX_STUN_MESSAGE_BYTES, buildCheckError, buildCheckRequest, buildCheckSuccess, buildKeepalive, iceKey } from './stun-checks.js';
+import { handleInboundRequest } from './inbound-request.js';
+import { handleInboundResponse, handleTransactionTimeout, type TxContext } from './inbound-response.js';
+
+/** A datagram the driver must send from base `baseId` to `to`. */
+export interface IceTransmit {
+  readonly baseId: number;
+  readonly to: TransportAddress;
+  readonly data: Buffer;
+}
+
+export type IceCoreEvent =
+  | { readonly type: 'state'; readonly state: IceConnectionState }
+  | { readonly type: 'selected-pair'; readonly pair: CandidatePairInfo }
+  | { readonly type: 'role'; readonly role: IceRole }
+  | { readonly type: 'local-prflx'; readonly candidate: Candidate; readonly baseId: number }
+  | { readonly type: 'remote-prflx'; readonly candidate: Candidate }
+  /** Result of {@link IceAgentCore.gatherSrflx}: `mapped` undefined when the server did not answer in time. */
+  | { readonly type: 'srflx'; readonly requestId: number; readonly baseId: number; readonly server: TransportAddress; readonly mapped: TransportAddress | undefined };
+
+export interface IceCoreCredentials {
+  readonly ufrag: string;
+  readonly pwd: string;
+}
+
+export interface IceAgentCoreOptions {
+  config: IceCoreConfig;
+  rng: Rng;
+  localUfrag?: string;
+  localPwd?: string;
+  tieBreaker?: bigint;
+  log?: ScopedLogger;
+  drops?: DropCounter;
+}
+
+/** Bound on outstanding STUN transactions (checks, consent, server bindings). */
+const MAX_PENDING_TRANSACTIONS = 1024;
+
+/**
+ * The ICE agent as a synchronous sans-IO state machine (RFC 8445, RFC 7675,
+ * RFC 8838). Fed datagrams, API calls and `now`; emits transmits, events and
+ * its next deadline. Owns credentials, role and tie-breaker, candidates, the
+ * check list, nomination, consent and liveness.
+ */
+export class IceAgentCore {
+  readonly config: IceCoreConfig;
+  readonly rng: Rng;
+  readonly log: ScopedLogger;
+  readonly drops: DropCounter;
+  readonly checklist = new CheckList();
+  readonly remotes: RemoteCandidates;
+  readonly tx: StunTransactionCore<string>;
+  /** Context of each outstanding transaction, by transaction id (hex). */
+  readonly txContexts = new Map<string, TxContext>();
+  readonly consent: ConsentTracker;
+
+  #local: IceCoreCredentials;
+  /** RFC 8445 §9: the previous credentials stay valid on the old pair until a new pair is selected. */
+  #previousLocal: IceCoreCredentials | undefined;
+  localKey: StunIntegrityKey;
+  previousLocalKey: StunIntegrityKey | undefined;
+  #remote: IceCoreCredentials | undefined;
+  remoteKey: StunIntegrityKey | undefined;
+  /** Credentials the selected pair was validated with (used for consent until new ones arrive). */
+  selectedRemote: { creds: IceCoreCredentials; key: StunIntegrityKey } | undefined;
+
+  tieBreaker: bigint;
+  #role: IceRole;
+  selector: PairSelector;
+  #state: IceConnectionState = 'new';
+  #started = false;
+  #closed = false;
+  checkingStartedMs = 0;
+  #nextCheckMs = 0;
+  #selectorDeadline = Infinity;
+  selected: CandidatePair | undefined;
+  lastInboundMs = 0;
+  lastOutboundMs = 0;
+  localGatheringComplete = false;
+
+  readonly #locals: LocalCandidateEntry[] = [];
+  readonly #pairableBases = new Map<number, LocalCandidateEntry>();
+  readonly localPrflx: Candidate[] = [];
+  readonly #transmits: IceTransmit[] = [];
+  readonly #events: IceCoreEvent[] = [];
+  readonly srflxRequests = new Map<number, { baseId: number; server: TransportAddress; deadline: number; txKey: string }>();
+  #nextSrflxId = 1;
+  readonly #selectorContext: SelectorContext;
+
+  constructor(options: IceAgentCoreOptions) {
+    this.config = options.config;
+    this.rng = options.rng;
+    this.log = options.log ?? getLogger('ice');
+    this.drops = options.drops ?? new DropCounter(this.log);
+    this.remotes = new RemoteCandidates(this.config.maxRemoteCandidates);
+    this.tx = new StunTransactionCore<string>({ maxPending: MAX_PENDING_TRANSACTIONS });
+    this.consent = new ConsentTracker(this.config.consentExpiryMs, this.rng);
+    this.#local = {
+      ufrag: options.localUfrag ?? randomIceString(this.rng, LOCAL_UFRAG_LENGTH),
+      pwd: options.localPwd ?? randomIceString(this.rng, LOCAL_PWD_LENGTH),
+    };
+    validateCredentials(this.#local.ufrag, this.#local.pwd);
+    this.localKey = iceKey(this.#local.pwd);
+    this.tieBreaker = options.tieBreaker ?? this.rng.bytes(8).readBigUInt64BE(0);
+    this.#role = this.config.lite ? 'controlled' : this.config.remoteLite ? 'controlling' : 'controlled';
+    this.selector = this.#makeSelector();
+    const core = this;
+    this.#selectorContext = {
+      checklist: this.checklist,
+      config: this.config,
+      get checkingStartedMs() {
+        return core.checkingStartedMs;
+      },
+      get selected() {
+        return core.selected;
+      },
+      select: (pair, now) => this.select(pair, now),
+      nominate: (pair, now) => {
+        this.log.debug(`nominating ${pair.toString()}`);
+        this.checklist.enqueueTriggered(pair, true);
+        this.flushTriggered(now);
+      },
+    };
+  }
+
+  get role(): IceRole {
+    return this.#role;
+  }
+
+  get state(): IceConnectionState {
+    return this.#state;
+  }
+
+  get localCredentials(): IceCoreCredentials {
+    return this.#local;
+  }
+
+  get previousLocalCredentials(): IceCoreCredentials | undefined {
+    return this.#previousLocal;
+  }
+
+  get remoteCredentials(): IceCoreCredentials | undefined {
+    return this.#remote;
+  }
+
+  get started(): boolean {
+    return this.#started;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get selectorContext(): SelectorContext {
+    return this.#selectorContext;
+  }
+
+  #makeSelector(): PairSelector {
+    if (this.config.lite) return new LiteSelector();
+    return this.#role === 'controlling'
+      ? new ControllingSelector(this.config.nomination === 'aggressive')
+      : new ControlledSelector();
+  }
+
+  /** Sets the role before checks start; afterwards only role-conflict repair changes it. */
+  setRole(role: IceRole): void {
+    if (this.config.lite && role === 'controlling') {
+      throw new IceError('ERR_ICE_ROLE', 'an ICE-lite agent is always controlled (RFC 8445 §6.1.1)');
+    }
+    if (this.config.remoteLite && role === 'controlled') {
+      throw new IceError('ERR_ICE_ROLE', 'with an ICE-lite peer this agent must be controlling (RFC 8445 §6.1.1)');
+    }
+    if (role !== this.#role) this.switchRole(role, 'api');
+  }
+
+  /** Changes role, recomputes pair priorities (RFC 8445 §7.3.1.1) and swaps the selector. */
+  switchRole(role: IceRole, why: string): void {
+    if (role === this.#role) return;
+    this.#role = role;
+    this.selector = this.#makeSelector();
+    for (const p of this.checklist.values()) p.updatePriority(role === 'controlling');
+    this.checklist.resort();
+    this.log.debug(`role -> ${role} (${why})`);
+    this.#events.push({ type: 'role', role });
+  }
+
+  // ---- candidates -------------------------------------------------------
+
+  /**
+   * Registers a local candidate. `pairable` marks the one candidate of a base
+   * the check list pairs (host or relay; srflx candidates are checked from
+   * their base, RFC 8445 §6.1.2.4).
+   */
+  addLocalCandidate(candidate: Candidate, baseId: number, base: TransportAddress, pairable: boolean): void {
+    if (this.#locals.some((l) => l.baseId === baseId && l.candidate.key === candidate.key)) return;
+    const entry: LocalCandidateEntry = { candidate, baseId, base };
+    this.#locals.push(entry);
+    if (!pairable || this.#pairableBases.has(baseId)) return;
+    this.#pairableBases.set(baseId, entry);
+    for (const r of this.remotes.values()) this.#pair(entry, r);
+  }
+
+  /** Forgets a base (its socket closed): its candidates and pairs go. */
+  removeLocalBase(baseId: number): void {
+    for (let i = this.#locals.length - 1; i >= 0; i--) if (this.#locals[i]!.baseId === baseId) this.#locals.splice(i, 1);
+    this.#pairableBases.delete(baseId);
+    for (const p of [...this.checklist.values()]) if (p.local.baseId === baseId) this.checklist.remove(p);
+  }
+
+  get localCandidates(): readonly LocalCandidateEntry[] {
+    return this.#locals;
+  }
+
+  /** Is `address` one of the local candidates of `baseId` (or the base itself)? */
+  isKnownLocal(baseId: number, address: TransportAddress): boolean {
+    for (const l of this.#locals) {
+      if (l.baseId !== baseId) continue;
+      if (l.candidate.address === address.address && l.candidate.port === address.port) return true;
+      if (l.base.address === address.address && l.base.port === address.port) return true;
+    }
+    return this.localPrflx.some((c) => c.address === address.address && c.port === address.port);
+  }
+
+  /** Records a local peer-reflexive candidate learned from a response (RFC 8445 §7.2.5.3.1), bounded. */
+  addLocalPrflx(candidate: Candidate, baseId: number): void {
+    if (this.localPrflx.length >= MAX_LOCAL_PRFLX) this.localPrflx.shift();
+    this.localPrflx.push(candidate);
+    this.log.debug(`new local prflx ${candidate.toString()}`);
+    this.#events.push({ type: 'local-prflx', candidate, baseId });
+  }
+
+  /** Adds a remote candidate (trickle: any time); `null` marks remote end-of-candidates. */
+  addRemoteCandidate(now: number, c: Candidate | null): void {
+    if (this.#closed) return;
+    if (c === null) {
+      this.remotes.endOfCandidates = true;
+      this.log.debug('remote end-of-candidates');
+      this.#afterInput(now);
+      return;
+    }
+    if (c.component !== 1) return; // RTP/RTCP multiplexing (RFC 8843): component 1 only.
+    if (c.family === undefined) {
+      this.log.debug(`remote candidate ${c.address} needs mDNS resolution; not paired`);
+      return;
+    }
+    this.storeRemote(c);
+    this.#afterInput(now);
+  }
+
+  /** Stores a remote candidate and pairs it; returns the stored candidate or undefined when dropped. */
+  storeRemote(c: Candidate): Candidate | undefined {
+    const { stored, replaced, evicted } = this.remotes.add(c, (key) => this.#remoteInUse(key));
+    if (evicted) this.#unpairRemote(evicted);
+    if (replaced && stored) {
+      for (const p of this.checklist.values()) {
+        if (p.remote === replaced) {
+          p.remote = stored;
+          p.updatePriority(this.#role === 'controlling');
+        }
+      }
+      this.checklist.resort();
+      return stored;
+    }
+    if (!stored) {
+      if (c.type === 'prflx' && !this.remotes.get(c.transport, c.address, c.port)) this.drops.drop('remote-candidates-full');
+      return this.remotes.get(c.transport, c.address, c.port);
+    }
+    for (const l of this.#pairableBases.values()) this.#pair(l, stored);
+    return stored;
+  }
+
+  #remoteInUse(key: string): boolean {
+    const s = this.selected;
+    if (s && remoteKey(s.remote.transport, s.remote.address, s.remote.port) === key) return true;
+    for (const p of this.checklist.values()) {
+      if ((p.state === 'in-progress' || p.nominated) && remoteKey(p.remote.transport, p.remote.address, p.remote.port) === key) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  #unpairRemote(c: Candidate): void {
+    for (const p of [...this.checklist.values()]) if (p.remote === c && p !== this.selected) this.checklist.remove(p);
+  }
+
+  /** RFC 8445 §6.1.2.2: pair candidates of the same component, transport and address family. */
+  #pair(local: LocalCandidateEntry, remote: Candidate): CandidatePair | undefined {
+    const l = local.candidate;
+    if (l.transport !== remote.transport) return undefined;
+    const lf = l.family ?? familyOf(local.base.address);
+    if (lf !== remote.family) return undefined;
+    if (l.transport === 'tcp' && !tcpTypesMatch(l.tcpType, remote.tcpType)) return undefined;
+    const id = pairKey(local.baseId, remote.address, remote.port);
+    const existing = this.checklist.get(id);
+    if (existing) return existing;
+    const pair = new CandidatePair(local, remote, `${l.foundation}:${remote.foundation}`);
+    pair.updatePriority(this.#role === 'controlling');
+    this.checklist.add(pair);
+    if (this.log.traceEnabled) this.log.trace(`pair ${pair.toString()} added (${pair.state})`);
+    return pair;
+  }
+
+  /** Finds or creates the pair for an inbound check. */
+  pairFor(baseId: number, remote: Candidate): CandidatePair | undefined {
+    const existing = this.checklist.get(pairKey(baseId, remote.address, remote.port));
+    if (existing) return existing;
+    const local = this.#pairableBases.get(baseId);
+    return local ? this.#pair(local, remote) : undefined;
+  }
+
+  pairableBase(baseId: number): LocalCandidateEntry | undefined {
+    return this.#pairableBases.get(baseId);
+  }
+
+  // ---- credentials and lifecycle ----------------------------------------
+
+  setRemoteCredentials(now: number, ufrag: string, pwd: string): void {
+    validateRemoteCredentials(ufrag, pwd);
+    if (this.#remote && this.#remote.ufrag === ufrag && this.#remote.pwd === pwd) return;
+    this.#remote = { ufrag, pwd };
+    this.remoteKey = iceKey(pwd);
+    this.log.debug(`remote credentials ${ufrag}`);
+    this.#afterInput(now);
+  }
+
+  /** Starts connectivity checks in `role` (dial: controlling, accept: controlled). */
+  start(now: number, role: IceRole): void {
+    if (this.#closed) throw new IceError('ERR_ICE_CLOSED', 'agent is closed');
+    if (!this.config.lite) this.setRole(role);
+    if (this.#started) return;
+    this.#started = true;
+    this.checkingStartedMs = now;
+    this.#nextCheckMs = now;
+    this.setState('checking');
+    this.#afterInput(now);
+  }
+
+  /**
+   * RFC 8445 §9: ICE restart. New local credentials; remote credentials and
+   * candidates must be signalled again; the check list starts over while the
+   * selected pair keeps carrying data until a new pair is selected.
+   */
+  restart(now: number, ufrag?: string, pwd?: string): void {
+    if (this.#closed) throw new IceError('ERR_ICE_CLOSED', 'agent is closed');
+    const next = {
+      ufrag: ufrag ?? randomIceString(this.rng, LOCAL_UFRAG_LENGTH),
+      pwd: pwd ?? randomIceString(this.rng, LOCAL_PWD_LENGTH),
+    };
+    validateCredentials(next.ufrag, next.pwd);
+    this.#previousLocal = this.#local;
+    this.previousLocalKey = this.localKey;
+    this.#local = next;
+    this.localKey = iceKey(next.pwd);
+    this.#remote = undefined;
+    this.remoteKey = undefined;
+    for (const [key, ctx] of this.txContexts) {
+      if (ctx.kind === 'check') {
+        this.tx.cancel(Buffer.from(key, 'hex'));
+        this.txContexts.delete(key);
+      }
+    }
+    this.checklist.clear();
+    this.remotes.clear();
+    this.localPrflx.length = 0;
+    this.checkingStartedMs = now;
+    this.#nextCheckMs = now;
+    if (this.#state === 'failed' || this.#state === 'new') {
+      this.selected = undefined;
+      this.consent.stop();
+      if (this.#started) this.setState('checking');
+    }
+    this.log.debug(`ICE restart: local ufrag ${next.ufrag}`);
+    this.#afterInput(now);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.tx.clear();
+    this.txContexts.clear();
+    this.srflxRequests.clear();
+    this.checklist.clear();
+    this.consent.stop();
+    this.#transmits.length = 0;
+    this.setState('closed');
+  }
+
+  setState(state: IceConnectionState): void {
+    if (this.#state === state || this.#state === 'closed') return;
+    this.log.debug(`state ${this.#state} -> ${state}`);
+    this.#state = state;
+    this.#events.push({ type: 'state', state });
+  }
+
+  /** Makes `pair` the selected pair (RFC 8445 §8.1.1). */
+  select(pair: CandidatePair, now: number): void {
+    if (this.selected === pair) return;
+    this.selected = pair;
+    pair.nominated = true;
+    this.#previousLocal = undefined;
+    this.previousLocalKey = undefined;
+    if (this.#remote && this.remoteKey) this.selectedRemote = { creds: this.#remote, key: this.remoteKey };
+    this.lastInboundMs = now;
+    if (!this.config.lite) this.consent.start(now);
+    this.log.info(`selected pair ${pair.toString()}`);
+    this.#events.push({ type: 'selected-pair', pair: pair.info() });
+    this.setState('connected');
+  }
+
+  // ---- input ------------------------------------------------------------
+
+  /**
+   * One inbound datagram on base `baseId`. STUN is processed here; returns
+   * true when `data` is application data from a known remote candidate that
+   * the driver should deliver.
+   */
+  handleDatagram(now: number, baseId: number, from: TransportAddress, data: Buffer): boolean {
+    if (this.#closed) return false;
+    const first = data[0];
+    if (first !== undefined && first < 4 && isStunMessage(data)) {
+      this.handleStun(now, baseId, from, data);
+      return false;
+    }
+    const s = this.selected;
+    if (s && s.local.baseId === baseId && s.remote.port === from.port && s.remote.address === from.address) {
+      this.#inboundOnSelected(now);
+      return this.#state !== 'failed';
+    }
+    const pair = this.checklist.get(pairKey(baseId, from.address, from.port));
+    if (pair && this.#state !== 'failed') return true;
+    this.drops.drop('data-unknown-source', formatAddress(from));
+    return false;
+  }
+
+  #inboundOnSelected(now: number): void {
+    this.lastInboundMs = now;
+    if (this.#state === 'disconnected') this.setState('connected');
+  }
+
+  /** A STUN message (already recognised by its header) from `from` on base `baseId`. */
+  handleStun(now: number, baseId: number, from: TransportAddress, data: Buffer): void {
+    if (this.#closed) return;
+    if (data.length > MAX_STUN_MESSAGE_BYTES) {
+      this.drops.drop('stun-oversized', data.length);
+      return;
+    }
+    const msg = StunMessage.decode(data); // throws StunDecodeError only; the driver counts it
+    if (this.log.traceEnabled) {
+      this.log.trace(`<- ${classLabel(msg)} from ${formatAddress(from)} on base ${baseId} tx ${msg.transactionId.toString('hex')}`);
+    }
+    if (msg.method !== StunMethod.Binding) {
+      this.drops.drop('stun-not-binding', msg.method);
+      return;
+    }
+    switch (msg.messageClass) {
+      case StunClass.Request:
+        handleInboundRequest(this, now, baseId, from, msg);
+        break;
+      case StunClass.SuccessResponse:
+      case StunClass.ErrorResponse:
+        handleInboundResponse(this, now, from, msg);
+        break;
+      default:
+        // RFC 8445 §11: Binding indications are keepalives; they only count as traffic.
+        if (!msg.verifyFingerprint()) {
+          this.drops.drop('stun-bad-fingerprint');
+          return;
+        }
+        this.noteInbound(now, baseId, from);
+    }
+    this.#afterInput(now);
+  }
+
+  /** Authenticated (or keepalive) traffic from `from` on base `baseId`. */
+  noteInbound(now: number, baseId: number, from: TransportAddress): void {
+    const s = this.selected;
+    if (s && s.local.baseId === baseId && s.remote.port === from.port && s.remote.address === from.address) {
+      this.#inboundOnSelected(now);
+    }
+  }
+
+  /** The driver sent application data (keepalives are skipped while data flows). */
+  noteSent(now: number): void {
+    this.lastOutboundMs = now;
+  }
+
+  // ---- output -----------------------------------------------------------
+
+  pushTransmit(baseId: number, to: TransportAddress, data: Buffer, what: string): void {
+    if (this.log.traceEnabled) this.log.trace(`-> ${what} to ${formatAddress(to)} from base ${baseId}`);
+    this.#transmits.push({ baseId, to, data });
+  }
+
+  pushEvent(e: IceCoreEvent): void {
+    this.#events.push(e);
+  }
+
+  pollTransmit(): IceTransmit | undefined {
+    return this.#transmits.shift();
+  }
+
+  pollEvent(): IceCoreEvent | undefined {
+    return this.#events.shift();
+  }
+
+  get hasOutput(): boolean {
+    return this.#transmits.length > 0 || this.#events.length > 0;
+  }
+
+  /** Absolute time of the next deadline, or undefined when idle. */
+  pollTimeout(): number | undefined {
+    if (this.#closed) return undefined;
+    let t = this.tx.pollTimeout() ?? Infinity;
+    for (const r of this.srflxRequests.values()) t = Math.min(t, r.deadline);
+    if (this.#canCheck()) {
+      if (this.checklist.triggeredCount > 0) t = Math.min(t, this.#nextCheckMs);
+      else if (this.checklist.hasPendingWork()) t = Math.min(t, this.#nextCheckMs);
+      t = Math.min(t, this.#selectorDeadline);
+      if (!this.selected && this.#state === 'checking' && this.config.failedTimeoutMs > 0) {
+        t = Math.min(t, this.checkingStartedMs + this.config.failedTimeoutMs);
+      }
+    }
+    if (this.selected && (this.#state === 'connected' || this.#state === 'disconnected')) {
+      t = Math.min(t, this.consent.deadline());
+      const c = this.config;
+      if (c.keepaliveIntervalMs > 0) t = Math.min(t, this.lastOutboundMs + c.keepaliveIntervalMs);
+      if (c.disconnectedTimeoutMs > 0 && this.#state === 'connected') t = Math.min(t, this.lastInboundMs + c.disconnectedTimeoutMs + 1);
+      if (c.failedTimeoutMs > 0) t = Math.min(t, this.lastInboundMs + c.disconnectedTimeoutMs + c.failedTimeoutMs + 1);
+    }
+    return t === Infinity ? undefined : t;
+  }
+
+  #canCheck(): boolean {
+    return this.#started && this.#remote !== undefined && this.selector.sendsChecks && this.#state !== 'failed';
+  }
+
+  handleTimeout(now: number): void {
+    if (this.#closed) return;
+    this.tx.handleTimeout(now);
+    for (;;) {
+      const e = this.tx.pollEvent();
+      if (!e) break;
+      handleTransactionTimeout(this, now, e.transactionId);
+    }
+    for (const [id, r] of this.srflxRequests) {
+      if (now < r.deadline) continue;
+      this.tx.cancel(Buffer.from(r.txKey, 'hex'));
+      this.txContexts.delete(r.txKey);
+      this.srflxRequests.delete(id);
+      this.log.debug(`srflx from ${formatAddress(r.server)}: no answer in time`);
+      this.#events.push({ type: 'srflx', requestId: id, baseId: r.baseId, server: r.server, mapped: undefined });
+    }
+    if (this.#canCheck() && now >= this.#nextCheckMs && this.checklist.triggeredCount === 0) {
+      const pair = this.checklist.nextOrdinary();
+      if (pair) {
+        this.sendCheck(now, pair, this.#role === 'controlling' && this.selector.useCandidateOnEveryCheck);
+        this.#nextCheckMs = now + this.config.checkIntervalMs;
+      }
+    }
+    this.#liveness(now);
+    this.#afterInput(now);
+  }
+
+  #liveness(now: number): void {
+    const c = this.config;
+    if (this.#state === 'checking' && !this.selected && this.#started) {
+      const timedOut = c.failedTimeoutMs > 0 && now - this.checkingStartedMs >= c.failedTimeoutMs;
+      const exhausted = this.remotes.endOfCandidates && this.localGatheringComplete && this.checklist.allFailed();
+      if (timedOut || exhausted) {
+        this.log.debug(timedOut ? 'no pair succeeded within failedTimeoutMs' : 'every pair failed');
+        this.setState('failed');
+      }
+      return;
+    }
+    const s = this.selected;
+    if (!s || (this.#state !== 'connected' && this.#state !== 'disconnected')) return;
+    if (!c.lite && this.consent.expired(now)) {
+      // RFC 7675 §5.1: consent expired; stop sending and give up the pair.
+      this.log.info(`consent expired on ${s.toString()}`);
+      this.consent.stop();
+      this.setState('failed');
+      return;
+    }
+    const silentMs = now - this.lastInboundMs;
+    if (c.failedTimeoutMs > 0 && silentMs > c.disconnectedTimeoutMs + c.failedTimeoutMs) {
+      this.setState('failed');
+      return;
+    }
+    if (c.disconnectedTimeoutMs > 0 && silentMs > c.disconnectedTimeoutMs) this.setState('disconnected');
+    if (!c.lite && this.consent.requestDue(now)) this.#sendConsent(now, s);
+    if (c.keepaliveIntervalMs > 0 && now - this.lastOutboundMs >= c.keepaliveIntervalMs) {
+      this.pushTransmit(s.local.baseId, s.remote, buildKeepalive(this.rng), 'keepalive indication');
+      this.lastOutboundMs = now;
+    }
+  }
+
+  #sendConsent(now: number, pair: CandidatePair): void {
+    this.consent.requestSent(now);
+    const creds = this.#remote && this.remoteKey ? { creds: this.#remote, key: this.remoteKey } : this.selectedRemote;
+    if (!creds) return;
+    this.#startCheckTransaction(now, pair, false, 'consent', creds.creds.ufrag, creds.key);
+  }
+
+  /** Sends a connectivity check on `pair` (RFC 8445 §7.2.4). */
+  sendCheck(now: number, pair: CandidatePair, useCandidate: boolean): void {
+    if (!this.#remote || !this.remoteKey) return;
+    if (pair.state !== 'succeeded') this.#setPairState(pair, 'in-progress');
+    this.#startCheckTransaction(now, pair, useCandidate, 'check', this.#remote.ufrag, this.remoteKey);
+  }
+
+  #startCheckTransaction(now: number, pair: CandidatePair, useCandidate: boolean, kind: 'check' | 'consent', remoteUfrag: string, key: StunIntegrityKey): void {
+    if (this.txContexts.size >= MAX_PENDING_TRANSACTIONS) {
+      this.drops.drop('transactions-full');
+      return;
+    }
+    const base = pair.local.candidate;
+    const priority = candidatePriority({
+      type: 'prflx',
+      localPreference: (base.priority >>> 8) & 0xffff,
+      component: base.component,
+      transport: base.transport,
+      ...(base.tcpType !== undefined ? { tcpType: base.tcpType } : {}),
+    });
+    const { data, transactionId } = buildCheckRequest(this.rng, {
+      localUfrag: this.#local.ufrag,
+      remoteUfrag,
+      remoteKey: key,
+      priority,
+      role: this.#role,
+      tieBreaker: this.tieBreaker,
+      useCandidate,
+    });
+    const txKey = transactionId.toString('hex');
+    this.txContexts.set(txKey, { kind, pair, useCandidate, role: this.#role, key, sentAt: now, priority });
+    pair.requestsSent++;
+    if (pair.local.candidate.transport === 'tcp') {
+      this.tx.start(now, data, transactionId, pair.remote, txKey, { reliable: true });
+    } else {
+      this.tx.start(now, data, transactionId, pair.remote, txKey, { rc: this.config.maxBindingRequests, rtoMs: CHECK_RTO_MS });
+    }
+    this.#drainTx(useCandidate ? `${kind} USE-CANDIDATE` : kind);
+  }
+
+  /** Sends a Binding request to a STUN server from base `baseId`; answered by an 'srflx' event. */
+  gatherSrflx(now: number, baseId: number, server: TransportAddress, request: { data: Buffer; transactionId: Buffer }): number {
+    const id = this.#nextSrflxId++;
+    const txKey = request.transactionId.toString('hex');
+    this.txContexts.set(txKey, { kind: 'srflx', requestId: id, baseId, server });
+    this.srflxRequests.set(id, { baseId, server, deadline: now + this.config.stunGatherTimeoutMs, txKey });
+    this.tx.start(now, request.data, request.transactionId, server, txKey);
+    this.#drainTx('server binding request');
+    return id;
+  }
+
+  #drainTx(what: string): void {
+    for (;;) {
+      const t = this.tx.pollTransmit();
+      if (!t) break;
+      const ctx = this.txContexts.get(t.transactionId.toString('hex'));
+      if (!ctx) continue;
+      const baseId = ctx.kind === 'srflx' ? ctx.baseId : ctx.pair.local.baseId;
+      this.pushTransmit(baseId, t.destination, t.data, what);
+      if (ctx.kind !== 'srflx') this.lastOutboundMs = Math.max(this.lastOutboundMs, ctx.sentAt);
+    }
+  }
+
+  /** Sends the queued triggered checks (RFC 8445 §6.1.4.2: served before ordinary checks). */
+  flushTriggered(now: number): void {
+    if (!this.#canCheck()) return;
+    for (;;) {
+      const next = this.checklist.shiftTriggered();
+      if (!next) break;
+      const useCandidate = next.useCandidate || (this.#role === 'controlling' && this.selector.useCandidateOnEveryCheck);
+      this.sendCheck(now, next.pair, useCandidate);
+    }
+  }
+
+  #setPairState(pair: CandidatePair, state: CandidatePair['state']): void {
+    if (pair.state === state) return;
+    if (this.log.traceEnabled) this.log.trace(`pair ${pair.toString()}: ${pair.state} -> ${state}`);
+    pair.state = state;
+  }
+
+  setPairState(pair: CandidatePair, state: CandidatePair['state']): void {
+    this.#setPairState(pair, state);
+  }
+
+  /** After every input: triggered checks, selector work, pending retransmits. */
+  #afterInput(now: number): void {
+    if (this.#closed) return;
+    this.flushTriggered(now);
+    if (this.#canCheck()) this.#selectorDeadline = this.selector.onTick(this.#selectorContext, now);
+    this.#drainTx('retransmit');
+  }
+
+  afterInput(now: number): void {
+    this.#afterInput(now);
+  }
+
+  replyError(baseId: number, to: TransportAddress, request: StunMessage, code: number, reason: string, unknown?: number[]): void {
+    this.pushTransmit(baseId, to, buildCheckError(request, code, reason, this.localKey, unknown), `error ${code}`);
+  }
+
+  replySuccess(baseId: number, to: TransportAddress, request: StunMessage, key: StunIntegrityKey): void {
+    this.pushTransmit(baseId, to, buildCheckSuccess(request, to, key), 'binding success');
+  }
+
+  /** Builds the peer-reflexive candidate learned from an inbound check (RFC 8445 §7.3.1.3). */
+  makeRemotePrflx(baseId: number, from: TransportAddress, priority: number): Candidate {
+    const base = this.#pairableBases.get(baseId);
+    const transport = base?.candidate.transport ?? 'udp';
+    return new Candidate({
+      foundation: candidateFoundation({ type: 'prflx', baseAddress: from.address, transport }),
+      component: 1,
+      transport,
+      priority,
+      address: from.address,
+      port: from.port,
+      type: 'prflx',
+      ...(transport === 'tcp' ? { tcpType: base?.candidate.tcpType === 'active' ? 'passive' : 'active' } : {}),
+    });
+  }
+
+  /** RFC 8445 §7.3.1.1: role decision on an inbound check. */
+  roleDecision(msg: StunMessage): ReturnType<typeof decideInboundRole> {
+    return decideInboundRole(this.#role, this.tieBreaker, msg.getIceControlling(), msg.getIceControlled());
+  }
+
+  /** RFC 8445 §7.2.5.1: a 487 to a check sent as `roleWhenSent`. */
+  onRoleConflictResponse(pair: CandidatePair, roleWhenSent: IceRole): void {
+    const next = roleAfter487(this.#role, roleWhenSent);
+    if (next !== this.#role) this.switchRole(next, '487 role conflict');
+    this.#setPairState(pair, 'waiting');
+    this.checklist.enqueueTriggered(pair);
+  }
+
+  static readonly ROLE_CONFLICT_CODE = ROLE_CONFLICT_CODE;
+
+  // ---- introspection ----------------------------------------------------
+
+  getSelectedPair(): CandidatePairInfo | undefined {
+    return this.selected?.info();
+  }
+
+  pairs(): CandidatePairInfo[] {
+    return this.checklist.ordered().map((p) => p.info());
+  }
+}
+
+function tcpTypesMatch(local: string | undefined, remote: string | undefined): boolean {
+  // RFC 6544 §6.2: active pairs with passive, passive with active, so with so.
+  if (local === 'active') return remote === 'passive';
+  if (local === 'passive') return remote === 'active';
+  if (local === 'so') return remote === 'so';
+  return false;
+}
+
+/** RFC 8445 §5.3: ufrag 4–256 ice-chars, password 22–256 ice-chars. */
+export function validateCredentials(ufrag: string, pwd: string): void {
+  const ice = /^[A-Za-z0-9+/]+$/;
+  if (ufrag.length < 4 || ufrag.length > 256 || !ice.test(ufrag)) {
+    throw new IceError('ERR_ICE_BAD_CREDENTIALS', 'ufrag must be 4 to 256 ice-chars (RFC 8445 §5.3)');
+  }
+  if (pwd.length < 22 || pwd.length > 256 || !ice.test(pwd)) {
+    throw new IceError('ERR_ICE_BAD_CREDENTIALS', 'password must be 22 to 256 ice-chars (RFC 8445 §5.3)');
+  }
+}
+
+/**
+ * Remote credentials are checked loosely: some stacks (werift) use shorter
+ * values than RFC 8445 §5.3 asks for, and refusing them would only break interop.
+ */
+function validateRemoteCredentials(ufrag: string, pwd: string): void {
+  const bad = /[\s:]/;
+  if (ufrag.length === 0 || ufrag.length > 256 || bad.test(ufrag) || pwd.length === 0 || pwd.length > 256 || bad.test(pwd)) {
+    throw new IceError('ERR_ICE_BAD_CREDENTIALS', 'remote ufrag/password must be 1 to 256 characters without spaces or colons');
+  }
+}
+
+function classLabel(m: StunMessage): string {
+  switch (m.messageClass) {
+    case StunClass.Request:
+      return 'binding request';
+    case StunClass.SuccessResponse:
+      return 'binding success';
+    case StunClass.ErrorResponse:
+      return 'binding error';
+    default:
+      return 'binding indication';
+  }
+}

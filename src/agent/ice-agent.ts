@@ -1,0 +1,460 @@
+import { BehaviorSubject, Subject, type Observable } from 'rxjs';
+import { Candidate } from '../candidate/index.js';
+import { systemClock, type Clock, type TimerHandle } from '../common/clock.js';
+import { DropCounter } from '../common/drop-counter.js';
+import { getLogger, type ScopedLogger } from '../common/log.js';
+import { cryptoRng, randomIceString, type Rng } from '../common/rng.js';
+import { StunDecodeError } from '../stun/index.js';
+import { nodeNet } from '../transport/node-net.js';
+import type { Net, TransportAddress, UdpSocket } from '../transport/net.js';
+import {
+  LOCAL_UFRAG_LENGTH,
+  resolveCoreConfig,
+  type IceAgentConfig,
+  type IceConnectionState,
+  type IceGatheringState,
+  type IceRole,
+  type NetworkType,
+} from './agent-config.js';
+import { IceAgentCore, type IceCoreEvent } from './agent-core.js';
+import { nat1To1Rules, validateRules } from './address-rewrite.js';
+import type { CandidatePairInfo } from './candidate-pair.js';
+import { IceError } from './errors.js';
+import { gatherCandidates, type GatherOptions, type GathererHost } from './gatherer.js';
+import { IceConnectionImpl, type IceConnection } from './ice-connection.js';
+import { buildIceStats, type IceAgentStats } from './ice-stats.js';
+import { resolvePortRange } from './port-range.js';
+import { buildServerBindingRequest } from './stun-checks.js';
+
+const DEFAULT_NETWORK_TYPES: readonly NetworkType[] = ['udp4', 'udp6'];
+
+interface Base {
+  readonly id: number;
+  readonly socket: UdpSocket;
+  readonly kind: 'host' | 'relay';
+}
+
+/**
+ * The ICE agent driver (Pion's ice.Agent): owns the sockets through the
+ * injected Net and one timer through the injected Clock, feeds
+ * {@link IceAgentCore} and drains it after every input.
+ */
+export class IceAgent {
+  readonly #clock: Clock;
+  readonly #rng: Rng;
+  readonly #net: Net;
+  readonly #log: ScopedLogger;
+  readonly #core: IceAgentCore;
+  readonly #drops: DropCounter;
+  readonly #gatherOptions: GatherOptions;
+  readonly #bases = new Map<number, Base>();
+  #nextBaseId = 1;
+  #timer: TimerHandle | undefined;
+  #timerAt = Infinity;
+  #draining = false;
+  #drainAgain = false;
+  #closed = false;
+  readonly #state$ = new BehaviorSubject<IceConnectionState>('new');
+  readonly #gatheringState$ = new BehaviorSubject<IceGatheringState>('new');
+  readonly #candidate$ = new Subject<Candidate | null>();
+  readonly #selectedPair$ = new Subject<CandidatePairInfo>();
+  readonly #candidateCallbacks = new Set<(c: Candidate | null) => void>();
+  readonly #localCandidates: Candidate[] = [];
+  #gathering: Promise<void> | undefined;
+  readonly #srflxWaiters = new Map<number, (mapped: TransportAddress | undefined) => void>();
+  #connection: IceConnectionImpl | undefined;
+  readonly #connectWaiters = new Set<{ resolve: (c: IceConnection) => void; reject: (e: Error) => void }>();
+  /** Send path of the selected pair (cached so the data path skips the core). */
+  #sendSocket: UdpSocket | undefined;
+  #sendTo: TransportAddress | undefined;
+  #dataBlocked = true;
+  bytesSent = 0;
+  packetsSent = 0;
+
+  constructor(config: IceAgentConfig = {}) {
+    this.#clock = config.clock ?? systemClock;
+    this.#rng = config.rng ?? cryptoRng;
+    this.#net = config.net ?? nodeNet;
+    const localUfrag = config.localUfrag ?? randomIceString(this.#rng, LOCAL_UFRAG_LENGTH);
+    this.#log = getLogger('ice').child(localUfrag.slice(0, 8));
+    this.#drops = new DropCounter(this.#log);
+    const rules = [...(config.addressRewriteRules ?? [])];
+    if (config.nat1To1IPs && config.nat1To1IPs.length > 0) rules.push(...nat1To1Rules(config.nat1To1IPs, config.nat1To1CandidateType));
+    validateRules(rules);
+    this.#gatherOptions = {
+      networkTypes: config.networkTypes ?? DEFAULT_NETWORK_TYPES,
+      includeLoopback: config.includeLoopback ?? false,
+      interfaceFilter: config.interfaceFilter,
+      ipFilter: config.ipFilter,
+      portRange: resolvePortRange(config.portMin, config.portMax),
+      rules,
+      iceServers: config.iceServers ?? [],
+      relayFactory: config.relayFactory,
+    };
+    this.#core = new IceAgentCore({
+      config: resolveCoreConfig(config),
+      rng: this.#rng,
+      log: this.#log,
+      drops: this.#drops,
+      localUfrag,
+      ...(config.localPwd !== undefined ? { localPwd: config.localPwd } : {}),
+      ...(config.tieBreaker !== undefined ? { tieBreaker: config.tieBreaker } : {}),
+    });
+  }
+
+  get localCredentials(): { ufrag: string; pwd: string } {
+    const c = this.#core.localCredentials;
+    return { ufrag: c.ufrag, pwd: c.pwd };
+  }
+
+  get state(): IceConnectionState {
+    return this.#state$.value;
+  }
+
+  get state$(): Observable<IceConnectionState> {
+    return this.#state$.asObservable();
+  }
+
+  get gatheringState(): IceGatheringState {
+    return this.#gatheringState$.value;
+  }
+
+  get gatheringState$(): Observable<IceGatheringState> {
+    return this.#gatheringState$.asObservable();
+  }
+
+  get candidate$(): Observable<Candidate | null> {
+    return this.#candidate$.asObservable();
+  }
+
+  get selectedPair$(): Observable<CandidatePairInfo> {
+    return this.#selectedPair$.asObservable();
+  }
+
+  get role(): IceRole {
+    return this.#core.role;
+  }
+
+  /** The tie-breaker used in role-conflict resolution (RFC 8445 §7.3.1.1). */
+  get tieBreaker(): bigint {
+    return this.#core.tieBreaker;
+  }
+
+  /** Drop counters by reason (bad integrity, unknown ufrag, decode errors, ...). */
+  get drops(): DropCounter {
+    return this.#drops;
+  }
+
+  onCandidate(cb: (c: Candidate | null) => void): () => void {
+    this.#candidateCallbacks.add(cb);
+    return () => this.#candidateCallbacks.delete(cb);
+  }
+
+  getLocalCandidates(): Candidate[] {
+    return [...this.#localCandidates];
+  }
+
+  getRemoteCandidates(): Candidate[] {
+    return [...this.#core.remotes.values()];
+  }
+
+  getSelectedPair(): CandidatePairInfo | undefined {
+    return this.#core.getSelectedPair();
+  }
+
+  getStats(): IceAgentStats {
+    return buildIceStats(this.#core, this.#localCandidates, this.#drops, {
+      bytesSent: this.bytesSent,
+      packetsSent: this.packetsSent,
+      bytesReceived: this.#connection?.bytesReceived ?? 0,
+      packetsReceived: this.#connection?.packetsReceived ?? 0,
+    });
+  }
+
+  // ---- gathering ----------------------------------------------------------
+
+  /** Starts gathering (once); resolves when gathering is complete. */
+  gather(): Promise<void> {
+    if (this.#closed) return Promise.reject(new IceError('ERR_ICE_CLOSED', 'agent is closed'));
+    this.#gathering ??= this.#runGather();
+    return this.#gathering;
+  }
+
+  async #runGather(): Promise<void> {
+    this.#setGatheringState('gathering');
+    try {
+      await gatherCandidates(this.#gathererHost(), this.#gatherOptions);
+    } finally {
+      if (!this.#closed) {
+        this.#core.localGatheringComplete = true;
+        this.#emitCandidate(null);
+        this.#setGatheringState('complete');
+        this.#drain();
+      }
+    }
+  }
+
+  #gathererHost(): GathererHost {
+    const agent = this;
+    return {
+      net: this.#net,
+      rng: this.#rng,
+      clock: this.#clock,
+      log: this.#log,
+      get closed() {
+        return agent.#closed;
+      },
+      addBase: (socket, kind) => this.#addBase(socket, kind),
+      announce: (c, baseId, base, pairable) => {
+        this.#core.addLocalCandidate(c, baseId, base, pairable);
+        this.#localCandidates.push(c);
+        this.#log.debug(`local candidate ${c.toString()}`);
+        this.#emitCandidate(c);
+        this.#drain();
+      },
+      requestSrflx: (baseId, server) =>
+        new Promise((resolve) => {
+          if (this.#closed) return resolve(undefined);
+          const id = this.#core.gatherSrflx(this.#clock.now(), baseId, server, buildServerBindingRequest(this.#rng));
+          this.#srflxWaiters.set(id, resolve);
+          this.#drain();
+        }),
+    };
+  }
+
+  /** Registers a socket-like base (host UDP socket, TURN relay; later ICE-TCP and mux tuples). */
+  #addBase(socket: UdpSocket, kind: 'host' | 'relay'): number {
+    const id = this.#nextBaseId++;
+    this.#bases.set(id, { id, socket, kind });
+    socket.onMessage((data, from) => this.#onInbound(id, data, from));
+    return id;
+  }
+
+  #onInbound(baseId: number, data: Buffer, from: TransportAddress): void {
+    if (this.#closed) return;
+    try {
+      if (this.#core.handleDatagram(this.#clock.now(), baseId, from, data)) this.#connection?.deliver(data);
+    } catch (err) {
+      // The single inbound catch: decode errors and anything else from peer input.
+      this.#drops.drop(err instanceof StunDecodeError ? 'stun-decode' : 'inbound-error', err);
+    }
+    if (this.#core.hasOutput || data[0]! < 4) this.#drain();
+  }
+
+  #emitCandidate(c: Candidate | null): void {
+    this.#candidate$.next(c);
+    for (const cb of [...this.#candidateCallbacks]) {
+      try {
+        cb(c);
+      } catch (err) {
+        this.#log.error('candidate callback threw', err);
+      }
+    }
+  }
+
+  #setGatheringState(s: IceGatheringState): void {
+    if (this.#gatheringState$.value !== s) this.#gatheringState$.next(s);
+  }
+
+  // ---- remote side and connecting ------------------------------------------
+
+  setRemoteCredentials(ufrag: string, pwd: string): void {
+    if (this.#closed) throw new IceError('ERR_ICE_CLOSED', 'agent is closed');
+    this.#core.setRemoteCredentials(this.#clock.now(), ufrag, pwd);
+    this.#drain();
+  }
+
+  /**
+   * Adds a remote candidate at any time (trickle, RFC 8838): before the
+   * remote credentials, during checks or after connecting. `null`, '' or
+   * 'end-of-candidates' marks the remote end-of-candidates.
+   */
+  addRemoteCandidate(c: Candidate | string | null): void {
+    if (this.#closed) return;
+    let cand: Candidate | null;
+    if (c === null || c === '' || (typeof c === 'string' && /^(a=)?end-of-candidates$/.test(c.trim()))) cand = null;
+    else cand = typeof c === 'string' ? Candidate.parse(c) : c;
+    this.#core.addRemoteCandidate(this.#clock.now(), cand);
+    this.#drain();
+  }
+
+  /** Connects as the controlling agent. */
+  dial(remoteUfrag: string, remotePwd: string, signal?: AbortSignal): Promise<IceConnection> {
+    return this.#connect('controlling', remoteUfrag, remotePwd, signal);
+  }
+
+  /** Connects as the controlled agent. */
+  accept(remoteUfrag: string, remotePwd: string, signal?: AbortSignal): Promise<IceConnection> {
+    return this.#connect('controlled', remoteUfrag, remotePwd, signal);
+  }
+
+  #connect(role: IceRole, ufrag: string, pwd: string, signal: AbortSignal | undefined): Promise<IceConnection> {
+    if (this.#closed) return Promise.reject(new IceError('ERR_ICE_CLOSED', 'agent is closed'));
+    if (signal?.aborted) return Promise.reject(new IceError('ERR_ICE_ABORTED', 'connect aborted'));
+    try {
+      this.#core.setRemoteCredentials(this.#clock.now(), ufrag, pwd);
+      this.#core.start(this.#clock.now(), role);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    void this.gather().catch((err: unknown) => this.#log.warn(`gathering failed: ${(err as Error).message}`));
+    const p = new Promise<IceConnection>((resolve, reject) => {
+      const waiter = {
+        resolve: (c: IceConnection) => {
+          cleanup();
+          resolve(c);
+        },
+        reject: (e: Error) => {
+          cleanup();
+          reject(e);
+        },
+      };
+      const onAbort = (): void => waiter.reject(new IceError('ERR_ICE_ABORTED', 'connect aborted'));
+      const cleanup = (): void => {
+        this.#connectWaiters.delete(waiter);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#connectWaiters.add(waiter);
+    });
+    this.#drain();
+    return p;
+  }
+
+  // ---- restart and close -----------------------------------------------------
+
+  /**
+   * ICE restart (RFC 8445 §9): new local credentials and a new gathering
+   * round on the same sockets; data keeps flowing on the selected pair until
+   * the new checks select one. Signal the new credentials and candidates, then
+   * call {@link setRemoteCredentials} and {@link addRemoteCandidate} with the peer's.
+   */
+  async restart(ufrag?: string, pwd?: string): Promise<void> {
+    if (this.#closed) throw new IceError('ERR_ICE_CLOSED', 'agent is closed');
+    await this.#gathering?.catch(() => undefined);
+    this.#core.restart(this.#clock.now(), ufrag, pwd);
+    this.#setGatheringState('gathering');
+    for (const c of this.#localCandidates) this.#emitCandidate(c);
+    this.#emitCandidate(null);
+    this.#setGatheringState('complete');
+    this.#drain();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#core.close();
+    this.#drain();
+    if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
+    this.#timer = undefined;
+    for (const b of this.#bases.values()) b.socket.close();
+    this.#bases.clear();
+    this.#sendSocket = undefined;
+    for (const w of [...this.#srflxWaiters.values()]) w(undefined);
+    this.#srflxWaiters.clear();
+    for (const w of [...this.#connectWaiters]) w.reject(new IceError('ERR_ICE_CLOSED', 'agent closed'));
+    this.#connection?.markClosed();
+    this.#setGatheringState('complete');
+    this.#state$.complete();
+    this.#gatheringState$.complete();
+    this.#candidate$.complete();
+    this.#selectedPair$.complete();
+    this.#candidateCallbacks.clear();
+  }
+
+  // ---- the drain loop ----------------------------------------------------------
+
+  /** Transmits, then events, then re-arms the timer; re-entrancy safe. */
+  #drain(): void {
+    if (this.#draining) {
+      this.#drainAgain = true;
+      return;
+    }
+    this.#draining = true;
+    try {
+      do {
+        this.#drainAgain = false;
+        for (let t = this.#core.pollTransmit(); t; t = this.#core.pollTransmit()) {
+          this.#bases.get(t.baseId)?.socket.send(t.data, t.to);
+        }
+        for (let e = this.#core.pollEvent(); e; e = this.#core.pollEvent()) this.#onEvent(e);
+      } while (this.#drainAgain);
+    } finally {
+      this.#draining = false;
+    }
+    this.#arm();
+  }
+
+  #arm(): void {
+    if (this.#closed) return;
+    const at = this.#core.pollTimeout() ?? Infinity;
+    if (at === this.#timerAt && this.#timer !== undefined) return;
+    if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = at;
+    if (at === Infinity) return;
+    this.#timer = this.#clock.setTimer(() => {
+      this.#timer = undefined;
+      this.#timerAt = Infinity;
+      if (this.#closed) return;
+      this.#core.handleTimeout(this.#clock.now());
+      this.#drain();
+    }, at - this.#clock.now());
+  }
+
+  #onEvent(e: IceCoreEvent): void {
+    switch (e.type) {
+      case 'state':
+        this.#onState(e.state);
+        break;
+      case 'selected-pair': {
+        const base = this.#bases.get(e.pair.localBaseId);
+        this.#sendSocket = base?.socket;
+        this.#sendTo = { address: e.pair.remote.address, port: e.pair.remote.port };
+        this.#selectedPair$.next(e.pair);
+        break;
+      }
+      case 'srflx': {
+        const w = this.#srflxWaiters.get(e.requestId);
+        this.#srflxWaiters.delete(e.requestId);
+        w?.(e.mapped);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  #onState(state: IceConnectionState): void {
+    this.#dataBlocked = state === 'failed' || state === 'closed' || this.#sendSocket === undefined;
+    if (this.#state$.value !== state && !this.#state$.closed) this.#state$.next(state);
+    if (state === 'connected' && this.#core.selected) {
+      const conn = (this.#connection ??= this.#newConnection());
+      for (const w of [...this.#connectWaiters]) w.resolve(conn);
+    } else if (state === 'failed') {
+      for (const w of [...this.#connectWaiters]) w.reject(new IceError('ERR_ICE_FAILED', 'ICE failed'));
+    }
+  }
+
+  #newConnection(): IceConnectionImpl {
+    const agent = this;
+    return new IceConnectionImpl({
+      sendData: (data) => this.#sendData(data),
+      get localCandidate() {
+        return agent.#core.selected!.local.candidate;
+      },
+      get remoteCandidate() {
+        return agent.#core.selected!.remote;
+      },
+      closeAgent: () => this.close(),
+    });
+  }
+
+  #sendData(data: Uint8Array): void {
+    if (this.#dataBlocked) return;
+    this.#sendSocket!.send(data, this.#sendTo!);
+    this.bytesSent += data.length;
+    this.packetsSent++;
+    this.#core.lastOutboundMs = this.#clock.now();
+  }
+}

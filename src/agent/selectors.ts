@@ -1,0 +1,164 @@
+import type { IceCoreConfig } from './agent-config.js';
+import type { CandidatePair } from './candidate-pair.js';
+import type { CheckList } from './checklist.js';
+
+/** What a selector may see and do inside the core. */
+export interface SelectorContext {
+  readonly checklist: CheckList;
+  readonly config: IceCoreConfig;
+  /** When connectivity checks started (acceptance waits count from here). */
+  readonly checkingStartedMs: number;
+  readonly selected: CandidatePair | undefined;
+  /** Makes `pair` the selected pair. */
+  select(pair: CandidatePair, now: number): void;
+  /** Controlling side: send a check with USE-CANDIDATE on `pair` (as a triggered check). */
+  nominate(pair: CandidatePair, now: number): void;
+}
+
+/**
+ * Controlling, controlled and lite behaviours as swappable strategies
+ * (Pion's selection.go), so the core holds no role branching.
+ */
+export interface PairSelector {
+  readonly kind: 'controlling' | 'controlled' | 'lite';
+  /** Lite agents never send checks (RFC 8445 §2.5). */
+  readonly sendsChecks: boolean;
+  /** Aggressive nomination: every check carries USE-CANDIDATE. */
+  readonly useCandidateOnEveryCheck: boolean;
+  /** A check this agent sent on `pair` succeeded. */
+  onCheckSucceeded(ctx: SelectorContext, pair: CandidatePair, useCandidate: boolean, now: number): void;
+  /** An authenticated Binding request arrived on `pair`. */
+  onRequest(ctx: SelectorContext, pair: CandidatePair, useCandidate: boolean, now: number): void;
+  /** Periodic work (nomination); returns the next instant it wants to run, or Infinity. */
+  onTick(ctx: SelectorContext, now: number): number;
+}
+
+function acceptanceWait(config: IceCoreConfig, pair: CandidatePair): number {
+  const w = config.acceptanceMinWaitMs;
+  return Math.max(w[pair.local.candidate.type], w[pair.remote.type]);
+}
+
+/** Selects `pair` if nothing is selected yet or it has a higher priority than the current one. */
+function selectIfBetter(ctx: SelectorContext, pair: CandidatePair, now: number): void {
+  const current = ctx.selected;
+  if (
+    !current ||
+    current.state === 'failed' ||
+    // A pair kept across an ICE restart yields to any pair of the new check list.
+    ctx.checklist.get(current.id) !== current ||
+    (current !== pair && pair.priority > current.priority)
+  ) {
+    ctx.select(pair, now);
+  }
+}
+
+/**
+ * RFC 8445 §8.1.1 regular nomination: the controlling agent picks the best
+ * valid pair once its acceptance wait (Pion's *AcceptanceMinWait; 0 for host
+ * pairs, so no artificial delay) has passed, and repeats the check with
+ * USE-CANDIDATE; the pair is selected when that check succeeds.
+ */
+export class ControllingSelector implements PairSelector {
+  readonly kind = 'controlling' as const;
+  readonly sendsChecks = true;
+  readonly useCandidateOnEveryCheck: boolean;
+
+  constructor(aggressive: boolean) {
+    this.useCandidateOnEveryCheck = aggressive;
+  }
+
+  onCheckSucceeded(ctx: SelectorContext, pair: CandidatePair, useCandidate: boolean, now: number): void {
+    if (useCandidate) {
+      pair.nominated = true;
+      if (this.useCandidateOnEveryCheck) selectIfBetter(ctx, pair, now);
+      else if (!ctx.selected || ctx.selected !== pair) ctx.select(pair, now);
+      return;
+    }
+    this.onTick(ctx, now);
+  }
+
+  onRequest(): void {
+    // The controlling side learns nothing from the peer's checks beyond the triggered check the core queues.
+  }
+
+  onTick(ctx: SelectorContext, now: number): number {
+    if (this.useCandidateOnEveryCheck) return Infinity;
+    if (ctx.selected && ctx.selected.state !== 'failed' && ctx.selected.nominated && this.#nominatedThisGeneration(ctx)) {
+      return Infinity;
+    }
+    // A nomination is in flight: wait for it.
+    for (const p of ctx.checklist.values()) if (p.nominationSent && !p.nominated && p.state !== 'failed') return Infinity;
+    const best = ctx.checklist.bestValid((p) => !p.nominationSent || p.nominated);
+    if (!best) return Infinity;
+    const due = ctx.checkingStartedMs + acceptanceWait(ctx.config, best);
+    if (now < due) return due;
+    best.nominationSent = true;
+    ctx.nominate(best, now);
+    return Infinity;
+  }
+
+  /** The selected pair belongs to the current check list (not a pair kept across an ICE restart). */
+  #nominatedThisGeneration(ctx: SelectorContext): boolean {
+    const s = ctx.selected;
+    return s !== undefined && ctx.checklist.get(s.id) === s;
+  }
+}
+
+/**
+ * RFC 8445 §7.3.1.5 / §8.1.1: the controlled agent selects the pair the
+ * controlling agent nominated, once the pair is valid.
+ */
+export class ControlledSelector implements PairSelector {
+  readonly kind = 'controlled' as const;
+  readonly sendsChecks = true;
+  readonly useCandidateOnEveryCheck = false;
+
+  onCheckSucceeded(ctx: SelectorContext, pair: CandidatePair, _useCandidate: boolean, now: number): void {
+    if (pair.nominateOnSuccess) {
+      pair.nominateOnSuccess = false;
+      pair.nominated = true;
+      selectIfBetter(ctx, pair, now);
+    }
+  }
+
+  onRequest(ctx: SelectorContext, pair: CandidatePair, useCandidate: boolean, now: number): void {
+    if (!useCandidate) return;
+    if (pair.state === 'succeeded') {
+      pair.nominated = true;
+      selectIfBetter(ctx, pair, now);
+    } else {
+      // "If the state of the pair is not Succeeded, the nomination is remembered and
+      // applied once the triggered check succeeds."
+      pair.nominateOnSuccess = true;
+    }
+  }
+
+  onTick(): number {
+    return Infinity;
+  }
+}
+
+/**
+ * ICE-lite (RFC 8445 §2.5): never checks, always controlled; a pair is
+ * valid once an authenticated check arrived on it and selected on USE-CANDIDATE.
+ */
+export class LiteSelector implements PairSelector {
+  readonly kind = 'lite' as const;
+  readonly sendsChecks = false;
+  readonly useCandidateOnEveryCheck = false;
+
+  onCheckSucceeded(): void {
+    // Lite agents send no checks.
+  }
+
+  onRequest(ctx: SelectorContext, pair: CandidatePair, useCandidate: boolean, now: number): void {
+    pair.state = 'succeeded';
+    if (!useCandidate) return;
+    pair.nominated = true;
+    selectIfBetter(ctx, pair, now);
+  }
+
+  onTick(): number {
+    return Infinity;
+  }
+}
