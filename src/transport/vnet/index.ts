@@ -1,0 +1,11 @@
+export { VirtualNetwork, DEFAULT_VNET_SEED, DEFAULT_INTERFACE_NAME } from './network.js';
+export type { VirtualNetworkOptions, AddRouterOptions, AddHostOptions, VirtualNetworkStats } from './network.js';
+export { VirtualRouter } from './router.js';
+export { VirtualHost, EPHEMERAL_PORT_MIN, EPHEMERAL_PORT_MAX, DEFAULT_TCP_DIAL_TIMEOUT_MS } from './host.js';
+export { VirtualUdpSocket } from './udp-socket.js';
+export { VirtualTcpConnection, VirtualTcpServer } from './tcp.js';
+export type { NatBehavior, NatConfig, NatPortForward } from './nat.js';
+export { DEFAULT_NAT_MAPPING_LIFETIME_MS, TCP_ESTABLISHED_MAPPING_LIFETIME_MS } from './nat.js';
+export type { LinkImpairment } from './link.js';
+export { DEFAULT_REORDER_DELAY_MS, DEFAULT_MAX_QUEUE_DELAY_MS } from './link.js';
+export { Cidr } from './ip.js';

@@ -1,0 +1,224 @@
+import type { Clock, TimerHandle } from '../../common/clock.js';
+import { DropCounter } from '../../common/drop-counter.js';
+import { InvalidArgumentError } from '../../common/errors.js';
+import { getLogger } from '../../common/log.js';
+import { SeededRng, type Rng } from '../../common/rng.js';
+import { formatAddress } from '../net.js';
+import type { VnetContext } from './context.js';
+import { VirtualHost, type HostAddressInit } from './host.js';
+import type { LinkImpairment } from './link.js';
+import type { NatConfig } from './nat.js';
+import type { VirtualPacket } from './packet.js';
+import { VirtualRouter } from './router.js';
+
+const log = getLogger('net').child('vnet');
+
+/** Seed used when no Rng is given: the virtual network is deterministic by default. */
+export const DEFAULT_VNET_SEED = 0x7e57;
+/** Interface name of a host's first address unless told otherwise. */
+export const DEFAULT_INTERFACE_NAME = 'eth0';
+
+export interface VirtualNetworkOptions {
+  /** Timers for every delivery (a FakeClock runs protocol seconds in virtual milliseconds). */
+  clock: Clock;
+  /** Seeds every link's impairment draws; default `new SeededRng(DEFAULT_VNET_SEED)`. */
+  rng?: Rng;
+}
+
+export interface AddRouterOptions {
+  /** Default: the WAN. */
+  parent?: VirtualRouter;
+  /** IPv4 prefix of the LAN behind this router, e.g. `192.168.1.0/24`. */
+  lanCidr: string;
+  /** Optional routed IPv6 prefix of the LAN (never NATed). */
+  lanCidr6?: string;
+  /** The router's address on the parent's network (its NAT's external address). */
+  publicAddress: string;
+  /** RFC 4787 NAT; omitted: a plain router (the LAN prefix is reachable from the parent). */
+  nat?: NatConfig;
+  /** Impairment of the uplink to the parent, both directions. */
+  impairment?: LinkImpairment;
+  name?: string;
+}
+
+export interface AddHostOptions {
+  router: VirtualRouter;
+  /** First interface address (IPv4 or IPv6). */
+  address: string;
+  /** Default {@link DEFAULT_INTERFACE_NAME}. */
+  interfaceName?: string;
+  /** More addresses: on the first interface, on another interface, or on another router. */
+  extraAddresses?: Array<string | { address: string; interfaceName?: string; router?: VirtualRouter }>;
+  /** Impairment of the host's links to its routers. */
+  impairment?: LinkImpairment;
+  name?: string;
+}
+
+export interface VirtualNetworkStats {
+  /** Packets handed to the network by sockets (TCP segments included). */
+  sent: number;
+  /** Packets handed to a socket or connection. */
+  delivered: number;
+  dropped: number;
+  /** Drops by reason: loss, mtu, queue-overflow, nat-filtered, nat-no-mapping, nat-no-hairpin, no-route, port-unreachable, ... */
+  droppedByReason: Record<string, number>;
+  duplicated: number;
+  reordered: number;
+  /** TCP segments the links lost and had retransmitted. */
+  retransmitted: number;
+}
+
+/**
+ * A virtual network on an injected clock, after Pion's transport/vnet: a WAN
+ * router, nested routers with RFC 4787 NATs, hosts implementing {@link Net},
+ * seeded impairments per link. Nothing touches a real socket.
+ */
+export class VirtualNetwork {
+  readonly clock: Clock;
+  readonly wan: VirtualRouter;
+  readonly #rng: Rng;
+  readonly #timers = new Set<TimerHandle>();
+  readonly #drops = new DropCounter(log);
+  readonly #routers: VirtualRouter[] = [];
+  readonly #hosts: VirtualHost[] = [];
+  readonly #closers: Array<{ close(): void }> = [];
+  readonly #ctx: VnetContext;
+  #counts = { sent: 0, delivered: 0, duplicated: 0, reordered: 0, retransmitted: 0 };
+  #closed = false;
+
+  constructor(options: VirtualNetworkOptions) {
+    this.clock = options.clock;
+    this.#rng = options.rng ?? new SeededRng(DEFAULT_VNET_SEED);
+    const self = this;
+    this.#ctx = {
+      log,
+      get closed() {
+        return self.#closed;
+      },
+      now: () => this.clock.now(),
+      schedule: (delayMs, fn) => this.#schedule(delayMs, fn),
+      drop: (reason, p) => this.#drop(reason, p),
+      count: (what) => {
+        this.#counts[what]++;
+      },
+      forkRng: () => new SeededRng(this.#rng.uint32()),
+      delivered: () => {
+        this.#counts.delivered++;
+      },
+      sent: () => {
+        this.#counts.sent++;
+      },
+      handOver: (p, fn) => {
+        if (p.async) fn();
+        else
+          this.#schedule(0, () => {
+            p.async = true;
+            fn();
+          });
+      },
+    };
+    this.wan = new VirtualRouter(this.#ctx, { name: 'wan', parent: undefined, lanCidr: undefined, publicAddress: undefined });
+    this.#routers.push(this.wan);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Deliveries and timers still scheduled on the clock. */
+  get pendingDeliveries(): number {
+    return this.#timers.size;
+  }
+
+  get stats(): VirtualNetworkStats {
+    return { ...this.#counts, dropped: this.#drops.total, droppedByReason: this.#drops.toJSON() };
+  }
+
+  addRouter(options: AddRouterOptions): VirtualRouter {
+    this.#assertOpen();
+    const parent = options.parent ?? this.wan;
+    this.#assertOwn(parent);
+    const router = new VirtualRouter(this.#ctx, {
+      name: options.name ?? `router${this.#routers.length}`,
+      parent,
+      lanCidr: options.lanCidr,
+      ...(options.lanCidr6 !== undefined ? { lanCidr6: options.lanCidr6 } : {}),
+      publicAddress: options.publicAddress,
+      ...(options.nat ? { nat: options.nat } : {}),
+      ...(options.impairment ? { impairment: options.impairment } : {}),
+    });
+    parent.attachChild(router);
+    this.#routers.push(router);
+    return router;
+  }
+
+  addHost(options: AddHostOptions): VirtualHost {
+    this.#assertOpen();
+    this.#assertOwn(options.router);
+    const first = options.interfaceName ?? DEFAULT_INTERFACE_NAME;
+    const addresses: HostAddressInit[] = [{ address: options.address, interfaceName: first, router: options.router }];
+    for (const extra of options.extraAddresses ?? []) {
+      if (typeof extra === 'string') addresses.push({ address: extra, interfaceName: first, router: options.router });
+      else {
+        const router = extra.router ?? options.router;
+        this.#assertOwn(router);
+        addresses.push({ address: extra.address, interfaceName: extra.interfaceName ?? first, router });
+      }
+    }
+    const host = new VirtualHost(this.#ctx, options.name ?? `host${this.#hosts.length}`, addresses, options.impairment);
+    this.#hosts.push(host);
+    return host;
+  }
+
+  /** Changes the impairment of a router's uplink, or of a host's interface link(s). */
+  setImpairment(target: VirtualRouter | VirtualHost, impairment: LinkImpairment, interfaceName?: string): void {
+    if (target instanceof VirtualHost) target.setImpairment(impairment, interfaceName);
+    else target.setImpairment(impairment);
+  }
+
+  /** @internal Registers something to close with the network (STUN servers, helpers). */
+  onClose(closer: { close(): void }): void {
+    this.#closers.push(closer);
+  }
+
+  /** Closes every host and server, and cancels every scheduled delivery. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    for (const c of this.#closers) c.close();
+    for (const h of this.#hosts) h.close();
+    this.#closed = true;
+    for (const t of this.#timers) this.clock.clearTimer(t);
+    this.#timers.clear();
+  }
+
+  #schedule(delayMs: number, fn: () => void): () => void {
+    if (this.#closed) return noop;
+    const handle = this.clock.setTimer(() => {
+      this.#timers.delete(handle);
+      if (this.#closed) return;
+      try {
+        fn();
+      } catch (err) {
+        log.error('delivery threw', err);
+      }
+    }, delayMs);
+    this.#timers.add(handle);
+    return () => {
+      if (this.#timers.delete(handle)) this.clock.clearTimer(handle);
+    };
+  }
+
+  #drop(reason: string, p: VirtualPacket): void {
+    this.#drops.drop(reason, log.traceEnabled ? `${p.protocol} ${formatAddress(p.src)} -> ${formatAddress(p.dst)} (${p.data.length} bytes)` : undefined);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new InvalidArgumentError('the virtual network is closed');
+  }
+
+  #assertOwn(router: VirtualRouter): void {
+    if (!this.#routers.includes(router)) throw new InvalidArgumentError(`router ${router.name} belongs to another network`);
+  }
+}
+
+function noop(): void {}
