@@ -1,0 +1,223 @@
+import { ReplaySubject, type Observable } from 'rxjs';
+import { systemClock, type Clock, type TimerHandle } from '../common/clock.js';
+import type { DropCounter } from '../common/drop-counter.js';
+import { getLogger } from '../common/log.js';
+import type { SrtpProtectionProfile } from '../srtp/protection-profile.js';
+import type { DatagramTransport } from '../transport/datagram-transport.js';
+import type { DtlsCipherSuite } from './cipher-suites/cipher-suite.js';
+import { DtlsCore } from './dtls-core.js';
+import { DtlsError } from './errors.js';
+import type { DtlsCloseReason, DtlsConfig, DtlsSessionInfo } from './types.js';
+
+const log = getLogger('dtls');
+
+/**
+ * A DTLS connection over a {@link DatagramTransport}: the driver of a
+ * {@link DtlsCore}. It owns one timer on the injected clock and drains the
+ * core after every input (datagrams, then events, then the timer). It does
+ * not own the transport: closing the connection sends close_notify and
+ * detaches, the transport's owner closes the transport.
+ */
+export class DtlsConnection {
+  readonly #core: DtlsCore;
+  readonly #transport: DatagramTransport;
+  readonly #clock: Clock;
+  readonly #closed = new ReplaySubject<DtlsCloseReason>(1);
+  #dataHandler: ((data: Buffer) => void) | undefined;
+  #timer: TimerHandle | undefined;
+  #timerAt: number | undefined;
+  #draining = false;
+  #drainAgain = false;
+  #isClosed = false;
+  #connected: { resolve: (c: DtlsConnection) => void; reject: (e: Error) => void } | undefined;
+
+  private constructor(transport: DatagramTransport, config: DtlsConfig) {
+    this.#core = new DtlsCore(config);
+    this.#transport = transport;
+    this.#clock = config.clock ?? systemClock;
+  }
+
+  /** Runs the handshake over `transport`; resolves once it completes, rejects with a DtlsError. */
+  static connect(transport: DatagramTransport, config: DtlsConfig): Promise<DtlsConnection> {
+    const conn = new DtlsConnection(transport, config);
+    return new Promise<DtlsConnection>((resolve, reject) => {
+      conn.#connected = { resolve, reject };
+      if (transport.closed) {
+        conn.#finish({ kind: 'transport', error: new DtlsError('ERR_DTLS_CLOSED', 'transport is closed') });
+        return;
+      }
+      transport.onMessage((data) => conn.handleDatagram(data));
+      transport.onClose((reason) => conn.#onTransportClose(reason));
+      conn.#core.start(conn.#clock.now());
+      conn.#drain();
+    });
+  }
+
+  /** Closes with this reason once; fires every close listener. */
+  readonly closed$: Observable<DtlsCloseReason> = this.#closed.asObservable();
+
+  get cipherSuite(): DtlsCipherSuite {
+    return this.#session().cipherSuite;
+  }
+
+  get srtpProfile(): SrtpProtectionProfile | undefined {
+    return this.#core.srtpProfile;
+  }
+
+  /** The peer's certificate (DER); empty when a server allowed a client without one. */
+  get remoteCertificate(): Buffer {
+    return this.#session().remoteCertificate;
+  }
+
+  /** Everything the handshake negotiated. */
+  get session(): DtlsSessionInfo {
+    return this.#session();
+  }
+
+  get closed(): boolean {
+    return this.#isClosed;
+  }
+
+  /** Datagrams dropped by reason (malformed, replayed, unauthentic, ...). */
+  get drops(): DropCounter {
+    return this.#core.drops;
+  }
+
+  #session(): DtlsSessionInfo {
+    const s = this.#core.session;
+    if (!s) throw new DtlsError('ERR_DTLS_NOT_CONNECTED', 'DTLS handshake not complete');
+    return s;
+  }
+
+  /** Sends one application_data record. */
+  send(data: Uint8Array): void {
+    this.#core.send(data);
+    this.#drain();
+  }
+
+  /** Sets the one handler of received application data. */
+  onData(handler: (data: Buffer) => void): void {
+    this.#dataHandler = handler;
+  }
+
+  /** Calls `cb` once when the connection closes (immediately if it already has). */
+  onClose(cb: (reason: DtlsCloseReason) => void): void {
+    this.#closed.subscribe((reason) => {
+      try {
+        cb(reason);
+      } catch (e) {
+        log.error('close listener threw', e);
+      }
+    });
+  }
+
+  /** RFC 5705 exporter, e.g. `exportKeyingMaterial('EXTRACTOR-dtls_srtp', 2 * (key + salt))`. */
+  exportKeyingMaterial(label: string, length: number, context?: Buffer): Buffer {
+    return this.#core.exportKeyingMaterial(label, length, context);
+  }
+
+  /** Feeds one datagram (for callers that demultiplex the transport themselves). */
+  handleDatagram(data: Buffer): void {
+    if (this.#isClosed) return;
+    try {
+      this.#core.handleInput(this.#clock.now(), data);
+    } catch (e) {
+      // The core drops bad input itself; this is the driver's last line of defence.
+      this.#core.drops.drop('exception', e);
+    }
+    this.#drain();
+  }
+
+  /** Sends close_notify and releases the timer and the transport handlers; idempotent. */
+  close(): void {
+    if (this.#isClosed) return;
+    this.#core.close();
+    this.#drain();
+  }
+
+  #onTransportClose(reason?: Error): void {
+    if (this.#isClosed) return;
+    this.#finish({ kind: 'transport', ...(reason ? { error: reason } : {}) });
+  }
+
+  #drain(): void {
+    if (this.#draining) {
+      this.#drainAgain = true;
+      return;
+    }
+    this.#draining = true;
+    try {
+      do {
+        this.#drainAgain = false;
+        for (let d = this.#core.pollTransmit(); d; d = this.#core.pollTransmit()) {
+          if (!this.#transport.closed) this.#transport.send(d);
+        }
+        for (let e = this.#core.pollEvent(); e; e = this.#core.pollEvent()) {
+          switch (e.type) {
+            case 'connected':
+              this.#connected?.resolve(this);
+              this.#connected = undefined;
+              break;
+            case 'data':
+              this.#deliver(e.data);
+              break;
+            case 'alert':
+              break;
+            case 'closed':
+              this.#finish(e.reason);
+              break;
+          }
+        }
+      } while (this.#drainAgain);
+    } finally {
+      this.#draining = false;
+    }
+    this.#arm();
+  }
+
+  #deliver(data: Buffer): void {
+    const h = this.#dataHandler;
+    if (!h) return;
+    try {
+      h(data);
+    } catch (e) {
+      log.error('data handler threw', e);
+    }
+  }
+
+  #arm(): void {
+    const at = this.#isClosed ? undefined : this.#core.pollTimeout();
+    if (at === this.#timerAt) return;
+    if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = at;
+    if (at === undefined) return;
+    this.#timer = this.#clock.setTimer(() => {
+      this.#timer = undefined;
+      this.#timerAt = undefined;
+      if (this.#isClosed) return;
+      this.#core.handleTimeout(this.#clock.now());
+      this.#drain();
+    }, at - this.#clock.now());
+  }
+
+  #finish(reason: DtlsCloseReason): void {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = undefined;
+    if (!this.#transport.closed) {
+      this.#transport.onMessage(() => {});
+      this.#transport.onClose(() => {});
+    }
+    this.#dataHandler = undefined;
+    if (this.#connected) {
+      const error = reason.error ?? new DtlsError('ERR_DTLS_CLOSED', `DTLS connection closed during the handshake (${reason.kind})`);
+      this.#connected.reject(error);
+      this.#connected = undefined;
+    }
+    this.#closed.next(reason);
+    this.#closed.complete();
+  }
+}

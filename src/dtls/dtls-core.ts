@@ -1,0 +1,460 @@
+import { DropCounter } from '../common/drop-counter.js';
+import { getLogger, type ScopedLogger } from '../common/log.js';
+import type { SrtpProtectionProfile } from '../srtp/protection-profile.js';
+import { ALERT_RECORD_LENGTH, decodeAlert, encodeAlert } from './alert.js';
+import type { CipherSuiteParams, DtlsCipherSuite } from './cipher-suites/cipher-suite.js';
+import { resolveConfig, type ResolvedDtlsConfig } from './config.js';
+import { AlertDescription, AlertLevel, alertName, ContentType, DTLS_1_0, HandshakeType, MAX_PLAINTEXT_LENGTH } from './constants.js';
+import { computeCookie, verifyCookie } from './cookie.js';
+import { DtlsDecodeError, DtlsError } from './errors.js';
+import { exportKeyingMaterial } from './exporter.js';
+import { ClientHandshake } from './flights/client-handshake.js';
+import { writeFlight } from './flights/flight-writer.js';
+import type { FlightItem, HandshakeHost, SessionSecrets } from './flights/handshake-host.js';
+import { ServerHandshake } from './flights/server-handshake.js';
+import { decodeClientHello } from './handshake/client-hello.js';
+import { encodeHandshakeMessage, parseHandshakeFragments, type HandshakeFragment } from './handshake/header.js';
+import { encodeHelloVerifyRequest } from './handshake/hello-verify-request.js';
+import { HandshakeReassembler } from './handshake/reassembler.js';
+import type { KeyBlock } from './prf.js';
+import { parseRecords, type RawRecord } from './record/header.js';
+import { RecordLayer } from './record/record-layer.js';
+import type { DtlsCloseReason, DtlsConfig, DtlsEvent, DtlsRole, DtlsSessionInfo } from './types.js';
+
+export type DtlsState = 'new' | 'handshaking' | 'connected' | 'closed';
+
+/** Epoch-1 records that arrive before their keys (reordering), kept until the keys exist. */
+const MAX_EARLY_RECORDS = 32;
+/** Application data decrypted before the peer's Finished, delivered once connected. */
+const MAX_EARLY_DATA = 32;
+/** Events and datagrams nobody polls are bounded too. */
+const MAX_QUEUED = 4096;
+
+/**
+ * DTLS 1.2 (RFC 6347) endpoint, sans-IO. Feed it datagrams with
+ * {@link handleInput} and the time with {@link handleTimeout}; pull datagrams
+ * with {@link pollTransmit}, events with {@link pollEvent} and the next
+ * deadline with {@link pollTimeout}. No clock, timer, socket or ambient
+ * randomness is used: the Rng comes from the config.
+ */
+export class DtlsCore {
+  readonly role: DtlsRole;
+  readonly drops: DropCounter;
+  readonly #cfg: ResolvedDtlsConfig;
+  readonly #log: ScopedLogger;
+  readonly #layer: RecordLayer;
+  readonly #reassembler = new HandshakeReassembler();
+  readonly #client: ClientHandshake | undefined;
+  readonly #server: ServerHandshake | undefined;
+  #state: DtlsState = 'new';
+  #sendSeq = 0;
+  /** Current write epoch: 1 once our ChangeCipherSpec is out. */
+  #writeEpoch = 0;
+  #flight: { name: string; items: FlightItem[]; final: boolean } | undefined;
+  #retransmitAt: number | undefined;
+  #rtoMs: number;
+  #handshakeDeadline: number | undefined;
+  #awaitingPeerFlight = true;
+  #peerFlightFirstSeq = -1;
+  #retransmittedThisInput = false;
+  #earlyRecords: RawRecord[] = [];
+  #earlyData: Buffer[] = [];
+  readonly #transmit: Buffer[] = [];
+  readonly #events: DtlsEvent[] = [];
+  #session: DtlsSessionInfo | undefined;
+  #secrets: SessionSecrets | undefined;
+  #now = 0;
+
+  constructor(config: DtlsConfig) {
+    this.#cfg = resolveConfig(config);
+    this.role = this.#cfg.role;
+    const base = getLogger('dtls');
+    this.#log = base.child(config.logId ?? this.role);
+    this.drops = new DropCounter(this.#log);
+    this.#layer = new RecordLayer(this.role);
+    this.#rtoMs = this.#cfg.retransmitInitialMs;
+    const host = this.#host();
+    if (this.role === 'client') this.#client = new ClientHandshake(host);
+    else this.#server = new ServerHandshake(host);
+  }
+
+  get state(): DtlsState {
+    return this.#state;
+  }
+
+  /** What was negotiated; set once connected. */
+  get session(): DtlsSessionInfo | undefined {
+    return this.#session;
+  }
+
+  get cipherSuite(): DtlsCipherSuite | undefined {
+    return this.#session?.cipherSuite;
+  }
+
+  get srtpProfile(): SrtpProtectionProfile | undefined {
+    return this.#session?.srtpProfile;
+  }
+
+  /** Begins the handshake: the client sends flight 1, the server starts waiting for a ClientHello. */
+  start(now: number): void {
+    if (this.#state !== 'new') return;
+    this.#now = now;
+    this.#state = 'handshaking';
+    this.#handshakeDeadline = now + this.#cfg.handshakeTimeoutMs;
+    this.#log.debug(`handshake started as ${this.role}`);
+    this.#guard(() => this.#client?.start());
+  }
+
+  /** One datagram from the peer. Malformed or unauthentic input is dropped and counted, never thrown. */
+  handleInput(now: number, datagram: Buffer): void {
+    this.#now = now;
+    if (this.#state === 'closed') return;
+    if (this.#state === 'new') this.start(now);
+    let records: RawRecord[];
+    try {
+      records = parseRecords(datagram);
+    } catch {
+      this.drops.drop('malformed-datagram');
+      return;
+    }
+    this.#retransmittedThisInput = false;
+    for (const r of records) {
+      if (this.#isClosed()) return;
+      this.#guard(() => this.#handleRecord(r));
+    }
+    this.#drainEarlyRecords();
+  }
+
+  /** Fires due retransmissions and the handshake timeout. */
+  handleTimeout(now: number): void {
+    this.#now = now;
+    if (this.#state !== 'handshaking') return;
+    if (this.#handshakeDeadline !== undefined && now >= this.#handshakeDeadline) {
+      const err = new DtlsError('ERR_DTLS_HANDSHAKE_TIMEOUT', `DTLS handshake did not complete within ${this.#cfg.handshakeTimeoutMs} ms`);
+      this.#log.warn(err.message);
+      this.#terminate({ kind: 'timeout', error: err });
+      return;
+    }
+    if (this.#retransmitAt !== undefined && now >= this.#retransmitAt && this.#flight) {
+      this.#log.debug(`retransmitting ${this.#flight.name} (timer ${this.#rtoMs} ms expired)`);
+      this.#rtoMs = Math.min(this.#rtoMs * 2, this.#cfg.retransmitMaxMs);
+      this.#retransmitAt = now + this.#rtoMs;
+      this.#emitFlight();
+    }
+  }
+
+  pollTransmit(): Buffer | undefined {
+    return this.#transmit.shift();
+  }
+
+  pollEvent(): DtlsEvent | undefined {
+    return this.#events.shift();
+  }
+
+  /** Absolute time (ms) handleTimeout wants to run next, if any. */
+  pollTimeout(): number | undefined {
+    if (this.#state !== 'handshaking') return undefined;
+    const r = this.#retransmitAt;
+    const d = this.#handshakeDeadline;
+    if (r === undefined) return d;
+    return d === undefined ? r : Math.min(r, d);
+  }
+
+  /** Sends application data (RFC 5246 §10); only once connected. */
+  send(data: Uint8Array): void {
+    if (this.#state === 'closed') throw new DtlsError('ERR_DTLS_CLOSED', 'DTLS connection is closed');
+    if (this.#state !== 'connected') throw new DtlsError('ERR_DTLS_NOT_CONNECTED', 'DTLS handshake not complete');
+    if (data.length > MAX_PLAINTEXT_LENGTH) throw new DtlsError('ERR_DTLS_CONFIG', `application data larger than ${MAX_PLAINTEXT_LENGTH} bytes`);
+    this.#queue(this.#layer.seal(ContentType.ApplicationData, 1, data));
+  }
+
+  /** Sends close_notify (RFC 5246 §7.2.1) and closes; idempotent. */
+  close(): void {
+    if (this.#state === 'closed') return;
+    if (this.#state !== 'new') this.#sendAlert(AlertLevel.Warning, AlertDescription.CloseNotify);
+    this.#terminate({ kind: 'local' });
+  }
+
+  /** RFC 5705 keying material exporter; with RFC 7627 EMS the master secret is the extended one. */
+  exportKeyingMaterial(label: string, length: number, context?: Uint8Array): Buffer {
+    const s = this.#secrets;
+    if (!s || this.#state !== 'connected') throw new DtlsError('ERR_DTLS_NOT_CONNECTED', 'keying material is available once connected');
+    const out = exportKeyingMaterial(s.suite.hash, s.masterSecret, s.clientRandom, s.serverRandom, label, length, context);
+    if (!out) throw new DtlsError('ERR_DTLS_CONFIG', `label "${label}" is reserved or context too long`);
+    return out;
+  }
+
+  // ---- internals -------------------------------------------------------------------------
+
+  #isClosed(): boolean {
+    return this.#state === 'closed';
+  }
+
+  #host(): HandshakeHost {
+    return {
+      config: this.#cfg,
+      log: this.#log,
+      message: (msgType, body, epoch = 0) => {
+        const messageSeq = this.#sendSeq++;
+        return { item: { kind: 'handshake', epoch, msgType, messageSeq, body }, raw: encodeHandshakeMessage(msgType, messageSeq, body) };
+      },
+      sendFlight: (name, items, final) => this.#sendFlight(name, items, final),
+      installKeys: (suite: CipherSuiteParams, keys: KeyBlock) => this.#layer.installKeys(suite, keys),
+      complete: (info, secrets) => this.#complete(info, secrets),
+    };
+  }
+
+  /** Runs protocol logic; a DtlsError is fatal (alert sent, closed), a decode error a decode_error alert. */
+  #guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      if (e instanceof DtlsError) this.#fail(e);
+      else if (e instanceof DtlsDecodeError) this.#fail(new DtlsError('ERR_DTLS_HANDSHAKE_FAILURE', e.message, { alert: AlertDescription.DecodeError, cause: e }));
+      else this.#fail(new DtlsError('ERR_DTLS_HANDSHAKE_FAILURE', `internal error: ${(e as Error).message}`, { alert: AlertDescription.InternalError, cause: e }));
+    }
+  }
+
+  #queue(datagram: Buffer): void {
+    if (this.#transmit.length < MAX_QUEUED) this.#transmit.push(datagram);
+    else this.drops.drop('transmit-queue-full');
+  }
+
+  #event(e: DtlsEvent): void {
+    if (this.#events.length < MAX_QUEUED) this.#events.push(e);
+  }
+
+  #sendFlight(name: string, items: FlightItem[], final: boolean): void {
+    this.#flight = { name, items, final };
+    this.#awaitingPeerFlight = true;
+    if (items.some((i) => i.kind === 'ccs')) this.#writeEpoch = 1;
+    this.#rtoMs = this.#cfg.retransmitInitialMs;
+    this.#retransmitAt = final ? undefined : this.#now + this.#rtoMs;
+    this.#emitFlight();
+  }
+
+  #emitFlight(): void {
+    const f = this.#flight!;
+    const datagrams = writeFlight(f.items, this.#cfg.mtu, this.#layer);
+    if (this.#log.debugEnabled) this.#log.debug(`sent ${f.name}: ${f.items.length} message(s) in ${datagrams.length} datagram(s)`);
+    for (const d of datagrams) this.#queue(d);
+  }
+
+  #handleRecord(r: RawRecord): void {
+    const opened = this.#layer.open(r);
+    if (typeof opened === 'string') {
+      if (opened === 'no-keys' && this.#state === 'handshaking' && this.#earlyRecords.length < MAX_EARLY_RECORDS) {
+        this.#earlyRecords.push(r);
+      } else {
+        this.drops.drop(opened, { type: r.type, epoch: r.epoch, sequence: r.sequence });
+      }
+      return;
+    }
+    switch (r.type) {
+      case ContentType.Handshake:
+        return this.#onHandshakeRecord(r, opened);
+      case ContentType.ChangeCipherSpec:
+        // RFC 6347 §4.1: records carry their epoch, so CCS only marks the switch; reordering is harmless.
+        if (opened.length !== 1 || opened[0] !== 1) this.drops.drop('bad-ccs');
+        return;
+      case ContentType.Alert:
+        return this.#onAlert(r, opened);
+      case ContentType.ApplicationData:
+        return this.#onApplicationData(r, opened);
+      default:
+        // RFC 5246 §6: unknown content types are unexpected; in DTLS they are dropped like noise.
+        this.drops.drop('unknown-content-type', r.type);
+    }
+  }
+
+  #drainEarlyRecords(): void {
+    if (!this.#layer.hasKeys || this.#earlyRecords.length === 0) return;
+    const pending = this.#earlyRecords;
+    this.#earlyRecords = [];
+    for (const r of pending) {
+      if (this.#isClosed()) return;
+      this.#guard(() => this.#handleRecord(r));
+    }
+  }
+
+  #onHandshakeRecord(r: RawRecord, plaintext: Buffer): void {
+    let fragments: HandshakeFragment[];
+    try {
+      fragments = parseHandshakeFragments(plaintext);
+    } catch {
+      this.drops.drop('malformed-handshake');
+      return;
+    }
+    for (const f of fragments) {
+      if (this.#isClosed()) return;
+      // Only Finished travels in epoch 1 during the handshake; it never travels in epoch 0.
+      if (this.#state === 'handshaking' && (r.epoch === 0) === (f.msgType === HandshakeType.Finished)) {
+        this.drops.drop('handshake-wrong-epoch', f.msgType);
+        continue;
+      }
+      if (this.#server?.awaitingHello) {
+        this.#onInitialClientHello(r, f);
+        continue;
+      }
+      if (f.messageSeq < this.#reassembler.nextSeq) {
+        this.#onOldFragment(f);
+        continue;
+      }
+      if (this.#state === 'connected') {
+        this.#onPostHandshakeMessage(f);
+        continue;
+      }
+      if (this.#reassembler.push(f) === 'ignored') this.drops.drop('handshake-not-buffered', f.messageSeq);
+      this.#processMessages();
+    }
+  }
+
+  #processMessages(): void {
+    for (;;) {
+      if (this.#state !== 'handshaking') return;
+      const m = this.#reassembler.pop();
+      if (!m) return;
+      if (this.#awaitingPeerFlight) {
+        this.#awaitingPeerFlight = false;
+        this.#peerFlightFirstSeq = m.messageSeq;
+        if (this.#log.debugEnabled) this.#log.debug(`receiving peer flight starting with message ${m.msgType} (seq ${m.messageSeq})`);
+      }
+      const raw = encodeHandshakeMessage(m.msgType, m.messageSeq, m.body);
+      if (this.#client) this.#client.handleMessage(m, raw);
+      else this.#server!.handleMessage(m, raw);
+    }
+  }
+
+  /** RFC 6347 §4.2.4: a retransmitted peer flight means ours was lost; resend it (once per datagram). */
+  #onOldFragment(f: HandshakeFragment): void {
+    if (f.messageSeq !== this.#peerFlightFirstSeq || f.fragmentOffset !== 0 || !this.#flight || this.#retransmittedThisInput) return;
+    this.#retransmittedThisInput = true;
+    this.#log.debug(`peer retransmitted its flight; retransmitting ${this.#flight.name}`);
+    this.#emitFlight();
+  }
+
+  /** RFC 5746 §4.2 / RFC 5246 §7.4.1.1: renegotiation is refused with a no_renegotiation warning. */
+  #onPostHandshakeMessage(f: HandshakeFragment): void {
+    if (f.msgType === HandshakeType.HelloRequest || f.msgType === HandshakeType.ClientHello) {
+      this.#log.debug('renegotiation refused');
+      this.#sendAlert(AlertLevel.Warning, AlertDescription.NoRenegotiation);
+    } else {
+      this.drops.drop('post-handshake-message', f.msgType);
+    }
+  }
+
+  /** RFC 6347 §4.2.1: the server answers a ClientHello without a valid cookie statelessly. */
+  #onInitialClientHello(r: RawRecord, f: HandshakeFragment): void {
+    if (f.msgType !== HandshakeType.ClientHello || r.epoch !== 0) {
+      this.drops.drop('expected-client-hello', f.msgType);
+      return;
+    }
+    if (f.fragmentOffset !== 0 || f.fragment.length !== f.length) {
+      this.drops.drop('fragmented-client-hello');
+      return;
+    }
+    let ch;
+    try {
+      ch = decodeClientHello(f.fragment);
+    } catch {
+      this.drops.drop('malformed-client-hello');
+      return;
+    }
+    const cfg = this.#cfg;
+    if (cfg.helloVerify && !verifyCookie(cfg.cookieSecret, cfg.remoteAddressKey, ch)) {
+      const body = encodeHelloVerifyRequest({ serverVersion: DTLS_1_0, cookie: computeCookie(cfg.cookieSecret, cfg.remoteAddressKey, ch) });
+      const msg = encodeHandshakeMessage(HandshakeType.HelloVerifyRequest, f.messageSeq, body);
+      // RFC 6347 §4.2.1: the HelloVerifyRequest reuses the ClientHello's message_seq and record sequence number.
+      this.#queue(this.#layer.seal(ContentType.Handshake, 0, msg, r.sequence));
+      this.#log.debug('sent flight 2: HelloVerifyRequest');
+      return;
+    }
+    this.#reassembler.reset(f.messageSeq + 1);
+    this.#sendSeq = f.messageSeq;
+    this.#layer.advanceWriteSequence(0, r.sequence);
+    this.#awaitingPeerFlight = false;
+    this.#peerFlightFirstSeq = f.messageSeq;
+    this.#log.debug(`received flight ${cfg.helloVerify ? 3 : 1}: ClientHello`);
+    this.#server!.handleClientHello(ch, encodeHandshakeMessage(HandshakeType.ClientHello, f.messageSeq, f.fragment));
+  }
+
+  #onAlert(r: RawRecord, plaintext: Buffer): void {
+    if (this.#state === 'connected' && r.epoch === 0) {
+      this.drops.drop('plaintext-alert-after-handshake');
+      return;
+    }
+    if (plaintext.length !== ALERT_RECORD_LENGTH) {
+      this.drops.drop('malformed-alert');
+      return;
+    }
+    const { level, description } = decodeAlert(plaintext);
+    this.#event({ type: 'alert', level, description });
+    if (description === AlertDescription.CloseNotify) {
+      this.#log.debug('received close_notify');
+      // RFC 5246 §7.2.1: answer with close_notify and close.
+      this.#sendAlert(AlertLevel.Warning, AlertDescription.CloseNotify);
+      this.#terminate({ kind: 'close-notify' });
+      return;
+    }
+    if (level === AlertLevel.Warning) {
+      this.#log.info(`received warning alert ${alertName(description)}`);
+      return;
+    }
+    const err = new DtlsError('ERR_DTLS_ALERT', `peer sent fatal alert ${alertName(description)}`, { alert: description });
+    this.#log.warn(err.message);
+    this.#terminate({ kind: 'alert', error: err });
+  }
+
+  #onApplicationData(r: RawRecord, plaintext: Buffer): void {
+    if (r.epoch === 0) {
+      this.drops.drop('plaintext-application-data');
+      return;
+    }
+    if (this.#state === 'connected') {
+      this.#event({ type: 'data', data: plaintext });
+    } else if (this.#earlyData.length < MAX_EARLY_DATA) {
+      this.#earlyData.push(plaintext);
+    } else {
+      this.drops.drop('early-data-overflow');
+    }
+  }
+
+  #complete(info: DtlsSessionInfo, secrets: SessionSecrets): void {
+    this.#session = info;
+    this.#secrets = secrets;
+    this.#state = 'connected';
+    this.#retransmitAt = undefined;
+    this.#handshakeDeadline = undefined;
+    // The client's last flight needs no keeping; the server keeps flight 6 to answer retransmissions.
+    if (!this.#flight?.final) this.#flight = undefined;
+    this.#log.info(`connected: ${info.cipherSuite}, SRTP ${info.srtpProfile ?? 'none'}, EMS ${info.extendedMasterSecret}, group ${info.namedGroup}`);
+    this.#event({ type: 'connected' });
+    for (const d of this.#earlyData) this.#event({ type: 'data', data: d });
+    this.#earlyData = [];
+  }
+
+  #sendAlert(level: number, description: number): void {
+    if (this.#state === 'new') return;
+    const epoch = this.#writeEpoch;
+    this.#queue(this.#layer.seal(ContentType.Alert, epoch, encodeAlert(level, description)));
+    if (description !== AlertDescription.CloseNotify) this.#log.debug(`sent ${level === AlertLevel.Fatal ? 'fatal' : 'warning'} alert ${alertName(description)}`);
+  }
+
+  #fail(err: DtlsError): void {
+    if (this.#state === 'closed') return;
+    this.#log.warn(`fatal: ${err.message}`);
+    if (err.alert !== undefined) this.#sendAlert(AlertLevel.Fatal, err.alert);
+    this.#terminate({ kind: 'error', error: err });
+  }
+
+  #terminate(reason: DtlsCloseReason): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    this.#retransmitAt = undefined;
+    this.#handshakeDeadline = undefined;
+    this.#flight = undefined;
+    this.#earlyRecords = [];
+    this.#earlyData = [];
+    this.#event({ type: 'closed', reason });
+  }
+}

@@ -1,0 +1,87 @@
+import { createECDH, createPrivateKey, createPublicKey, diffieHellman, type ECDH, type KeyObject } from 'node:crypto';
+import type { Rng } from '../common/rng.js';
+import { AlertDescription, NamedGroup } from './constants.js';
+import { fatal } from './errors.js';
+
+/** One side's ephemeral ECDHE key (RFC 8422 §5.4 / RFC 7748). */
+export interface EcdheKey {
+  readonly group: NamedGroup;
+  /** Uncompressed point (P-256, 65 bytes) or the 32-byte X25519 u-coordinate. */
+  readonly publicKey: Buffer;
+  /** The pre-master secret with the peer's public value; throws DtlsError(illegal_parameter) when invalid. */
+  computeSecret(peerPublic: Buffer): Buffer;
+}
+
+/** RFC 8410 §7: the fixed PKCS#8 prefix of an X25519 private key (its 32 bytes follow). */
+const X25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
+
+/** Groups in tern-rtc's preference order. */
+export const DEFAULT_GROUPS: readonly NamedGroup[] = [NamedGroup.X25519, NamedGroup.Secp256r1];
+
+export function isSupportedGroup(g: number): g is NamedGroup {
+  return g === NamedGroup.X25519 || g === NamedGroup.Secp256r1;
+}
+
+function badPoint(): Error {
+  return fatal('ERR_DTLS_HANDSHAKE_FAILURE', 'invalid ECDHE public value', AlertDescription.IllegalParameter);
+}
+
+class P256Key implements EcdheKey {
+  readonly group = NamedGroup.Secp256r1;
+  readonly publicKey: Buffer;
+  readonly #ecdh: ECDH;
+
+  constructor(rng: Rng) {
+    this.#ecdh = createECDH('prime256v1');
+    // A random scalar from the injected Rng; retried in the (negligible) case it is ≥ n or 0.
+    for (;;) {
+      try {
+        this.#ecdh.setPrivateKey(rng.bytes(32));
+        break;
+      } catch {
+        continue;
+      }
+    }
+    this.publicKey = this.#ecdh.getPublicKey();
+  }
+
+  computeSecret(peerPublic: Buffer): Buffer {
+    // RFC 8422 §5.4.1: only the uncompressed form.
+    if (peerPublic.length !== 65 || peerPublic[0] !== 4) throw badPoint();
+    try {
+      return this.#ecdh.computeSecret(peerPublic);
+    } catch {
+      throw badPoint();
+    }
+  }
+}
+
+class X25519Key implements EcdheKey {
+  readonly group = NamedGroup.X25519;
+  readonly publicKey: Buffer;
+  readonly #privateKey: KeyObject;
+
+  constructor(rng: Rng) {
+    this.#privateKey = createPrivateKey({ key: Buffer.concat([X25519_PKCS8_PREFIX, rng.bytes(32)]), format: 'der', type: 'pkcs8' });
+    const jwk = createPublicKey(this.#privateKey).export({ format: 'jwk' });
+    this.publicKey = Buffer.from(jwk.x!, 'base64url');
+  }
+
+  computeSecret(peerPublic: Buffer): Buffer {
+    if (peerPublic.length !== 32) throw badPoint();
+    let secret: Buffer;
+    try {
+      const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: peerPublic.toString('base64url') }, format: 'jwk' });
+      secret = diffieHellman({ privateKey: this.#privateKey, publicKey });
+    } catch {
+      throw badPoint();
+    }
+    // RFC 7748 §6.1 / RFC 8422 §5.11: reject the all-zero shared secret.
+    if (secret.every((b) => b === 0)) throw badPoint();
+    return secret;
+  }
+}
+
+export function generateEcdheKey(group: NamedGroup, rng: Rng): EcdheKey {
+  return group === NamedGroup.X25519 ? new X25519Key(rng) : new P256Key(rng);
+}
