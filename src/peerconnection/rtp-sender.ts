@@ -1,0 +1,192 @@
+import { getLogger } from '../common/log.js';
+import { SendHistory } from '../interceptor/send-history.js';
+import { SenderStats } from '../interceptor/sender-stats.js';
+import type { MediaKind, RtpCodecParameters } from './codec.js';
+import type { MediaPipe } from './media-pipe.js';
+import type { TrackLocal, TrackLocalBinding } from './track-local.js';
+
+const log = getLogger('rtp');
+
+export interface RTCRtpSendParameters {
+  codecs: RtpCodecParameters[];
+  encodings: { ssrc: number; rtx?: { ssrc: number }; rid?: string }[];
+}
+
+/**
+ * Sends one local track (W3C RTCRtpSender). SSRCs are fixed at creation;
+ * the payload type comes from negotiation. Keeps a send history to answer
+ * NACKs and statistics for sender reports.
+ */
+export class RTCRtpSender {
+  readonly kind: MediaKind;
+  readonly ssrc: number;
+  readonly rtxSsrc: number;
+  readonly cname: string;
+  #track: TrackLocal | null;
+  #codec: RtpCodecParameters | undefined;
+  #rtxPayloadType: number | undefined;
+  #binding: TrackLocalBinding | undefined;
+  #pipe: MediaPipe | undefined;
+  readonly #history = new SendHistory();
+  #stats: SenderStats | undefined;
+  #rtxSeq: number;
+  readonly #initialSeq: number;
+  readonly #initialTimestamp: number;
+  /** Packets dropped because the transport was not ready. */
+  droppedPackets = 0;
+  #rtcpHandlers = new Set<(packet: Buffer) => void>();
+
+  constructor(init: { kind: MediaKind; track: TrackLocal | null; ssrc: number; rtxSsrc: number; cname: string; initialSequenceNumber: number; initialTimestamp: number }) {
+    this.kind = init.kind;
+    this.#track = init.track;
+    this.ssrc = init.ssrc;
+    this.rtxSsrc = init.rtxSsrc;
+    this.cname = init.cname;
+    this.#initialSeq = init.initialSequenceNumber;
+    this.#initialTimestamp = init.initialTimestamp;
+    this.#rtxSeq = (init.initialSequenceNumber + 0x4000) & 0xffff;
+  }
+
+  get track(): TrackLocal | null {
+    return this.#track;
+  }
+
+  get codec(): RtpCodecParameters | undefined {
+    return this.#codec;
+  }
+
+  get stats(): SenderStats | undefined {
+    return this.#stats;
+  }
+
+  getParameters(): RTCRtpSendParameters {
+    return {
+      codecs: this.#codec ? [this.#codec] : [],
+      encodings: [{ ssrc: this.ssrc, ...(this.#rtxPayloadType !== undefined ? { rtx: { ssrc: this.rtxSsrc } } : {}) }],
+    };
+  }
+
+  /** Swaps the track without renegotiation (W3C replaceTrack). */
+  async replaceTrack(track: TrackLocal | null): Promise<void> {
+    this.#unbind();
+    this.#track = track;
+    this.#bind();
+  }
+
+  /** Sends RTCP (e.g. a PLI towards a forwarded source is sent by receivers; here: SR/SDES extras). */
+  writeRTCP(packet: Uint8Array): boolean {
+    return this.#pipe?.writeRtcp(Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength)) ?? false;
+  }
+
+  /** RTCP about this sender's stream (NACK, PLI, FIR, REMB, RR blocks) as raw compound packets. */
+  onRtcp(handler: (packet: Buffer) => void): () => void {
+    this.#rtcpHandlers.add(handler);
+    return () => this.#rtcpHandlers.delete(handler);
+  }
+
+  /** @internal Negotiation fixed the codec (and RTX payload type, if any). */
+  configure(codec: RtpCodecParameters | undefined, rtxPayloadType: number | undefined): void {
+    const changed = codec?.payloadType !== this.#codec?.payloadType;
+    this.#codec = codec;
+    this.#rtxPayloadType = rtxPayloadType;
+    if (codec) this.#stats ??= new SenderStats(this.ssrc, codec.clockRate);
+    if (changed) {
+      this.#unbind();
+      this.#bind();
+    }
+  }
+
+  /** @internal The secure transport is ready (or gone, with undefined). */
+  setPipe(pipe: MediaPipe | undefined): void {
+    this.#pipe = pipe;
+  }
+
+  /** @internal Answers a generic NACK from the send history (RTX when negotiated). */
+  retransmit(seqs: readonly number[]): number {
+    const pipe = this.#pipe;
+    if (!pipe) return 0;
+    let sent = 0;
+    for (const seq of seqs) {
+      const original = this.#history.get(seq);
+      if (!original) continue;
+      let out = original;
+      if (this.#rtxPayloadType !== undefined) out = this.#toRtx(original);
+      if (pipe.writeRtp(out)) sent++;
+    }
+    if (this.#stats) this.#stats.retransmitted += sent;
+    return sent;
+  }
+
+  /** @internal */
+  deliverRtcp(packet: Buffer): void {
+    for (const h of this.#rtcpHandlers) {
+      try {
+        h(packet);
+      } catch (err) {
+        log.error('sender onRtcp handler threw', err);
+      }
+    }
+  }
+
+  /** @internal */
+  stop(): void {
+    this.#unbind();
+    this.#pipe = undefined;
+    this.#history.clear();
+  }
+
+  /** RFC 4588 §4: RTX payload = original sequence number + original payload. */
+  #toRtx(original: Buffer): Buffer {
+    const csrcs = original[0]! & 0x0f;
+    let headerLen = 12 + 4 * csrcs;
+    if (original[0]! & 0x10) headerLen += 4 + 4 * original.readUInt16BE(headerLen + 2);
+    const out = Buffer.allocUnsafe(original.length + 2);
+    original.copy(out, 0, 0, headerLen);
+    out[0] = out[0]! & ~0x20; // padding is not carried over
+    out[1] = (original[1]! & 0x80) | this.#rtxPayloadType!;
+    out.writeUInt16BE(this.#rtxSeq, 2);
+    this.#rtxSeq = (this.#rtxSeq + 1) & 0xffff;
+    out.writeUInt32BE(this.rtxSsrc, 8);
+    out.writeUInt16BE(original.readUInt16BE(2), headerLen);
+    let end = original.length;
+    if (original[0]! & 0x20) end -= original[original.length - 1]!;
+    original.copy(out, headerLen + 2, headerLen, end);
+    return out.subarray(0, headerLen + 2 + end - headerLen);
+  }
+
+  #bind(): void {
+    const track = this.#track;
+    const codec = this.#codec;
+    if (!track || !codec || this.#binding) return;
+    const binding: TrackLocalBinding = {
+      ssrc: this.ssrc,
+      payloadType: codec.payloadType,
+      clockRate: codec.clockRate,
+      initialSequenceNumber: this.#initialSeq,
+      initialTimestamp: this.#initialTimestamp,
+      writeRtp: (packet) => this.#write(packet),
+    };
+    this.#binding = binding;
+    track.bind(binding);
+  }
+
+  #unbind(): void {
+    if (this.#binding && this.#track) this.#track.unbind(this.#binding);
+    this.#binding = undefined;
+  }
+
+  #write(packet: Buffer): void {
+    const pipe = this.#pipe;
+    if (!pipe) {
+      this.droppedPackets++;
+      return;
+    }
+    const seq = packet.readUInt16BE(2);
+    this.#history.put(seq, packet);
+    if (this.#stats) {
+      const headerLen = 12 + 4 * (packet[0]! & 0x0f);
+      this.#stats.onPacket(packet.readUInt32BE(4), packet.length - headerLen, packet.length, pipe.now());
+    }
+    if (!pipe.writeRtp(packet)) this.droppedPackets++;
+  }
+}
