@@ -226,7 +226,7 @@ export class IceAgentCore {
   removeLocalBase(baseId: number): void {
     for (let i = this.#locals.length - 1; i >= 0; i--) if (this.#locals[i]!.baseId === baseId) this.#locals.splice(i, 1);
     this.#pairableBases.delete(baseId);
-    for (const p of [...this.checklist.values()]) if (p.local.baseId === baseId) this.checklist.remove(p);
+    for (const p of [...this.checklist.values()]) if (p.local.baseId === baseId) this.removePair(p);
   }
 
   get localCandidates(): readonly LocalCandidateEntry[] {
@@ -291,11 +291,12 @@ export class IceAgentCore {
     return stored;
   }
 
+  /** Remote candidates on the selected or a nominated pair are never evicted. */
   #remoteInUse(key: string): boolean {
     const s = this.selected;
     if (s && remoteKey(s.remote.transport, s.remote.address, s.remote.port) === key) return true;
     for (const p of this.checklist.values()) {
-      if ((p.state === 'in-progress' || p.nominated) && remoteKey(p.remote.transport, p.remote.address, p.remote.port) === key) {
+      if ((p.nominated || p.nominationSent) && remoteKey(p.remote.transport, p.remote.address, p.remote.port) === key) {
         return true;
       }
     }
@@ -303,7 +304,17 @@ export class IceAgentCore {
   }
 
   #unpairRemote(c: Candidate): void {
-    for (const p of [...this.checklist.values()]) if (p.remote === c && p !== this.selected) this.checklist.remove(p);
+    for (const p of [...this.checklist.values()]) if (p.remote === c && p !== this.selected) this.removePair(p);
+  }
+
+  /** Removes a pair and forgets its outstanding checks. */
+  removePair(p: CandidatePair): void {
+    this.checklist.remove(p);
+    for (const key of p.pendingTx) {
+      this.tx.cancel(Buffer.from(key, 'hex'));
+      this.txContexts.delete(key);
+    }
+    p.pendingTx.clear();
   }
 
   /** RFC 8445 §6.1.2.2: pair candidates of the same component, transport and address family. */
@@ -440,8 +451,10 @@ export class IceAgentCore {
   handleDatagram(now: number, baseId: number, from: TransportAddress, data: Buffer): boolean {
     if (this.#closed) return false;
     const first = data[0];
-    if (first !== undefined && first < 4 && isStunMessage(data)) {
-      this.handleStun(now, baseId, from, data);
+    if (first !== undefined && first < 4) {
+      // RFC 7983 §7: 0..3 is STUN; anything malformed there is dropped, never passed up as data.
+      if (isStunMessage(data)) this.handleStun(now, baseId, from, data);
+      else this.drops.drop('stun-malformed', data.length);
       return false;
     }
     const s = this.selected;
@@ -655,6 +668,7 @@ export class IceAgentCore {
     });
     const txKey = transactionId.toString('hex');
     this.txContexts.set(txKey, { kind, pair, useCandidate, role: this.#role, key, sentAt: now, priority });
+    pair.pendingTx.add(txKey);
     pair.requestsSent++;
     if (pair.local.candidate.transport === 'tcp') {
       this.tx.start(now, data, transactionId, pair.remote, txKey, { reliable: true });

@@ -61,6 +61,8 @@ export class CandidatePair {
   responsesSent = 0;
   rttMs: number | undefined;
   mappedAddress: TransportAddress | undefined;
+  /** Outstanding transactions (hex ids) sent on this pair. */
+  readonly pendingTx = new Set<string>();
   /** Last time anything authenticated arrived on this pair. */
   lastSeenMs = -Infinity;
 

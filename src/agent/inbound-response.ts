@@ -57,6 +57,7 @@ export function handleInboundResponse(core: IceAgentCore, now: number, from: Tra
   const result = core.tx.handleResponse(now, msg);
   core.txContexts.delete(txKey);
   const pair = ctx.pair;
+  pair.pendingTx.delete(txKey);
   const rttMs = result?.rttMs ?? now - ctx.sentAt;
   // RFC 8445 §7.2.5.2.1: the response must come from where the request went.
   if (!sameAddress(from, pair.remote)) {
@@ -119,6 +120,7 @@ export function handleTransactionTimeout(core: IceAgentCore, now: number, transa
     }
     return;
   }
+  ctx.pair.pendingTx.delete(txKey);
   if (ctx.kind === 'consent') return; // expiry is judged by ConsentTracker
   const pair = ctx.pair;
   if (ctx.useCandidate) pair.nominationSent = false;
