@@ -1,0 +1,14 @@
+export { RtcpDecodeError } from './errors.js';
+export { RtcpPacketType, RtcpFeedbackFormat, RTCP_HEADER_SIZE } from './header.js';
+export type { RtcpPacketBase } from './header.js';
+export type { ReportBlock } from './report-block.js';
+export { SenderReport, ReceiverReport } from './reports.js';
+export { SourceDescription, Goodbye, ApplicationDefined, SdesItemType } from './sdes-bye-app.js';
+export type { SdesChunk, SdesItem } from './sdes-bye-app.js';
+export { GenericNack, PictureLossIndication, FullIntraRequest, ReceiverEstimatedMaxBitrate } from './feedback.js';
+export type { NackPair, FirEntry } from './feedback.js';
+export { TransportCcFeedback, TwccStatus, TWCC_DELTA_TICK_US, TWCC_REFERENCE_TICK_US } from './transport-cc.js';
+export type { TwccPacketResult } from './transport-cc.js';
+export { RawRtcpPacket } from './raw-packet.js';
+export { parseRtcp, serializeRtcp, serializeRtcpTo } from './rtcp-packet.js';
+export type { RtcpPacket } from './rtcp-packet.js';
