@@ -278,6 +278,33 @@ export class OpensslDtlsPeer {
     this.#proc.stdin.write(text.endsWith('\n') ? text : `${text}\n`);
   }
 
+  /** Closes OpenSSL's stdin: a client then sends close_notify and exits. */
+  endInput(): void {
+    this.#proc.stdin.end();
+  }
+
+  /** Resolves when the process exited (bounded). */
+  waitForExit(timeoutMs = DEFAULT_WAIT_MS): Promise<number | null> {
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (this.#exited) {
+          done();
+          resolve(this.#exitCode);
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`openssl still running after ${timeoutMs} ms:\n${this.#tail()}`));
+      }, timeoutMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#waiters.delete(check);
+      };
+      this.#waiters.add(check);
+      check();
+    });
+  }
+
   /** Resolves when application data containing `text` arrived from the peer (after the handshake). */
   async waitForData(text: string, timeoutMs = DEFAULT_WAIT_MS): Promise<void> {
     if (this.#dataFrom < 0) await this.handshake(timeoutMs);

@@ -11,7 +11,8 @@
 //	{"type":"data","hex":"..."}          (application data received; echoed back)
 //	{"type":"closed"} / {"type":"error","message":"..."}
 //
-// The process exits after -lifetime or when stdin closes.
+// The process exits after -lifetime, or when stdin closes (after sending
+// close_notify on an established connection).
 package main
 
 import (
@@ -164,11 +165,18 @@ func main() {
 		emit(map[string]interface{}{"type": "error", "message": "lifetime exceeded"})
 		os.Exit(2)
 	})
+	var activeMu sync.Mutex
+	var active *dtls.Conn
 	go func() {
-		// Exit when the parent closes stdin (or dies).
+		// When the parent closes stdin (or dies): close_notify, then exit.
 		r := bufio.NewReader(os.Stdin)
 		for {
 			if _, err := r.ReadByte(); err != nil {
+				activeMu.Lock()
+				if active != nil {
+					_ = active.Close()
+					time.Sleep(50 * time.Millisecond)
+				}
 				os.Exit(0)
 			}
 		}
@@ -253,6 +261,9 @@ func main() {
 		fail("unknown -role %q", *role)
 	}
 
+	activeMu.Lock()
+	active = conn
+	activeMu.Unlock()
 	state := conn.ConnectionState()
 	km, err := state.ExportKeyingMaterial("EXTRACTOR-dtls_srtp", nil, *exportLen)
 	if err != nil {
