@@ -36,6 +36,7 @@ export class TurnRelay implements RelayedSocket {
   #closed = false;
   #released = false;
   #relayed: TransportAddress | undefined;
+  #refreshCount = 0;
   #start: Waiter | undefined;
   readonly #permissionWaiters = new Map<string, Waiter[]>();
   readonly #channelWaiters = new Map<string, Waiter[]>();
@@ -112,6 +113,11 @@ export class TurnRelay implements RelayedSocket {
   /** Lifetime granted by the server's last Allocate/Refresh response, in seconds. */
   get lifetimeSec(): number {
     return this.#core.lifetimeSec;
+  }
+
+  /** Successful allocation refreshes so far (RFC 8656 §8). */
+  get refreshCount(): number {
+    return this.#refreshCount;
   }
 
   /** Input dropped by the client (malformed, unexpected, unauthenticated, over a bound). */
@@ -274,6 +280,7 @@ export class TurnRelay implements RelayedSocket {
         return;
       }
       case 'refreshed':
+        this.#refreshCount++;
         return;
       case 'permission':
         settle(this.#permissionWaiters, e.address, e.error);

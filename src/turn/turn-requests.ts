@@ -137,9 +137,10 @@ export class TurnRequests {
    * with the same key, or it is discarded as if never received (so
    * retransmissions go on). Exceptions: 401 and 438 (they announce new
    * credentials state and cannot be signed with a key the server rejects),
-   * and other error responses without integrity, which servers such as
-   * coturn send for some failures; they end the transaction but carry no
-   * state the client acts on beyond failing that one request.
+   * and other error responses without integrity, which Pion's TURN server
+   * sends for every failure (coturn signs them): discarding them would turn
+   * a clear refusal into a 39.5 s timeout. They only fail the one request
+   * they answer; no credential or allocation state is taken from them.
    */
   accept(now: number, msg: StunMessage): PendingRequest | undefined {
     const key = transactionKey(msg.transactionId);

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { StunAttr, StunClass, StunMethod } from '../../../src/stun/constants.js';
 import { longTermKey } from '../../../src/stun/credentials.js';
@@ -398,5 +399,27 @@ describe('TurnClientCore: close', () => {
     expect(h.wire).toHaveLength(0);
     expect(() => h.core.createPermission(0, PEER)).toThrow(expect.objectContaining({ code: 'ERR_TURN_CLOSED' }));
     expect(h.core.send(0, Buffer.from('x'), PEER)).toBeUndefined();
+  });
+});
+
+describe('TurnClientCore: hostile input', () => {
+  it('never throws on arbitrary datagrams, in any state', () => {
+    fc.assert(
+      fc.property(fc.boolean(), fc.array(fc.uint8Array({ maxLength: 80 }), { maxLength: 20 }), (alloc, inputs) => {
+        const h = new CoreHarness();
+        if (alloc) {
+          h.allocate();
+          h.core.bindChannel(h.now, PEER);
+          h.pump();
+        }
+        for (const i of inputs) {
+          // Half of them look like STUN or ChannelData to get past the first checks.
+          const b = Buffer.from(i);
+          if (b.length > 0 && b[0]! & 1) b[0] = b[0]! & 0x7f;
+          expect(() => h.core.handleInput(h.now, b)).not.toThrow();
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
