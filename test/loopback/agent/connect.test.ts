@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { IceAgent } from '../../../src/agent/index.js';
+import { expectNoLeaks, snapshotResources } from '../../support/leaks.js';
+import { LOOPBACK, connectPair, loopbackConfig, waitFor } from './loopback-helpers.js';
+
+describe('IceAgent on 127.0.0.1', () => {
+  it('tern <-> tern: connects and exchanges datagrams both ways; close() leaves no socket or timer', async () => {
+    const before = snapshotResources();
+    const a = new IceAgent(loopbackConfig());
+    const b = new IceAgent(loopbackConfig());
+    const [ca, cb] = await connectPair(a, b);
+    expect(a.state).toBe('connected');
+    expect(b.state).toBe('connected');
+    expect(ca.localCandidate.address).toBe(LOOPBACK);
+    expect(ca.remoteCandidate.port).toBe(cb.localCandidate.port);
+    const atA: number[] = [];
+    const atB: number[] = [];
+    ca.onMessage((d) => atA.push(d.readUInt16BE(1)));
+    cb.onMessage((d) => atB.push(d.readUInt16BE(1)));
+    for (let i = 0; i < 200; i++) {
+      const m = Buffer.alloc(100);
+      m[0] = 0x80;
+      m.writeUInt16BE(i, 1);
+      ca.send(m);
+      cb.send(m);
+    }
+    await waitFor('datagrams', () => atA.length >= 190 && atB.length >= 190);
+    expect(a.getStats().packetsSent).toBe(200);
+    expect(b.getStats().packetsReceived).toBe(atB.length);
+    let closed = 0;
+    ca.onClose(() => closed++);
+    a.close();
+    b.close();
+    a.close();
+    expect(closed).toBe(1);
+    expect(ca.closed).toBe(true);
+    expect(a.state).toBe('closed');
+    await expectNoLeaks(before);
+  });
+
+  it('close() during gathering and connecting leaves nothing behind', async () => {
+    const before = snapshotResources();
+    const a = new IceAgent(loopbackConfig({ iceServers: [{ urls: `stun:${LOOPBACK}:9` }] }));
+    const dial = a.dial('abcd', 'abcdefghijklmnopqrstuvwxyz');
+    await new Promise((r) => setTimeout(r, 20));
+    a.close();
+    await expect(dial).rejects.toMatchObject({ code: 'ERR_ICE_CLOSED' });
+    await expectNoLeaks(before);
+  });
+
+  it('dial() honours an AbortSignal', async () => {
+    const a = new IceAgent(loopbackConfig());
+    const ac = new AbortController();
+    const p = a.dial('abcd', 'abcdefghijklmnopqrstuvwxyz', ac.signal);
+    ac.abort();
+    await expect(p).rejects.toMatchObject({ code: 'ERR_ICE_ABORTED' });
+    a.close();
+  });
+});
