@@ -120,6 +120,11 @@ export class VirtualHost implements Net, UdpSocketOwner, TcpOwner, TcpServerOwne
   // ---- UDP -------------------------------------------------------------------------------------
 
   async bindUdp(options: UdpBindOptions): Promise<UdpSocket> {
+    return this.bindUdpNow(options);
+  }
+
+  /** Binds at once (no promise): for servers set up while the network is built. Throws NetError. */
+  bindUdpNow(options: UdpBindOptions): VirtualUdpSocket {
     const address = this.#bindableAddress(options.address, 'udp');
     const port = this.#choosePort('udp', address, options.port);
     const socket = new VirtualUdpSocket(this, { address, port }, familyOf(address));
@@ -155,6 +160,11 @@ export class VirtualHost implements Net, UdpSocketOwner, TcpOwner, TcpServerOwne
   // ---- TCP -------------------------------------------------------------------------------------
 
   async listenTcp(options: TcpListenOptions): Promise<TcpServer> {
+    return this.listenTcpNow(options);
+  }
+
+  /** Listens at once (no promise). Throws NetError. */
+  listenTcpNow(options: TcpListenOptions): VirtualTcpServer {
     const address = this.#bindableAddress(options.address, 'tcp');
     const port = this.#choosePort('tcp', address, options.port);
     const server = new VirtualTcpServer(this, { address, port });

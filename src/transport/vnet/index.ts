@@ -1,5 +1,7 @@
 export { VirtualNetwork, DEFAULT_VNET_SEED, DEFAULT_INTERFACE_NAME } from './network.js';
-export type { VirtualNetworkOptions, AddRouterOptions, AddHostOptions, VirtualNetworkStats } from './network.js';
+export type { VirtualNetworkOptions, AddRouterOptions, AddHostOptions, AddStunServerOptions, VirtualNetworkStats } from './network.js';
+export { VirtualStunServer, DEFAULT_VIRTUAL_STUN_PORT, RFC5780_ATTR } from './stun-server.js';
+export type { VirtualStunServerStats } from './stun-server.js';
 export { VirtualRouter } from './router.js';
 export { VirtualHost, EPHEMERAL_PORT_MIN, EPHEMERAL_PORT_MAX, DEFAULT_TCP_DIAL_TIMEOUT_MS } from './host.js';
 export { VirtualUdpSocket } from './udp-socket.js';

@@ -10,6 +10,7 @@ import type { LinkImpairment } from './link.js';
 import type { NatConfig } from './nat.js';
 import type { VirtualPacket } from './packet.js';
 import { VirtualRouter } from './router.js';
+import { DEFAULT_VIRTUAL_STUN_PORT, VirtualStunServer } from './stun-server.js';
 
 const log = getLogger('net').child('vnet');
 
@@ -51,6 +52,18 @@ export interface AddHostOptions {
   extraAddresses?: Array<string | { address: string; interfaceName?: string; router?: VirtualRouter }>;
   /** Impairment of the host's links to its routers. */
   impairment?: LinkImpairment;
+  name?: string;
+}
+
+export interface AddStunServerOptions {
+  router: VirtualRouter;
+  address: string;
+  /** Default 3478 (RFC 8489 §18.4). */
+  port?: number;
+  /** A second IP on the same router: turns on the RFC 5780 behaviour-discovery responses (alternate port = port + 1). */
+  otherAddress?: string;
+  /** Also answer STUN over TCP on the same port (default true). */
+  tcp?: boolean;
   name?: string;
 }
 
@@ -170,15 +183,24 @@ export class VirtualNetwork {
     return host;
   }
 
+  /** A STUN Binding responder on a new host at `address` (RFC 5780 server when `otherAddress` is given). */
+  addStunServer(options: AddStunServerOptions): VirtualStunServer {
+    const host = this.addHost({
+      router: options.router,
+      address: options.address,
+      ...(options.otherAddress !== undefined ? { extraAddresses: [options.otherAddress] } : {}),
+      name: options.name ?? `stun-${options.address}`,
+    });
+    const [address, other] = host.addresses as [string, string | undefined];
+    const server = new VirtualStunServer(host, address, options.port ?? DEFAULT_VIRTUAL_STUN_PORT, other, options.tcp ?? true);
+    this.#closers.push(server);
+    return server;
+  }
+
   /** Changes the impairment of a router's uplink, or of a host's interface link(s). */
   setImpairment(target: VirtualRouter | VirtualHost, impairment: LinkImpairment, interfaceName?: string): void {
     if (target instanceof VirtualHost) target.setImpairment(impairment, interfaceName);
     else target.setImpairment(impairment);
-  }
-
-  /** @internal Registers something to close with the network (STUN servers, helpers). */
-  onClose(closer: { close(): void }): void {
-    this.#closers.push(closer);
   }
 
   /** Closes every host and server, and cancels every scheduled delivery. Idempotent. */

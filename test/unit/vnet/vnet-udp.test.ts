@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/common/fake-clock.js';
+import { setLogLevel } from '../../../src/common/log.js';
 import { NetError } from '../../../src/transport/net.js';
 import { VirtualNetwork } from '../../../src/transport/vnet/index.js';
 import { collect } from './vnet-helpers.js';
@@ -164,6 +165,7 @@ describe('vnet UDP', () => {
     const sa = await a.bindUdp({ address: '192.168.1.2', port: 0 });
     const sb = await b.bindUdp({ address: '192.168.1.3', port: 6000 });
     let n = 0;
+    setLogLevel('net', 'silent');
     sb.onMessage(() => {
       n++;
       throw new Error('listener bug');
@@ -171,6 +173,7 @@ describe('vnet UDP', () => {
     sa.send(Buffer.from('1'), sb.localAddress);
     sa.send(Buffer.from('2'), sb.localAddress);
     await clock.advance(1);
+    setLogLevel('net', 'warn');
     expect(n).toBe(2);
     net.close();
   });
