@@ -4,25 +4,43 @@
  *
  * - `ice-connect-ms` (lower): two agents in one process, from constructing
  *   them (then gathering) to both connected; candidates pass as SDP strings.
- *   Median of 20 after 2 warm-ups. Pion's figure comes from
- *   test/interop/pion/ice-bench (`-mode connect`).
- * - `ice-agent-kib` (lower): memory per gathered, connected agent with 1,000
- *   agents (500 connected pairs) alive in one process: RSS delta after GC over
- *   a baseline taken after one warm-up pair, divided by the agents. Each
- *   implementation runs in a fresh child (Node with --expose-gc, or the Go
- *   program), median of 3 children. Notes carry the heap figure
- *   (V8 heapUsed + external, Go HeapAlloc + StackInuse).
+ *   Median of 20 after 2 warm-ups, ours and werift interleaved. Pion's figure
+ *   comes from test/interop/pion/ice-bench (`-mode connect`). Notes carry the
+ *   median CPU time per connect (both agents), which is steadier than wall
+ *   time on a busy machine.
+ * - `ice-agent-kib` (lower): live memory per gathered, connected agent with
+ *   1,000 agents (500 connected pairs) alive in one process: after GC, V8
+ *   heapUsed + external (Go: HeapAlloc + StackInuse) over a baseline taken
+ *   after warm-up pairs, divided by the agents. Each implementation runs in a
+ *   fresh child (Node with --expose-gc, or the Go program), median of 3.
+ *   Notes carry the RSS delta per agent too; in Node it includes the young
+ *   generation growing to its maximum under the allocation rate (reported as
+ *   `*_young_kib`), which is GC sizing rather than memory the agents hold.
+ *
+ * Our agent is benchmarked from src/ transpiled by TypeScript into
+ * build/bench-js (what `npm run build` ships), not through tsx: tsx compiles
+ * with esbuild's keepNames, which wraps closures in a naming helper that
+ * costs time and memory the published package does not have (werift-ice is
+ * measured from its published JS as well).
  *
  * When this file is run directly with TERN_ICE_BENCH_CHILD=ours|werift it is
  * the memory child: prints one JSON line and exits.
  */
 import { execFile, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { getHeapSpaceStatistics } from 'node:v8';
+import ts from 'typescript';
 import { connectWeriftPair, WeriftIcePeer } from '../test/support/werift-ice-peer.js';
 import { pionAvailable, pionBinary } from '../test/support/pion.js';
 import { median, round } from './stats.js';
 import type { Bench, BenchResult } from './types.js';
+
+interface Closable {
+  close(): unknown;
+}
 
 type AgentModule = typeof import('../src/agent/index.js');
 type IceAgentInstance = InstanceType<AgentModule['IceAgent']>;
@@ -39,11 +57,36 @@ const CHILD_ENV = 'TERN_ICE_BENCH_CHILD';
 
 const execFileAsync = promisify(execFile);
 const here = fileURLToPath(import.meta.url);
+const root = join(dirname(here), '..');
+const transpiledDir = join(root, 'build', 'bench-js');
 
 // ---------------------------------------------------------------- tern-rtc
 
+/** Transpiles every src/ file (no type check) into build/bench-js/src. */
+function transpileSources(): void {
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [join(dir, e.name)] : [],
+    );
+  for (const file of walk(join(root, 'src'))) {
+    const out = ts.transpileModule(readFileSync(file, 'utf8'), {
+      fileName: file,
+      compilerOptions: {
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.ESNext,
+        verbatimModuleSyntax: true,
+        sourceMap: false,
+      },
+    });
+    const dest = join(transpiledDir, relative(root, file)).replace(/\.ts$/, '.js');
+    mkdirSync(dirname(dest), { recursive: true });
+    writeFileSync(dest, out.outputText);
+  }
+}
+
+/** Our agent module from build/bench-js (transpiled by the parent process). */
 async function loadAgent(): Promise<AgentModule> {
-  return import('../src/agent/index.js');
+  return (await import(pathToFileURL(join(transpiledDir, 'src', 'agent', 'index.js')).href)) as AgentModule;
 }
 
 function newOurAgent(mod: AgentModule): IceAgentInstance {
@@ -80,13 +123,19 @@ async function connectOurPair(mod: AgentModule): Promise<[IceAgentInstance, IceA
   return [a, b];
 }
 
-async function oursConnectMs(mod: AgentModule): Promise<number> {
+interface Timing {
+  ms: number;
+  cpuMs: number;
+}
+
+async function timed(connect: () => Promise<Closable[]>): Promise<Timing> {
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const [a, b] = await connectOurPair(mod);
+  const agents = await connect();
   const ms = performance.now() - t0;
-  a.close();
-  b.close();
-  return ms;
+  const cpu = process.cpuUsage(cpu0);
+  for (const x of agents) await x.close();
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 // ---------------------------------------------------------------- werift-ice
@@ -103,24 +152,19 @@ async function connectWerift(): Promise<[WeriftIcePeer, WeriftIcePeer]> {
   return [a, b];
 }
 
-async function weriftConnectMs(): Promise<number> {
-  const t0 = performance.now();
-  const [a, b] = await connectWerift();
-  const ms = performance.now() - t0;
-  await Promise.all([a.close(), b.close()]);
-  return ms;
-}
 
 // ---------------------------------------------------------------- Pion
 
 interface PionConnectResult {
   medianMs: number;
+  medianCpuMs: number;
   runs: number[];
 }
 interface MemoryResult {
   agents: number;
   rssKiBPerAgent: number;
   heapKiBPerAgent: number;
+  youngKiBPerAgent?: number;
   setupMs: number;
 }
 
@@ -193,6 +237,7 @@ async function medianOf(runs: number, once: () => Promise<MemoryResult>): Promis
     agents: results[0]!.agents,
     rssKiBPerAgent: median(results.map((r) => r.rssKiBPerAgent)),
     heapKiBPerAgent: median(results.map((r) => r.heapKiBPerAgent)),
+    youngKiBPerAgent: median(results.map((r) => r.youngKiBPerAgent ?? 0)),
     setupMs: median(results.map((r) => r.setupMs)),
   };
 }
@@ -205,21 +250,27 @@ async function iceConnect(): Promise<BenchResult[]> {
     ? await settle(runPion<PionConnectResult>(['-mode', 'connect', '-runs', String(CONNECT_RUNS)]))
     : { error: 'Go or Debian Pion sources not installed' };
 
-  const ours: number[] = [];
-  const werift: number[] = [];
+  const ours: Timing[] = [];
+  const werift: Timing[] = [];
   let oursError: string | undefined;
   let weriftError: string | undefined;
-  const mod = await settle(loadAgent());
+  const mod = await settle(
+    (async () => {
+      transpileSources();
+      return loadAgent();
+    })(),
+  );
   if ('error' in mod) oursError = mod.error;
   // Interleaved so drift on the shared machine hits both alike.
   for (let i = 0; i < CONNECT_WARMUP + CONNECT_RUNS; i++) {
     if ('value' in mod && oursError === undefined) {
-      const r = await settle(oursConnectMs(mod.value));
+      const m = mod.value;
+      const r = await settle(timed(() => connectOurPair(m)));
       if ('error' in r) oursError = r.error;
       else if (i >= CONNECT_WARMUP) ours.push(r.value);
     }
     if (weriftError === undefined) {
-      const r = await settle(weriftConnectMs());
+      const r = await settle(timed(connectWerift));
       if ('error' in r) weriftError = r.error;
       else if (i >= CONNECT_WARMUP) werift.push(r.value);
     }
@@ -227,14 +278,19 @@ async function iceConnect(): Promise<BenchResult[]> {
   if (oursError) notes['ours_error'] = oursError;
   if (weriftError) notes['werift_error'] = weriftError;
   if ('error' in pion) notes['pion_error'] = pion.error;
-  const oursMs = ours.length ? median(ours) : Number.NaN;
-  const weriftMs = werift.length ? median(werift) : null;
+  const oursMs = ours.length ? median(ours.map((t) => t.ms)) : Number.NaN;
+  const weriftMs = werift.length ? median(werift.map((t) => t.ms)) : null;
   const pionMs = 'value' in pion ? pion.value.medianMs : null;
   if (ours.length) {
-    notes['ours_min'] = round(Math.min(...ours));
-    notes['ours_max'] = round(Math.max(...ours));
+    notes['ours_cpu_ms'] = round(median(ours.map((t) => t.cpuMs)));
+    notes['ours_min'] = round(Math.min(...ours.map((t) => t.ms)));
+    notes['ours_max'] = round(Math.max(...ours.map((t) => t.ms)));
   }
-  if ('value' in pion) notes['pion_max'] = round(Math.max(...pion.value.runs));
+  if (werift.length) notes['werift_cpu_ms'] = round(median(werift.map((t) => t.cpuMs)));
+  if ('value' in pion) {
+    notes['pion_cpu_ms'] = round(pion.value.medianCpuMs);
+    notes['pion_max'] = round(Math.max(...pion.value.runs));
+  }
   if (ours.length && weriftMs !== null) notes['target_half_werift'] = oursMs <= 0.5 * weriftMs ? 'met' : 'missed';
   if (ours.length && pionMs !== null) notes['target_le_pion'] = oursMs <= pionMs ? 'met' : 'missed';
   return [
@@ -255,9 +311,11 @@ async function iceAgentMemory(): Promise<BenchResult[]> {
   const notes: Record<string, number | string> = {
     agents: MEMORY_AGENTS,
     runs: MEMORY_RUNS,
-    measure: 'RSS delta after GC per agent; heap notes: V8 heapUsed+external, Go HeapAlloc+StackInuse',
+    measure: 'live heap per agent after GC (V8 heapUsed+external; Go HeapAlloc+StackInuse)',
   };
-  const ours = await settle(medianOf(MEMORY_RUNS, () => memoryChild('ours')));
+  const transpiled = await settle(Promise.resolve().then(transpileSources));
+  const ours =
+    'error' in transpiled ? transpiled : await settle(medianOf(MEMORY_RUNS, () => memoryChild('ours')));
   const werift = await settle(medianOf(MEMORY_RUNS, () => memoryChild('werift')));
   const pion = pionAvailable()
     ? await settle(
@@ -273,12 +331,13 @@ async function iceAgentMemory(): Promise<BenchResult[]> {
   ] as const) {
     if ('error' in r) notes[`${name}_error`] = r.error;
     else {
-      notes[`${name}_heap_kib`] = round(r.value.heapKiBPerAgent);
+      notes[`${name}_rss_kib`] = round(r.value.rssKiBPerAgent);
+      if (name !== 'pion') notes[`${name}_young_kib`] = round(r.value.youngKiBPerAgent ?? 0);
       notes[`${name}_setup_ms`] = round(r.value.setupMs);
     }
   }
-  const oursKib = 'value' in ours ? ours.value.rssKiBPerAgent : Number.NaN;
-  const weriftKib = 'value' in werift ? werift.value.rssKiBPerAgent : null;
+  const oursKib = 'value' in ours ? ours.value.heapKiBPerAgent : Number.NaN;
+  const weriftKib = 'value' in werift ? werift.value.heapKiBPerAgent : null;
   if ('value' in ours && weriftKib !== null) notes['target_half_werift'] = oursKib <= 0.5 * weriftKib ? 'met' : 'missed';
   return [
     {
@@ -287,7 +346,7 @@ async function iceAgentMemory(): Promise<BenchResult[]> {
       better: 'lower',
       ours: round(oursKib),
       werift: weriftKib === null ? null : round(weriftKib),
-      pion: 'value' in pion ? round(pion.value.rssKiBPerAgent) : null,
+      pion: 'value' in pion ? round(pion.value.heapKiBPerAgent) : null,
       bare: null,
       notes,
     },
@@ -301,10 +360,6 @@ export const benches: Bench[] = [
 
 // ---------------------------------------------------------------- memory child
 
-interface Closable {
-  close(): unknown;
-}
-
 function gcNow(): void {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run with --expose-gc');
@@ -312,11 +367,12 @@ function gcNow(): void {
   gc();
 }
 
-async function snapshot(): Promise<{ rss: number; heap: number }> {
+async function snapshot(): Promise<{ rss: number; heap: number; young: number }> {
   await new Promise<void>((resolve) => setTimeout(resolve, 200));
   gcNow();
   const m = process.memoryUsage();
-  return { rss: m.rss, heap: m.heapUsed + m.external };
+  const young = getHeapSpaceStatistics().find((sp) => sp.space_name === 'new_space')?.physical_space_size ?? 0;
+  return { rss: m.rss, heap: m.heapUsed + m.external, young };
 }
 
 async function memoryChildMain(impl: string): Promise<void> {
@@ -330,8 +386,11 @@ async function memoryChildMain(impl: string): Promise<void> {
   } else {
     throw new Error(`unknown ${CHILD_ENV}=${impl}`);
   }
-  // Warm-up pair so modules and code paths are in the baseline.
-  for (const x of await connectPair()) await x.close();
+  // Warm-up: as many pairs as connect at once in the measurement, opened and
+  // closed, so modules, optimized code and the young generation's grown
+  // semi-space are in the baseline rather than charged to the agents.
+  const warm = await Promise.all(Array.from({ length: MEMORY_CONCURRENCY }, () => connectPair()));
+  for (const x of warm.flat()) await x.close();
   const before = await snapshot();
   const open: Closable[] = [];
   const t0 = performance.now();
@@ -349,6 +408,7 @@ async function memoryChildMain(impl: string): Promise<void> {
     agents: open.length,
     rssKiBPerAgent: (after.rss - before.rss) / 1024 / open.length,
     heapKiBPerAgent: (after.heap - before.heap) / 1024 / open.length,
+    youngKiBPerAgent: (after.young - before.young) / 1024 / open.length,
     setupMs,
   };
   process.stdout.write(JSON.stringify(result) + '\n');

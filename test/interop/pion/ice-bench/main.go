@@ -25,6 +25,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/pion/ice/v2"
@@ -106,22 +107,35 @@ func median(v []float64) float64 {
 	return (s[n/2-1] + s[n/2]) / 2
 }
 
+// cpuMs is the process's user+system CPU time so far.
+func cpuMs() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e6
+}
+
 func runConnect(runs int) (map[string]interface{}, error) {
 	times := make([]float64, 0, runs)
+	cpu := make([]float64, 0, runs)
 	for i := 0; i < runs; i++ {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		cpu0 := cpuMs()
 		start := time.Now()
 		a, b, err := connectPair(ctx)
 		elapsed := time.Since(start)
+		cpu1 := cpuMs()
 		cancel()
 		if err != nil {
 			return nil, fmt.Errorf("run %d: %w", i, err)
 		}
 		times = append(times, float64(elapsed.Microseconds())/1000)
+		cpu = append(cpu, cpu1-cpu0)
 		a.Close()
 		b.Close()
 	}
-	return map[string]interface{}{"mode": "connect", "runs": times, "medianMs": median(times)}, nil
+	return map[string]interface{}{"mode": "connect", "runs": times, "medianMs": median(times), "medianCpuMs": median(cpu)}, nil
 }
 
 // rssBytes reads the resident set size from /proc/self/statm.
