@@ -2,7 +2,9 @@ import { cryptoRng, type Rng } from '../common/rng.js';
 import { DEFAULT_SRTP_PROFILES, isSrtpProtectionProfile, type SrtpProtectionProfile } from '../srtp/protection-profile.js';
 import type { DtlsCertificate } from './certificate.js';
 import { CIPHER_SUITES, DEFAULT_CIPHER_SUITES, type CipherSuiteParams } from './cipher-suites/cipher-suite.js';
+import { NamedGroup } from './constants.js';
 import { DtlsError } from './errors.js';
+import { DEFAULT_GROUPS } from './key-exchange.js';
 import type { DtlsConfig, DtlsFingerprint, DtlsRole } from './types.js';
 
 /** Default path MTU for handshake flights (Pion and browsers use ~1200). */
@@ -23,6 +25,7 @@ export interface ResolvedDtlsConfig {
   readonly insecureSkipVerify: boolean;
   readonly cipherSuites: readonly CipherSuiteParams[];
   readonly srtpProfiles: readonly SrtpProtectionProfile[];
+  readonly namedGroups: readonly NamedGroup[];
   readonly extendedMasterSecret: 'require' | 'request' | 'disable';
   readonly mtu: number;
   readonly retransmitInitialMs: number;
@@ -48,6 +51,14 @@ export function resolveConfig(config: DtlsConfig): ResolvedDtlsConfig {
   if (suites.length === 0) throw bad('no cipher suites');
   const srtpProfiles = config.srtpProfiles ?? [...DEFAULT_SRTP_PROFILES];
   for (const p of srtpProfiles) if (!isSrtpProtectionProfile(p)) throw bad(`unsupported SRTP profile ${p}`);
+  const namedGroups = config.namedGroups
+    ? config.namedGroups.map((g) => {
+        if (g === 'x25519') return NamedGroup.X25519;
+        if (g === 'p256') return NamedGroup.Secp256r1;
+        throw bad(`unsupported named group ${String(g)}`);
+      })
+    : [...DEFAULT_GROUPS];
+  if (namedGroups.length === 0) throw bad('no named groups');
   const remoteFingerprints = config.remoteFingerprints ?? [];
   const insecureSkipVerify = config.insecureSkipVerify ?? false;
   if (remoteFingerprints.length === 0 && !insecureSkipVerify) throw bad('remoteFingerprints are required unless insecureSkipVerify is set');
@@ -66,6 +77,7 @@ export function resolveConfig(config: DtlsConfig): ResolvedDtlsConfig {
     insecureSkipVerify,
     cipherSuites: suites,
     srtpProfiles,
+    namedGroups,
     extendedMasterSecret: config.extendedMasterSecret ?? 'require',
     mtu,
     retransmitInitialMs,

@@ -56,7 +56,7 @@ export class DtlsCore {
   #handshakeDeadline: number | undefined;
   #awaitingPeerFlight = true;
   #peerFlightFirstSeq = -1;
-  #retransmittedThisInput = false;
+  #peerTriggeredAt = -Infinity;
   #earlyRecords: RawRecord[] = [];
   #earlyData: Buffer[] = [];
   readonly #transmit: Buffer[] = [];
@@ -117,7 +117,6 @@ export class DtlsCore {
       this.drops.drop('malformed-datagram');
       return;
     }
-    this.#retransmittedThisInput = false;
     for (const r of records) {
       if (this.#isClosed()) return;
       this.#guard(() => this.#handleRecord(r));
@@ -325,10 +324,15 @@ export class DtlsCore {
     }
   }
 
-  /** RFC 6347 §4.2.4: a retransmitted peer flight means ours was lost; resend it (once per datagram). */
+  /**
+   * RFC 6347 §4.2.4: a retransmission of the peer's last flight means ours was lost; resend it.
+   * Network duplicates never get here (the replay window drops them); the peer's retransmission
+   * arrives as a burst, answered once, so a flight of N datagrams does not trigger N resends.
+   */
   #onOldFragment(f: HandshakeFragment): void {
-    if (f.messageSeq !== this.#peerFlightFirstSeq || f.fragmentOffset !== 0 || !this.#flight || this.#retransmittedThisInput) return;
-    this.#retransmittedThisInput = true;
+    if (f.messageSeq < this.#peerFlightFirstSeq || !this.#flight) return;
+    if (this.#now - this.#peerTriggeredAt < this.#cfg.retransmitInitialMs / 2) return;
+    this.#peerTriggeredAt = this.#now;
     this.#log.debug(`peer retransmitted its flight; retransmitting ${this.#flight.name}`);
     this.#emitFlight();
   }

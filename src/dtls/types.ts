@@ -28,6 +28,8 @@ export interface DtlsConfig {
    * `[]` leaves use_srtp out (data-only DTLS).
    */
   srtpProfiles?: SrtpProtectionProfile[];
+  /** ECDHE groups in preference order; default ['x25519', 'p256']. */
+  namedGroups?: Array<'x25519' | 'p256'>;
   /** RFC 7627; default 'require'. */
   extendedMasterSecret?: 'require' | 'request' | 'disable';
   /** Largest datagram sent during the handshake; default 1200. */

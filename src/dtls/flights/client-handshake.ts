@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { isSrtpProtectionProfile, type SrtpProtectionProfile } from '../../srtp/protection-profile.js';
 import { cipherSuiteByCode, type CipherSuiteParams } from '../cipher-suites/cipher-suite.js';
-import { AlertDescription, DTLS_1_2, HandshakeType } from '../constants.js';
+import { AlertDescription, DTLS_1_2, HandshakeType, type NamedGroup } from '../constants.js';
 import { fatal } from '../errors.js';
 import { EC_POINT_FORMAT_UNCOMPRESSED } from '../extensions/ec-point-formats.js';
 import { buildHelloExtensions, parseHelloExtensions } from '../extensions/hello-extensions.js';
@@ -15,7 +15,7 @@ import type { HandshakeMessage } from '../handshake/header.js';
 import { decodeHelloVerifyRequest } from '../handshake/hello-verify-request.js';
 import { decodeServerHello } from '../handshake/server-hello.js';
 import { decodeServerKeyExchange, type ServerKeyExchange } from '../handshake/server-key-exchange.js';
-import { DEFAULT_GROUPS, generateEcdheKey, isSupportedGroup } from '../key-exchange.js';
+import { generateEcdheKey, isSupportedGroup } from '../key-exchange.js';
 import { verifyPeerCertificate } from '../peer-certificate.js';
 import { chooseSignatureScheme, signWith, SUPPORTED_SIGNATURE_SCHEMES, verifyWith } from '../signature.js';
 import type { FlightItem, HandshakeHost } from './handshake-host.js';
@@ -86,7 +86,7 @@ export class ClientHandshake {
         renegotiationInfo: Buffer.alloc(0),
         ...(cfg.extendedMasterSecret !== 'disable' ? { extendedMasterSecret: true } : {}),
         ...(cfg.srtpProfiles.length ? { useSrtp: { profiles: [...cfg.srtpProfiles], mki: Buffer.alloc(0) } } : {}),
-        supportedGroups: [...DEFAULT_GROUPS],
+        supportedGroups: [...cfg.namedGroups],
         ecPointFormats: [EC_POINT_FORMAT_UNCOMPRESSED],
         signatureAlgorithms: [...SUPPORTED_SIGNATURE_SCHEMES],
       }),
@@ -196,7 +196,7 @@ export class ClientHandshake {
 
   #onServerKeyExchange(body: Buffer, raw: Buffer): void {
     const ske = decodeServerKeyExchange(body);
-    if (!isSupportedGroup(ske.namedGroup)) {
+    if (!isSupportedGroup(ske.namedGroup) || !this.#host.config.namedGroups.includes(ske.namedGroup)) {
       throw fatal('ERR_DTLS_NO_SHARED_GROUP', `server chose group ${ske.namedGroup} not offered`, AlertDescription.IllegalParameter);
     }
     const signed = Buffer.concat([this.#random, this.#serverRandom, ske.params]);
@@ -222,7 +222,7 @@ export class ClientHandshake {
     };
     const cr = this.#certificateRequest;
     if (cr) add(HandshakeType.Certificate, encodeCertificateMessage([cfg.certificate.der]));
-    const ecdhe = generateEcdheKey(ske.namedGroup as (typeof DEFAULT_GROUPS)[number], cfg.rng);
+    const ecdhe = generateEcdheKey(ske.namedGroup as NamedGroup, cfg.rng);
     const preMaster = ecdhe.computeSecret(ske.publicKey);
     add(HandshakeType.ClientKeyExchange, encodeClientKeyExchange(ecdhe.publicKey));
     const master = deriveMasterSecret(suite, preMaster, this.#ems, this.#transcript, this.#random, this.#serverRandom);

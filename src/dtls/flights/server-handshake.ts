@@ -14,7 +14,7 @@ import { decodeFinished } from '../handshake/finished.js';
 import type { HandshakeMessage } from '../handshake/header.js';
 import { encodeServerHello } from '../handshake/server-hello.js';
 import { encodeEcdhParams, encodeServerKeyExchange } from '../handshake/server-key-exchange.js';
-import { DEFAULT_GROUPS, generateEcdheKey, type EcdheKey } from '../key-exchange.js';
+import { generateEcdheKey, type EcdheKey } from '../key-exchange.js';
 import { verifyPeerCertificate } from '../peer-certificate.js';
 import { chooseSignatureScheme, signWith, SUPPORTED_SIGNATURE_SCHEMES, verifyWith } from '../signature.js';
 import type { FlightItem, HandshakeHost } from './handshake-host.js';
@@ -78,7 +78,7 @@ export class ServerHandshake {
     if (!suite) throw fatal('ERR_DTLS_NO_CIPHER_SUITE', 'no cipher suite in common', AlertDescription.HandshakeFailure);
     // RFC 8422 §4: without supported_groups the client is assumed to support P-256.
     const groups = ext.supportedGroups ?? [NamedGroup.Secp256r1];
-    const group = DEFAULT_GROUPS.find((g) => groups.includes(g));
+    const group = cfg.namedGroups.find((g) => groups.includes(g));
     if (group === undefined) throw fatal('ERR_DTLS_NO_SHARED_GROUP', 'no named group in common', AlertDescription.HandshakeFailure);
     if (ext.ecPointFormats && !ext.ecPointFormats.includes(EC_POINT_FORMAT_UNCOMPRESSED)) {
       throw fatal('ERR_DTLS_HANDSHAKE_FAILURE', 'uncompressed points not supported by client', AlertDescription.IllegalParameter);

@@ -1,6 +1,6 @@
-import { createCipheriv, createDecipheriv, createSecretKey, type CipherGCMTypes, type KeyObject } from 'node:crypto';
 import { DTLS_1_2, RECORD_HEADER_LENGTH } from '../constants.js';
-import { AEAD_TAG_LENGTH, type CipherSuiteParams } from '../cipher-suites/cipher-suite.js';
+import type { CipherSuiteParams } from '../cipher-suites/cipher-suite.js';
+import { Aead, TAG_LENGTH } from './aead.js';
 import { writeRecordHeader, type RawRecord } from './header.js';
 
 const TWO_32 = 0x1_0000_0000;
@@ -15,18 +15,16 @@ const TWO_32 = 0x1_0000_0000;
  * seq_num(8) || type(1) || version(2) || plaintext length(2).
  */
 export class RecordProtection {
-  readonly #algorithm: CipherGCMTypes | 'chacha20-poly1305';
-  readonly #key: KeyObject;
+  readonly #aead: Aead;
   readonly #iv: Buffer;
   readonly #recordIvLength: number;
   readonly #gcm: boolean;
-  /** Scratch nonce and AAD buffers, reused: createCipheriv copies them. */
+  /** Scratch nonce and AAD, reused: createCipheriv copies them. */
   readonly #nonce = Buffer.alloc(12);
   readonly #aad = Buffer.alloc(13);
 
   constructor(suite: CipherSuiteParams, key: Uint8Array, iv: Uint8Array) {
-    this.#algorithm = suite.aead;
-    this.#key = createSecretKey(key);
+    this.#aead = new Aead(suite.aead, key);
     this.#iv = Buffer.from(iv);
     this.#recordIvLength = suite.recordIvLength;
     this.#gcm = suite.aead !== 'chacha20-poly1305';
@@ -35,7 +33,7 @@ export class RecordProtection {
 
   /** Bytes added to a plaintext: explicit nonce and tag. */
   get overhead(): number {
-    return this.#recordIvLength + AEAD_TAG_LENGTH;
+    return this.#recordIvLength + TAG_LENGTH;
   }
 
   #setNonce(epoch: number, sequence: number): void {
@@ -65,41 +63,25 @@ export class RecordProtection {
 
   /** Encrypts `plaintext` into a complete record (header included). */
   seal(type: number, epoch: number, sequence: number, plaintext: Uint8Array): Buffer {
-    const fragmentLength = this.#recordIvLength + plaintext.length + AEAD_TAG_LENGTH;
+    const fragmentLength = this.#recordIvLength + plaintext.length + TAG_LENGTH;
     const out = Buffer.allocUnsafe(RECORD_HEADER_LENGTH + fragmentLength);
     writeRecordHeader(out, 0, type, epoch, sequence, fragmentLength);
     this.#setNonce(epoch, sequence);
     this.#setAad(type, epoch, sequence, DTLS_1_2, plaintext.length);
     let o = RECORD_HEADER_LENGTH;
     if (this.#recordIvLength) o += this.#nonce.copy(out, o, 4, 12);
-    const cipher = createCipheriv(this.#algorithm as CipherGCMTypes, this.#key, this.#nonce, { authTagLength: AEAD_TAG_LENGTH });
-    cipher.setAAD(this.#aad, { plaintextLength: plaintext.length });
-    o += cipher.update(plaintext).copy(out, o);
-    cipher.final();
-    cipher.getAuthTag().copy(out, o);
+    this.#aead.sealInto(this.#nonce, this.#aad, plaintext, out, o);
     return out;
   }
 
   /** Decrypts a record; undefined when it does not authenticate. */
   open(record: RawRecord): Buffer | undefined {
     const f = record.fragment;
-    const plaintextLength = f.length - this.#recordIvLength - AEAD_TAG_LENGTH;
+    const plaintextLength = f.length - this.#recordIvLength - TAG_LENGTH;
     if (plaintextLength < 0) return undefined;
-    if (this.#gcm) {
-      f.copy(this.#nonce, 4, 0, 8);
-    } else {
-      this.#setNonce(record.epoch, record.sequence);
-    }
+    if (this.#gcm) f.copy(this.#nonce, 4, 0, 8);
+    else this.#setNonce(record.epoch, record.sequence);
     this.#setAad(record.type, record.epoch, record.sequence, record.version, plaintextLength);
-    const decipher = createDecipheriv(this.#algorithm as CipherGCMTypes, this.#key, this.#nonce, { authTagLength: AEAD_TAG_LENGTH });
-    decipher.setAuthTag(f.subarray(f.length - AEAD_TAG_LENGTH));
-    decipher.setAAD(this.#aad, { plaintextLength });
-    const body = decipher.update(f.subarray(this.#recordIvLength, f.length - AEAD_TAG_LENGTH));
-    try {
-      decipher.final();
-    } catch {
-      return undefined;
-    }
-    return body;
+    return this.#aead.open(this.#nonce, this.#aad, f.subarray(this.#recordIvLength));
   }
 }
