@@ -87,7 +87,7 @@ export class TransportCcFeedback implements RtcpPacketBase {
         statuses.push(TwccStatus.NotReceived);
         continue;
       }
-      const ticks = Math.round((a - prevUs) / TWCC_DELTA_TICK_US);
+      const ticks = Math.round((a - prevUs) / TWCC_DELTA_TICK_US) + 0; // + 0 turns -0 into 0
       if (ticks < -0x8000 || ticks > 0x7fff) throw new InvalidArgumentError(`receive delta ${ticks} ticks does not fit 16 bits`);
       statuses.push(ticks >= 0 && ticks <= 0xff ? TwccStatus.SmallDelta : TwccStatus.LargeDelta);
       deltas.push(ticks);
