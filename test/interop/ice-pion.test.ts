@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { IceAgent } from '../../src/agent/index.js';
-import type { IceAgentConfig, IceConnection, IceRole } from '../../src/agent/index.js';
+import type { IceAgentConfig, IceConnection, IceConnectionState, IceRole } from '../../src/agent/index.js';
 import { spawnGoPeer, type GoPeer, type GoPeerMessage } from '../support/go-peer.js';
 import { expectNoLeaks, snapshotResources } from '../support/leaks.js';
 import { pionAvailable, pionBinary } from '../support/pion.js';
@@ -10,12 +10,20 @@ import { pionAvailable, pionBinary } from '../support/pion.js';
  * Debian, test/interop/pion/ice-peer) over 127.0.0.1, both roles: JSON-line
  * signalling over the peer's stdin/stdout, connect, check the selected pair
  * on both sides, exchange datagrams both ways (the Go peer echoes ours and
- * we echo its), close, and check that nothing is left behind here.
+ * we echo its), close, and check that nothing is left behind here. Variants
+ * hold one side's candidates back until both are connected (peer-reflexive
+ * discovery, then trickle after connection) and keep an idle connection
+ * across several keepalive/consent periods.
  */
 
 const LOOPBACK = '127.0.0.1';
 const DATAGRAMS = 20;
 const CONNECT_TIMEOUT_MS = 10_000;
+/** Longer than the 5 s disconnected timeouts and than one 4–6 s consent period. */
+const IDLE_MS = 8000;
+
+/** Whose candidates are held back until both sides are connected. */
+type Hold = 'none' | 'pion-candidates' | 'tern-candidates';
 
 function loopbackConfig(): IceAgentConfig {
   return {
@@ -44,6 +52,17 @@ function isFullStats(m: GoPeerMessage): boolean {
   return m.type === 'stats' && Number(m['received']) >= DATAGRAMS && Number(m['echoesReceived']) >= DATAGRAMS;
 }
 
+interface Session {
+  tern: IceAgent;
+  pion: GoPeer;
+  conn: IceConnection;
+  remoteTypeAtConnect: string;
+  ternStates: IceConnectionState[];
+  /** Pion's datagrams to us and its echoes of ours, as received. */
+  fromPion: string[];
+  echoes: string[];
+}
+
 const available = pionAvailable();
 
 describe.skipIf(!available)('ICE interop: tern ↔ Pion ice v2 on 127.0.0.1', () => {
@@ -57,85 +76,143 @@ describe.skipIf(!available)('ICE interop: tern ↔ Pion ice v2 on 127.0.0.1', ()
     for (const close of open.splice(0)) await close();
   });
 
-  for (const ternRole of ['controlling', 'controlled'] as const satisfies readonly IceRole[]) {
+  /** Spawns the Go peer, signals and connects; the session is closed after the test. */
+  async function connect(ternRole: IceRole, hold: Hold, timeout = '20s'): Promise<Session> {
     const pionRole: IceRole = ternRole === 'controlling' ? 'controlled' : 'controlling';
-    it(`tern ${ternRole}, Pion ${pionRole}`, async () => {
-      const before = snapshotResources();
-      const pion: GoPeer = spawnGoPeer(binary, ['-role', pionRole, '-count', String(DATAGRAMS), '-timeout', '20s']);
-      const tern = new IceAgent(loopbackConfig());
-      open.push(async () => {
-        tern.close();
-        await pion.close();
-      });
-
-      // Signalling: ours to the Go peer's stdin, its stdout lines to us.
-      tern.onCandidate((c) => pion.send(c === null ? { type: 'end-of-candidates' } : { type: 'candidate', candidate: c.toString() }));
-      pion.send({ type: 'credentials', ufrag: tern.localCredentials.ufrag, pwd: tern.localCredentials.pwd });
-      const fromPion = (m: GoPeerMessage): void => {
-        if (m.type === 'candidate') tern.addRemoteCandidate(String(m['candidate']));
-        else if (m.type === 'end-of-candidates') tern.addRemoteCandidate(null);
-      };
-      for (const m of pion.messages) fromPion(m);
-      pion.onMessage(fromPion);
-      const creds = await pion.next('credentials');
-      const gathered = tern.gather();
-
-      // Data: count what Pion sends, echo it; count Pion's echoes of ours.
-      const fromPionData: string[] = [];
-      const echoes: string[] = [];
-      const abort = new AbortController();
-      const timer = setTimeout(() => abort.abort(), CONNECT_TIMEOUT_MS);
-      let conn: IceConnection;
-      try {
-        const ufrag = String(creds['ufrag']);
-        const pwd = String(creds['pwd']);
-        conn = await (ternRole === 'controlling'
-          ? tern.dial(ufrag, pwd, abort.signal)
-          : tern.accept(ufrag, pwd, abort.signal));
-      } finally {
-        clearTimeout(timer);
-      }
-      await gathered;
-      conn.onMessage((d) => {
-        const s = d.toString();
-        if (s.startsWith('echo:')) echoes.push(s.slice(5));
-        else if (s.startsWith('pion:')) {
-          fromPionData.push(s);
-          conn.send(Buffer.from(`echo:${s}`));
-        }
-      });
-      expect(tern.role).toBe(ternRole);
-
-      const connected = await pion.next('connected');
-      const theirLocal = splitHostPort(connected['local']);
-      const theirRemote = splitHostPort(connected['remote']);
-      expect(conn.localCandidate.address).toBe(LOOPBACK);
-      expect(conn.remoteCandidate.address).toBe(LOOPBACK);
-      expect(tern.getSelectedPair()).toBeDefined();
-      expect(theirLocal.address).toBe(LOOPBACK);
-      expect(theirRemote.address).toBe(LOOPBACK);
-      expect(theirLocal.port).toBe(conn.remoteCandidate.port);
-      expect(theirRemote.port).toBe(conn.localCandidate.port);
-
-      pion.send({ type: 'send' }); // our handler is in place: Pion may start sending
-      for (let i = 0; i < DATAGRAMS; i++) conn.send(Buffer.from(`tern:${i}`));
-      const stats = await pion.next(isFullStats, 5000);
-      await waitFor(
-        `Pion's datagrams and echoes (got ${fromPionData.length} and ${echoes.length})`,
-        () => fromPionData.length >= DATAGRAMS && echoes.length >= DATAGRAMS,
-      );
-      expect(stats['received']).toBe(DATAGRAMS);
-      expect(new Set(echoes)).toEqual(new Set(Array.from({ length: DATAGRAMS }, (_, i) => `tern:${i}`)));
-      expect(new Set(fromPionData)).toEqual(new Set(Array.from({ length: DATAGRAMS }, (_, i) => `pion:${i}`)));
-      expect(pion.messages.filter((m) => m.type === 'error')).toEqual([]);
-
+    const pion = spawnGoPeer(binary, ['-role', pionRole, '-count', String(DATAGRAMS), '-timeout', timeout]);
+    const tern = new IceAgent(loopbackConfig());
+    open.push(async () => {
       tern.close();
-      tern.close(); // idempotent
-      expect(tern.state).toBe('closed');
-      expect(conn.closed).toBe(true);
-      expect(await pion.close()).toBe(0);
-      expect(pion.messages.at(-1)?.type).toBe('closed');
+      await pion.close();
+    });
+    const ternStates: IceConnectionState[] = [];
+    tern.state$.subscribe((s) => ternStates.push(s));
+
+    // Signalling: ours to the Go peer's stdin, its stdout lines to us.
+    const toPion: GoPeerMessage[] = [];
+    const toTern: (string | null)[] = [];
+    let holdToPion = hold === 'tern-candidates';
+    let holdToTern = hold === 'pion-candidates';
+    const flush = (): void => {
+      if (!holdToPion) for (const m of toPion.splice(0)) pion.send(m);
+      if (!holdToTern) for (const c of toTern.splice(0)) tern.addRemoteCandidate(c);
+    };
+    tern.onCandidate((c) => {
+      toPion.push(c === null ? { type: 'end-of-candidates' } : { type: 'candidate', candidate: c.toString() });
+      flush();
+    });
+    const fromPionSignal = (m: GoPeerMessage): void => {
+      if (m.type === 'candidate') toTern.push(String(m['candidate']));
+      else if (m.type === 'end-of-candidates') toTern.push(null);
+      else return;
+      flush();
+    };
+    for (const m of pion.messages) fromPionSignal(m);
+    pion.onMessage(fromPionSignal);
+    pion.send({ type: 'credentials', ufrag: tern.localCredentials.ufrag, pwd: tern.localCredentials.pwd });
+    const creds = await pion.next('credentials');
+    const gathered = tern.gather();
+
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), CONNECT_TIMEOUT_MS);
+    let conn: IceConnection;
+    try {
+      const ufrag = String(creds['ufrag']);
+      const pwd = String(creds['pwd']);
+      conn = await (ternRole === 'controlling' ? tern.dial(ufrag, pwd, abort.signal) : tern.accept(ufrag, pwd, abort.signal));
+      await gathered;
+      await pion.next('connected', CONNECT_TIMEOUT_MS);
+    } finally {
+      clearTimeout(timer);
+    }
+    const remoteTypeAtConnect = conn.remoteCandidate.type;
+    holdToPion = false;
+    holdToTern = false;
+    flush();
+
+    // Data: count what Pion sends and echo it; count Pion's echoes of ours.
+    const fromPion: string[] = [];
+    const echoes: string[] = [];
+    conn.onMessage((d) => {
+      const s = d.toString();
+      if (s.startsWith('echo:')) echoes.push(s.slice(5));
+      else if (s.startsWith('pion:')) {
+        fromPion.push(s);
+        conn.send(Buffer.from(`echo:${s}`));
+      }
+    });
+    return { tern, pion, conn, remoteTypeAtConnect, ternStates, fromPion, echoes };
+  }
+
+  async function checkSelectedPair({ tern, pion, conn }: Session): Promise<void> {
+    const connected = await pion.next('connected');
+    const theirLocal = splitHostPort(connected['local']);
+    const theirRemote = splitHostPort(connected['remote']);
+    expect(conn.localCandidate.address).toBe(LOOPBACK);
+    expect(conn.remoteCandidate.address).toBe(LOOPBACK);
+    expect(tern.getSelectedPair()).toBeDefined();
+    expect(theirLocal.address).toBe(LOOPBACK);
+    expect(theirRemote.address).toBe(LOOPBACK);
+    // Both sides agree on the pair.
+    expect(theirLocal.port).toBe(conn.remoteCandidate.port);
+    expect(theirRemote.port).toBe(conn.localCandidate.port);
+  }
+
+  async function exchange(s: Session): Promise<void> {
+    s.pion.send({ type: 'send' }); // our handler is in place: Pion may start sending
+    for (let i = 0; i < DATAGRAMS; i++) s.conn.send(Buffer.from(`tern:${i}`));
+    const stats = await s.pion.next(isFullStats, 5000);
+    await waitFor(
+      `Pion's datagrams and echoes (got ${s.fromPion.length} and ${s.echoes.length})`,
+      () => s.fromPion.length >= DATAGRAMS && s.echoes.length >= DATAGRAMS,
+    );
+    expect(stats['received']).toBe(DATAGRAMS);
+    expect(new Set(s.echoes)).toEqual(new Set(Array.from({ length: DATAGRAMS }, (_, i) => `tern:${i}`)));
+    expect(new Set(s.fromPion)).toEqual(new Set(Array.from({ length: DATAGRAMS }, (_, i) => `pion:${i}`)));
+  }
+
+  const cases: { ternRole: IceRole; hold: Hold }[] = [
+    { ternRole: 'controlling', hold: 'none' },
+    { ternRole: 'controlled', hold: 'none' },
+    { ternRole: 'controlling', hold: 'pion-candidates' },
+    { ternRole: 'controlled', hold: 'tern-candidates' },
+  ];
+  for (const { ternRole, hold } of cases) {
+    const pionRole = ternRole === 'controlling' ? 'controlled' : 'controlling';
+    const title = `tern ${ternRole}, Pion ${pionRole}${hold === 'none' ? '' : `, ${hold} trickled after connection`}`;
+    it(title, async () => {
+      const before = snapshotResources();
+      const s = await connect(ternRole, hold);
+      expect(s.tern.role).toBe(ternRole);
+      if (hold === 'pion-candidates') expect(s.remoteTypeAtConnect).toBe('prflx');
+      if (hold === 'tern-candidates') expect((await s.pion.next('connected'))['remoteType']).toBe('prflx');
+      await checkSelectedPair(s);
+      await exchange(s);
+      expect(s.pion.messages.filter((m) => m.type === 'error')).toEqual([]);
+
+      s.tern.close();
+      s.tern.close(); // idempotent
+      expect(s.tern.state).toBe('closed');
+      expect(s.conn.closed).toBe(true);
+      expect(await s.pion.close()).toBe(0);
+      expect(s.pion.messages.at(-1)?.type).toBe('closed');
       await expectNoLeaks(before);
     });
   }
+
+  it(
+    `stays connected over ${IDLE_MS / 1000} s idle in both roles (keepalives and consent)`,
+    async () => {
+      const sessions = await Promise.all([connect('controlling', 'none', '40s'), connect('controlled', 'none', '40s')]);
+      await new Promise<void>((resolve) => setTimeout(resolve, IDLE_MS));
+      for (const s of sessions) {
+        const role = s.tern.role;
+        const pionStates = s.pion.messages.filter((m) => m.type === 'state').map((m) => m['state']);
+        expect({ role, tern: s.ternStates }).toEqual({ role, tern: ['new', 'checking', 'connected'] });
+        expect({ role, pion: pionStates }).toEqual({ role, pion: ['checking', 'connected'] });
+        await exchange(s);
+      }
+    },
+    IDLE_MS + 20_000,
+  );
 });

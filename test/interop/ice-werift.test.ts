@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { IceAgent } from '../../src/agent/index.js';
-import type { IceAgentConfig, IceConnection, IceRole } from '../../src/agent/index.js';
+import type { IceAgentConfig, IceConnection, IceConnectionState, IceRole } from '../../src/agent/index.js';
 import { expectNoLeaks, snapshotResources } from '../support/leaks.js';
 import { WeriftIcePeer } from '../support/werift-ice-peer.js';
 
@@ -8,12 +8,20 @@ import { WeriftIcePeer } from '../support/werift-ice-peer.js';
  * tern-rtc's IceAgent ↔ werift-ice's Connection, both in this process,
  * both gathering only 127.0.0.1, in both roles: connect, check the selected
  * pair on both sides, exchange datagrams both ways, close, and check that no
- * socket or timer is left.
+ * socket or timer is left. Variants hold one side's candidates back until
+ * both are connected (so the other learns it as peer-reflexive and the
+ * candidates trickle in after connection), and hold an idle connection
+ * across several keepalive/consent periods.
  */
 
 const LOOPBACK = '127.0.0.1';
 const DATAGRAMS = 20;
 const CONNECT_TIMEOUT_MS = 10_000;
+/** Longer than the 5 s disconnected timeout and than one 4–6 s consent period on each side. */
+const IDLE_MS = 12_000;
+
+/** Whose candidates are held back until both sides are connected. */
+type Hold = 'none' | 'werift-candidates' | 'tern-candidates';
 
 function loopbackConfig(): IceAgentConfig {
   return {
@@ -32,72 +40,89 @@ async function waitFor(what: string, condition: () => boolean, timeoutMs = 5000)
   }
 }
 
-interface Pair {
+interface Session {
   tern: IceAgent;
   werift: WeriftIcePeer;
   conn: IceConnection;
+  /** Type of our remote candidate when connect resolved (before held candidates trickle in). */
+  remoteTypeAtConnect: string;
+  ternStates: IceConnectionState[];
+  weriftStates: string[];
+  close(): Promise<void>;
 }
 
-/** Signals in-process (trickle both ways) and connects; the caller closes. */
-async function connect(tern: IceAgent, werift: WeriftIcePeer, ternRole: IceRole, trickleLate: boolean): Promise<IceConnection> {
-  const weriftCandidates: (string | null)[] = [];
-  const ternCandidates: (string | null)[] = [];
-  tern.onCandidate((c) => ternCandidates.push(c === null ? null : c.toString()));
-  werift.onCandidate((c) => weriftCandidates.push(c));
-  const deliver = (): void => {
-    for (const c of ternCandidates.splice(0)) void werift.addRemoteCandidate(c);
-    for (const c of weriftCandidates.splice(0)) tern.addRemoteCandidate(c);
+/** Creates both agents, signals in-process and connects; `close()` releases both. */
+async function connect(ternRole: IceRole, hold: Hold, register: (close: () => Promise<void>) => void): Promise<Session> {
+  const tern = new IceAgent(loopbackConfig());
+  const werift = new WeriftIcePeer(ternRole === 'controlling' ? 'controlled' : 'controlling');
+  const close = async (): Promise<void> => {
+    tern.close();
+    await werift.close();
   };
-  let live = false;
-  tern.onCandidate(() => live && deliver());
-  werift.onCandidate(() => live && deliver());
+  register(close);
+  const ternStates: IceConnectionState[] = [];
+  const weriftStates: string[] = [];
+  tern.state$.subscribe((s) => ternStates.push(s));
+  werift.connection.stateChanged.subscribe((s) => weriftStates.push(s));
+
+  const toWerift: (string | null)[] = [];
+  const toTern: (string | null)[] = [];
+  let holdToWerift = hold === 'tern-candidates';
+  let holdToTern = hold === 'werift-candidates';
+  const flush = (): void => {
+    if (!holdToWerift) for (const c of toWerift.splice(0)) void werift.addRemoteCandidate(c);
+    if (!holdToTern) for (const c of toTern.splice(0)) tern.addRemoteCandidate(c);
+  };
+  tern.onCandidate((c) => {
+    toWerift.push(c === null ? null : c.toString());
+    flush();
+  });
+  werift.onCandidate((c) => {
+    toTern.push(c);
+    flush();
+  });
 
   werift.setRemoteCredentials(tern.localCredentials.ufrag, tern.localCredentials.pwd);
   await Promise.all([tern.gather(), werift.gather()]);
-  if (!trickleLate) {
-    live = true;
-    deliver();
-  }
-
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), CONNECT_TIMEOUT_MS);
+  let conn: IceConnection;
   try {
     const { ufrag, pwd } = werift.localCredentials;
-    const ternSide =
-      ternRole === 'controlling' ? tern.dial(ufrag, pwd, abort.signal) : tern.accept(ufrag, pwd, abort.signal);
-    const weriftSide = werift.connect();
-    if (trickleLate) {
-      // Candidates only after both sides started checking: the first checks
-      // come from addresses the receiver has not been told about (prflx).
-      await new Promise<void>((resolve) => setTimeout(resolve, 50));
-      live = true;
-      deliver();
-    }
-    const [conn] = await Promise.all([ternSide, weriftSide]);
-    return conn;
+    [conn] = await Promise.all([
+      ternRole === 'controlling' ? tern.dial(ufrag, pwd, abort.signal) : tern.accept(ufrag, pwd, abort.signal),
+      werift.connect(),
+    ]);
   } finally {
     clearTimeout(timer);
   }
+  const remoteTypeAtConnect = conn.remoteCandidate.type;
+  // Trickle whatever was held back, after connection.
+  holdToWerift = false;
+  holdToTern = false;
+  flush();
+  return { tern, werift, conn, remoteTypeAtConnect, ternStates, weriftStates, close };
 }
 
-async function exchange({ werift, conn }: Pair): Promise<void> {
+async function exchange({ werift, conn }: Session, tag: string, count = DATAGRAMS): Promise<void> {
   const atWerift: string[] = [];
   const atTern: string[] = [];
-  werift.onData((d) => atWerift.push(d.toString()));
+  const offWerift = werift.onData((d) => atWerift.push(d.toString()));
   conn.onMessage((d) => atTern.push(d.toString()));
-  for (let i = 0; i < DATAGRAMS; i++) {
-    conn.send(Buffer.from(`tern:${i}`));
-    await werift.send(Buffer.from(`werift:${i}`));
+  for (let i = 0; i < count; i++) {
+    conn.send(Buffer.from(`tern:${tag}:${i}`));
+    await werift.send(Buffer.from(`werift:${tag}:${i}`));
   }
   await waitFor(
-    `${DATAGRAMS} datagrams each way (werift got ${atWerift.length}, tern got ${atTern.length})`,
-    () => atWerift.length >= DATAGRAMS && atTern.length >= DATAGRAMS,
+    `${count} datagrams each way (werift got ${atWerift.length}, tern got ${atTern.length})`,
+    () => atWerift.length >= count && atTern.length >= count,
   );
-  expect(new Set(atWerift)).toEqual(new Set(Array.from({ length: DATAGRAMS }, (_, i) => `tern:${i}`)));
-  expect(new Set(atTern)).toEqual(new Set(Array.from({ length: DATAGRAMS }, (_, i) => `werift:${i}`)));
+  offWerift();
+  expect(new Set(atWerift)).toEqual(new Set(Array.from({ length: count }, (_, i) => `tern:${tag}:${i}`)));
+  expect(new Set(atTern)).toEqual(new Set(Array.from({ length: count }, (_, i) => `werift:${tag}:${i}`)));
 }
 
-function checkSelectedPair({ tern, werift, conn }: Pair): void {
+function checkSelectedPair({ tern, werift, conn }: Session): void {
   expect(conn.localCandidate.address).toBe(LOOPBACK);
   expect(conn.remoteCandidate.address).toBe(LOOPBACK);
   expect(tern.getSelectedPair()).toBeDefined();
@@ -105,51 +130,63 @@ function checkSelectedPair({ tern, werift, conn }: Pair): void {
   expect(theirs).toBeDefined();
   expect(theirs!.local.address).toBe(LOOPBACK);
   expect(theirs!.remote.address).toBe(LOOPBACK);
-  // The two sides agree on the pair.
+  // Both sides agree on the pair.
   expect(theirs!.local.port).toBe(conn.remoteCandidate.port);
   expect(theirs!.remote.port).toBe(conn.localCandidate.port);
 }
 
 describe('ICE interop: tern ↔ werift-ice on 127.0.0.1', () => {
   const open: (() => Promise<void>)[] = [];
+  const register = (close: () => Promise<void>): void => void open.push(close);
   afterEach(async () => {
     for (const close of open.splice(0)) await close();
   });
 
-  const cases: { ternRole: IceRole; trickleLate: boolean }[] = [
-    { ternRole: 'controlling', trickleLate: false },
-    { ternRole: 'controlled', trickleLate: false },
-    { ternRole: 'controlling', trickleLate: true },
-    { ternRole: 'controlled', trickleLate: true },
+  const cases: { ternRole: IceRole; hold: Hold }[] = [
+    { ternRole: 'controlling', hold: 'none' },
+    { ternRole: 'controlled', hold: 'none' },
+    { ternRole: 'controlling', hold: 'werift-candidates' },
+    { ternRole: 'controlled', hold: 'werift-candidates' },
+    { ternRole: 'controlling', hold: 'tern-candidates' },
+    { ternRole: 'controlled', hold: 'tern-candidates' },
   ];
-  for (const { ternRole, trickleLate } of cases) {
-    const title = `tern ${ternRole}, werift ${ternRole === 'controlling' ? 'controlled' : 'controlling'}${
-      trickleLate ? ', candidates trickled after checks start' : ''
-    }`;
+  for (const { ternRole, hold } of cases) {
+    const weriftRole = ternRole === 'controlling' ? 'controlled' : 'controlling';
+    const title = `tern ${ternRole}, werift ${weriftRole}${hold === 'none' ? '' : `, ${hold} trickled after connection`}`;
     it(title, async () => {
       const before = snapshotResources();
-      const tern = new IceAgent(loopbackConfig());
-      const werift = new WeriftIcePeer(ternRole === 'controlling' ? 'controlled' : 'controlling');
-      open.push(async () => {
-        tern.close();
-        await werift.close();
-      });
-      const conn = await connect(tern, werift, ternRole, trickleLate);
-      const pair: Pair = { tern, werift, conn };
-      expect(tern.role).toBe(ternRole);
-      expect(['connected', 'completed']).toContain(tern.state);
-      checkSelectedPair(pair);
-      await exchange(pair);
+      const s = await connect(ternRole, hold, register);
+      expect(s.tern.role).toBe(ternRole);
+      expect(['connected', 'completed']).toContain(s.tern.state);
+      if (hold === 'werift-candidates') expect(s.remoteTypeAtConnect).toBe('prflx');
+      checkSelectedPair(s);
+      await exchange(s, 'a');
 
       let closeReason: Error | undefined | 'not called' = 'not called';
-      conn.onClose((reason) => (closeReason = reason));
-      tern.close();
-      tern.close(); // idempotent
-      await werift.close();
-      expect(tern.state).toBe('closed');
-      expect(conn.closed).toBe(true);
+      s.conn.onClose((reason) => (closeReason = reason));
+      s.tern.close();
+      s.tern.close(); // idempotent
+      await s.werift.close();
+      expect(s.tern.state).toBe('closed');
+      expect(s.conn.closed).toBe(true);
       await waitFor('the connection to report close', () => closeReason !== 'not called', 1000);
       await expectNoLeaks(before);
     });
   }
+
+  it(
+    `stays connected over ${IDLE_MS / 1000} s idle in both roles (keepalives and consent)`,
+    async () => {
+      const sessions = await Promise.all([connect('controlling', 'none', register), connect('controlled', 'none', register)]);
+      for (const s of sessions) await exchange(s, 'before');
+      await new Promise<void>((resolve) => setTimeout(resolve, IDLE_MS));
+      for (const s of sessions) {
+        const role = s.tern.role;
+        expect({ role, tern: s.ternStates }).toEqual({ role, tern: ['new', 'checking', 'connected'] });
+        expect({ role, werift: s.weriftStates.filter((x) => x !== 'completed') }).toEqual({ role, werift: ['connected'] });
+        await exchange(s, 'after');
+      }
+    },
+    IDLE_MS + 15_000,
+  );
 });
