@@ -3,10 +3,11 @@ import { DropCounter } from '../../common/drop-counter.js';
 import { InvalidArgumentError } from '../../common/errors.js';
 import { getLogger } from '../../common/log.js';
 import { SeededRng, type Rng } from '../../common/rng.js';
-import { formatAddress } from '../net.js';
+import { formatAddress, type TransportAddress } from '../net.js';
 import type { VnetContext } from './context.js';
 import { VirtualHost, type HostAddressInit } from './host.js';
 import type { LinkImpairment } from './link.js';
+import type { FirewallConfig } from './firewall.js';
 import type { NatConfig } from './nat.js';
 import type { VirtualPacket } from './packet.js';
 import { VirtualRouter } from './router.js';
@@ -37,6 +38,8 @@ export interface AddRouterOptions {
   publicAddress: string;
   /** RFC 4787 NAT; omitted: a plain router (the LAN prefix is reachable from the parent). */
   nat?: NatConfig;
+  /** Stateful filtering of the routed IPv6 prefix (RFC 6092), e.g. `{ filtering: 'address-and-port-dependent' }`. */
+  firewall6?: FirewallConfig;
   /** Impairment of the uplink to the parent, both directions. */
   impairment?: LinkImpairment;
   name?: string;
@@ -67,6 +70,23 @@ export interface AddStunServerOptions {
   name?: string;
 }
 
+/** One observation from {@link VirtualNetwork.tap}. Addresses as they are at that point (before or after NAT). */
+export interface VirtualPacketEvent {
+  readonly type: 'sent' | 'delivered' | 'dropped';
+  readonly atMs: number;
+  readonly protocol: 'udp' | 'tcp';
+  readonly src: TransportAddress;
+  readonly dst: TransportAddress;
+  /** Payload bytes (UDP datagram, or TCP segment payload). */
+  readonly size: number;
+  /** The payload; do not modify. */
+  readonly data: Buffer;
+  /** Why it was dropped. */
+  readonly reason?: string;
+}
+
+export type VirtualPacketTap = (event: VirtualPacketEvent) => void;
+
 export interface VirtualNetworkStats {
   /** Packets handed to the network by sockets (TCP segments included). */
   sent: number;
@@ -95,6 +115,7 @@ export class VirtualNetwork {
   readonly #routers: VirtualRouter[] = [];
   readonly #hosts: VirtualHost[] = [];
   readonly #closers: Array<{ close(): void }> = [];
+  readonly #taps = new Set<VirtualPacketTap>();
   readonly #ctx: VnetContext;
   #counts = { sent: 0, delivered: 0, duplicated: 0, reordered: 0, retransmitted: 0 };
   #closed = false;
@@ -115,11 +136,13 @@ export class VirtualNetwork {
         this.#counts[what]++;
       },
       forkRng: () => new SeededRng(this.#rng.uint32()),
-      delivered: () => {
+      delivered: (p) => {
         this.#counts.delivered++;
+        if (this.#taps.size > 0) this.#emit('delivered', p);
       },
-      sent: () => {
+      sent: (p) => {
         this.#counts.sent++;
+        if (this.#taps.size > 0) this.#emit('sent', p);
       },
       handOver: (p, fn) => {
         if (p.async) fn();
@@ -158,6 +181,7 @@ export class VirtualNetwork {
       ...(options.lanCidr6 !== undefined ? { lanCidr6: options.lanCidr6 } : {}),
       publicAddress: options.publicAddress,
       ...(options.nat ? { nat: options.nat } : {}),
+      ...(options.firewall6 ? { firewall6: options.firewall6 } : {}),
       ...(options.impairment ? { impairment: options.impairment } : {}),
     });
     parent.attachChild(router);
@@ -211,6 +235,7 @@ export class VirtualNetwork {
     this.#closed = true;
     for (const t of this.#timers) this.clock.clearTimer(t);
     this.#timers.clear();
+    this.#taps.clear();
   }
 
   #schedule(delayMs: number, fn: () => void): () => void {
@@ -230,7 +255,39 @@ export class VirtualNetwork {
     };
   }
 
+  /**
+   * Observes every packet sent, delivered and dropped (a capture for tests);
+   * returns the function that removes the tap. A throwing tap is logged.
+   */
+  tap(handler: VirtualPacketTap): () => void {
+    this.#taps.add(handler);
+    return () => {
+      this.#taps.delete(handler);
+    };
+  }
+
+  #emit(type: VirtualPacketEvent['type'], p: VirtualPacket, reason?: string): void {
+    const event: VirtualPacketEvent = {
+      type,
+      atMs: this.clock.now(),
+      protocol: p.protocol,
+      src: { ...p.src },
+      dst: { ...p.dst },
+      size: p.data.length,
+      data: p.data,
+      ...(reason !== undefined ? { reason } : {}),
+    };
+    for (const t of this.#taps) {
+      try {
+        t(event);
+      } catch (err) {
+        log.error('packet tap threw', err);
+      }
+    }
+  }
+
   #drop(reason: string, p: VirtualPacket): void {
+    if (this.#taps.size > 0) this.#emit('dropped', p, reason);
     this.#drops.drop(reason, log.traceEnabled ? `${p.protocol} ${formatAddress(p.src)} -> ${formatAddress(p.dst)} (${p.data.length} bytes)` : undefined);
   }
 

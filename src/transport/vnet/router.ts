@@ -4,6 +4,7 @@ import type { VnetContext, LanEndpoint } from './context.js';
 import { MAX_HOPS } from './context.js';
 import { Cidr, canonicalIp } from './ip.js';
 import { VirtualLink, type LinkImpairment } from './link.js';
+import { StatefulFirewall, type FirewallConfig } from './firewall.js';
 import { NatTable, type NatConfig } from './nat.js';
 import type { VirtualPacket } from './packet.js';
 
@@ -17,6 +18,8 @@ export interface VirtualRouterInit {
   /** The router's address on its parent's network (the NAT's external address). */
   publicAddress: string | undefined;
   nat?: NatConfig;
+  /** Stateful filtering of routed IPv6 traffic (RFC 6092). */
+  firewall6?: FirewallConfig;
   impairment?: LinkImpairment;
 }
 
@@ -35,6 +38,7 @@ export class VirtualRouter {
   readonly #lan4: Cidr | undefined;
   readonly #lan6: Cidr | undefined;
   readonly #nat: NatTable | undefined;
+  readonly #firewall6: StatefulFirewall | undefined;
   /** The link to the parent (undefined for the WAN). */
   readonly #uplink: VirtualLink | undefined;
   readonly #endpoints = new Map<string, LanEndpoint>();
@@ -64,6 +68,10 @@ export class VirtualRouter {
     if (init.nat) {
       if (this.publicAddress === undefined) throw new InvalidArgumentError('a NAT needs a publicAddress');
       this.#nat = new NatTable(init.nat, this.publicAddress);
+    }
+    if (init.firewall6) {
+      if (!init.parent) throw new InvalidArgumentError('the WAN router has no firewall');
+      this.#firewall6 = new StatefulFirewall(init.firewall6);
     }
   }
 
@@ -138,6 +146,8 @@ export class VirtualRouter {
         this.#ctx.log.trace(`${this.name}: nat ${p.protocol} ${formatAddress(p.src)} -> ${formatAddress(ext)} (to ${formatAddress(p.dst)})`);
       }
       p.src = ext;
+    } else if (this.#firewall6 && !this.#firewall6.outbound(p.protocol, p.src, p.dst, this.#ctx.now())) {
+      return this.#ctx.drop('firewall-full', p);
     }
     this.#uplink!.transmit(p, 'up', (q) => parent.fromLan(q));
   }
@@ -155,6 +165,8 @@ export class VirtualRouter {
       p.dst = internal;
     } else if (!this.ownsAddress(p.dst.address)) {
       return this.#ctx.drop('no-route', p);
+    } else if (this.#firewall6 && !this.#firewall6.allows(p.protocol, p.src, p.dst, this.#ctx.now())) {
+      return this.#ctx.drop('firewall-filtered', p);
     }
     this.#deliverLan(p);
   }
