@@ -1,16 +1,11 @@
 import { DropCounter } from '../common/drop-counter.js';
 import { getLogger, type ScopedLogger } from '../common/log.js';
-import type { Rng } from '../common/rng.js';
 import { StunClass, StunErrorCode, StunMethod } from '../stun/constants.js';
-import { longTermKey, newTransactionId } from '../stun/credentials.js';
 import { StunMessage } from '../stun/message.js';
 import { StunTransactionCore, type StunRetransmitConfig } from '../stun/transaction-core.js';
 import { formatAddress, type TransportAddress } from '../transport/net.js';
-import { decodeChannelData, encodeChannelData } from './channel-data.js';
 import {
   ALLOCATION_REFRESH_MARGIN_MS,
-  CHANNEL_LIFETIME_MS,
-  CHANNEL_REFRESH_MS,
   CLOSE_RETRANSMIT_COUNT,
   CLOSE_TIMEOUT_MS,
   DEFAULT_ALLOCATION_LIFETIME_SEC,
@@ -19,61 +14,21 @@ import {
   DEFAULT_MAX_PERMISSIONS,
   DEFAULT_MAX_QUEUED_PER_PEER,
   MAX_STALE_NONCE_RETRIES,
-  PERMISSION_LIFETIME_MS,
-  PERMISSION_REFRESH_MS,
   REFRESH_RETRY_DELAY_MS,
 } from './constants.js';
 import { TurnError } from './errors.js';
-import { ChannelTable, PermissionTable, peerKey, type ChannelEntry, type PermissionEntry } from './peer-tables.js';
-import { normalizePeer } from './peer-address.js';
-import { TurnRequests, type PendingRequest } from './turn-requests.js';
+import { PeerBindings } from './peer-bindings.js';
+import { describeRequest, errorFor, stunCodeOf, toTurnError } from './request-errors.js';
+import type {
+  TurnClientCoreConfig,
+  TurnClientEvent,
+  TurnClientState,
+  TurnInboundData,
+  TurnTransportKind,
+} from './turn-client-types.js';
+import { TurnRequests, type PendingRequest, type RequestSpec } from './turn-requests.js';
 
-export type TurnTransportKind = 'udp' | 'tcp' | 'tls';
-export type TurnClientState = 'new' | 'allocating' | 'allocated' | 'closing' | 'closed' | 'failed';
-
-export interface TurnClientCoreConfig {
-  /** Where requests go (the resolved TURN server address). */
-  server: TransportAddress;
-  username: string;
-  password: string;
-  rng: Rng;
-  /** 'udp' retransmits (RFC 8489 §6.2.1); 'tcp'/'tls' send once (§6.2.2) and pad ChannelData (RFC 8656 §12.5). */
-  transport?: TurnTransportKind;
-  /** LIFETIME asked for in Allocate and Refresh (server default when absent, RFC 8656 §7.2: 600 s). */
-  lifetimeSec?: number;
-  /** Relayed address family (RFC 8656 §7.1 REQUESTED-ADDRESS-FAMILY); IPv4 by default. */
-  family?: 4 | 6;
-  /** SOFTWARE attribute of Allocate requests (RFC 8656 §7.1 SHOULD); `false` to omit. */
-  software?: string | false;
-  maxPermissions?: number;
-  maxChannels?: number;
-  /** Datagrams kept per peer while its permission is pending. */
-  maxQueuedPerPeer?: number;
-  /** Bind a channel after this many datagrams to one peer; 0 never binds automatically. */
-  autoChannelBindAfter?: number;
-  retransmit?: StunRetransmitConfig;
-  /** Prefix of this client's log lines. */
-  logPrefix?: string;
-}
-
-/** Control events of the allocation, pulled with {@link TurnClientCore.pollEvent}. */
-export type TurnClientEvent =
-  | { type: 'allocated'; relayed: TransportAddress; mapped: TransportAddress | undefined; lifetimeSec: number }
-  | { type: 'refreshed'; lifetimeSec: number }
-  /** A permission was installed (no `error`) or could not be (first request only). */
-  | { type: 'permission'; address: string; error?: TurnError }
-  /** A channel was bound (no `error`) or could not be (first request only). */
-  | { type: 'channel'; peer: TransportAddress; channel: number; error?: TurnError }
-  /** The allocation failed or was lost; the client is in state 'failed'. */
-  | { type: 'failed'; error: TurnError }
-  /** The closing Refresh (LIFETIME 0) finished or gave up; the client is in state 'closed'. */
-  | { type: 'closed' };
-
-/** Application data received from a peer through the relay. `data` may be a view into the input. */
-export interface TurnInboundData {
-  readonly peer: TransportAddress;
-  readonly data: Buffer;
-}
+export type { TurnClientCoreConfig, TurnClientEvent, TurnClientState, TurnInboundData, TurnTransportKind };
 
 /** RFC 8656 §7.3 / §8.1: refresh a minute early, or at half the lifetime when it is short. */
 function refreshDelayMs(lifetimeMs: number): number {
@@ -97,12 +52,8 @@ export class TurnClientCore {
   readonly #log: ScopedLogger;
   readonly #server: TransportAddress;
   readonly #stream: boolean;
-  readonly #maxQueued: number;
-  readonly #autoBindAfter: number;
   readonly #requests: TurnRequests;
-  readonly #permissions: PermissionTable;
-  readonly #channels: ChannelTable;
-  readonly #sendCounts = new Map<string, number>();
+  readonly #bindings: PeerBindings;
   readonly #events: TurnClientEvent[] = [];
   #state: TurnClientState = 'new';
   #relayed: TransportAddress | undefined;
@@ -112,8 +63,6 @@ export class TurnClientCore {
   #refreshAt = Infinity;
   #refreshing = false;
   #closeDeadline = Infinity;
-  /** Earliest permission/channel deadline; undefined when it must be recomputed. */
-  #tableDeadline: number | undefined = Infinity;
 
   constructor(config: TurnClientCoreConfig) {
     this.#log = config.logPrefix ? getLogger('turn').child(config.logPrefix) : getLogger('turn');
@@ -121,14 +70,12 @@ export class TurnClientCore {
     this.#server = config.server;
     const transport = config.transport ?? 'udp';
     this.#stream = transport !== 'udp';
-    this.#maxQueued = config.maxQueuedPerPeer ?? DEFAULT_MAX_QUEUED_PER_PEER;
-    this.#autoBindAfter = config.autoChannelBindAfter ?? DEFAULT_AUTO_CHANNEL_BIND_AFTER;
-    this.#permissions = new PermissionTable(config.maxPermissions ?? DEFAULT_MAX_PERMISSIONS);
-    this.#channels = new ChannelTable(config.maxChannels ?? DEFAULT_MAX_CHANNELS);
+    const maxPermissions = config.maxPermissions ?? DEFAULT_MAX_PERMISSIONS;
+    const maxChannels = config.maxChannels ?? DEFAULT_MAX_CHANNELS;
     const transactions = new StunTransactionCore<string>({
       ...config.retransmit,
       reliable: this.#stream,
-      maxPending: this.#permissions.max + this.#channels.max + 8,
+      maxPending: maxPermissions + maxChannels + 8,
     });
     this.#requests = new TurnRequests({
       transactions,
@@ -142,6 +89,24 @@ export class TurnClientCore {
       log: this.#log,
       drops: this.drops,
     });
+    const requests = this.#requests;
+    this.#bindings = new PeerBindings(
+      {
+        issue: (now, spec) => this.#issue(now, spec),
+        sendIndication: (peer, data) => requests.sendIndication(peer, data),
+        queueTransmit: (bytes) => requests.queueTransmit(bytes),
+        emit: (event) => this.#events.push(event),
+        drops: this.drops,
+        log: this.#log,
+      },
+      {
+        maxPermissions,
+        maxChannels,
+        maxQueuedPerPeer: config.maxQueuedPerPeer ?? DEFAULT_MAX_QUEUED_PER_PEER,
+        autoChannelBindAfter: config.autoChannelBindAfter ?? DEFAULT_AUTO_CHANNEL_BIND_AFTER,
+        stream: this.#stream,
+      },
+    );
   }
 
   get state(): TurnClientState {
@@ -163,10 +128,10 @@ export class TurnClientCore {
     return this.#lifetimeSec;
   }
   get permissionCount(): number {
-    return this.#permissions.size;
+    return this.#bindings.permissionCount;
   }
   get channelCount(): number {
-    return this.#channels.size;
+    return this.#bindings.channelCount;
   }
 
   /**
@@ -174,18 +139,17 @@ export class TurnClientCore {
    * cheap, so the data path can skip the drain when nothing changed.
    */
   get needsService(): boolean {
-    return this.#events.length > 0 || this.#tableDeadline === undefined || this.#requests.dirty;
+    return this.#events.length > 0 || this.#bindings.dirty || this.#requests.dirty;
   }
 
   /** True when a permission for the peer's IP is installed. */
   hasPermission(address: string): boolean {
-    return this.#permissions.get(normalizePeer({ address, port: 0 }).address)?.state === 'installed';
+    return this.#bindings.hasPermission(address);
   }
 
   /** The bound channel number for the peer, if any. */
   boundChannel(peer: TransportAddress): number | undefined {
-    const ch = this.#channels.get(peerKey(normalizePeer(peer)));
-    return ch?.state === 'bound' ? ch.channel : undefined;
+    return this.#bindings.boundChannel(peer);
   }
 
   /** Starts the allocation: RFC 8656 §7.1, first without credentials to learn REALM and NONCE. */
@@ -202,14 +166,7 @@ export class TurnClientCore {
    */
   createPermission(now: number, peer: TransportAddress): 'installed' | 'pending' {
     this.#assertAllocated();
-    const p = normalizePeer(peer);
-    const existing = this.#permissions.get(p.address);
-    if (existing) {
-      existing.used = true;
-      return existing.state;
-    }
-    this.#startPermission(now, p);
-    return 'pending';
+    return this.#bindings.createPermission(now, peer);
   }
 
   /**
@@ -218,18 +175,7 @@ export class TurnClientCore {
    */
   bindChannel(now: number, peer: TransportAddress): { channel: number; state: 'bound' | 'pending' } {
     this.#assertAllocated();
-    const p = normalizePeer(peer);
-    const key = peerKey(p);
-    const existing = this.#channels.get(key);
-    if (existing) {
-      existing.used = true;
-      return { channel: existing.channel, state: existing.state };
-    }
-    const entry = this.#channels.add(p, key);
-    this.#tableDeadline = undefined;
-    this.#log.debug(`binding channel 0x${entry.channel.toString(16)} to ${formatAddress(p)}`);
-    this.#issue(now, { kind: 'channel', channel: entry });
-    return { channel: entry.channel, state: 'pending' };
+    return this.#bindings.bindChannel(now, peer);
   }
 
   /**
@@ -243,34 +189,7 @@ export class TurnClientCore {
       this.drops.drop('send-not-allocated');
       return undefined;
     }
-    const peer = normalizePeer(to);
-    const key = peerKey(peer);
-    const ch = this.#channels.get(key);
-    if (ch !== undefined && ch.state === 'bound') {
-      ch.used = true;
-      return encodeChannelData(ch.channel, data, this.#stream);
-    }
-    let perm = this.#permissions.get(peer.address);
-    if (perm?.state === 'installed') {
-      perm.used = true;
-      if (ch === undefined && this.#autoBindAfter > 0) this.#countForAutoBind(now, peer, key);
-      return this.#requests.sendIndication(peer, data);
-    }
-    if (!perm) {
-      try {
-        perm = this.#startPermission(now, peer);
-      } catch (err) {
-        this.drops.drop('permission-limit', err);
-        return undefined;
-      }
-    }
-    // RFC 8656 §9: the server drops data to peers without a permission, so hold it until installed.
-    if (perm.queue.length >= this.#maxQueued) {
-      perm.queue.shift();
-      this.drops.drop('permission-queue-full');
-    }
-    perm.queue.push({ data: Buffer.from(data), peer });
-    return undefined;
+    return this.#bindings.send(now, data, to);
   }
 
   /**
@@ -284,7 +203,7 @@ export class TurnClientCore {
       return undefined;
     }
     const kind = data[0]! & 0xc0;
-    if (kind === 0x40) return this.#handleChannelData(data);
+    if (kind === 0x40) return this.#bindings.channelData(data);
     if (kind !== 0x00) {
       this.drops.drop('not-turn');
       return undefined;
@@ -297,7 +216,7 @@ export class TurnClientCore {
       return undefined;
     }
     if (msg.messageClass === StunClass.Indication) {
-      if (msg.method === StunMethod.Data) return this.#handleDataIndication(msg);
+      if (msg.method === StunMethod.Data) return this.#bindings.dataIndication(msg);
       this.drops.drop('unexpected-indication');
       return undefined;
     }
@@ -333,7 +252,7 @@ export class TurnClientCore {
   pollTimeout(): number | undefined {
     let t = this.#requests.pollTimeout() ?? Infinity;
     if (this.#state === 'allocated') {
-      t = Math.min(t, this.#refreshing ? this.#expiresAt : this.#refreshAt, this.#expiresAt, this.#nextTableDeadline());
+      t = Math.min(t, this.#refreshing ? this.#expiresAt : this.#refreshAt, this.#expiresAt, this.#bindings.nextDeadline());
     } else if (this.#state === 'closing') {
       t = Math.min(t, this.#closeDeadline);
     }
@@ -349,7 +268,7 @@ export class TurnClientCore {
     if (this.#state === 'closing' || this.#state === 'closed') return;
     const wasAllocated = this.#state === 'allocated';
     this.#requests.clear();
-    this.#clearTables();
+    this.#bindings.clear();
     if (!wasAllocated) {
       this.#finishClose(`closed in state ${this.#state}`);
       return;
@@ -372,7 +291,7 @@ export class TurnClientCore {
 
   #issue(
     now: number,
-    spec: Omit<PendingRequest, 'transactionId' | 'auth' | 'staleRetries'>,
+    spec: RequestSpec,
     staleRetries = 0,
     overrides?: StunRetransmitConfig,
   ): void {
@@ -382,62 +301,6 @@ export class TurnClientCore {
       // Only the transaction limit can throw here; the tables keep us well below it.
       this.#onRequestFailed(now, { ...spec, staleRetries, transactionId: Buffer.alloc(0), auth: undefined }, toTurnError(err));
     }
-  }
-
-  #startPermission(now: number, peer: TransportAddress): PermissionEntry {
-    const entry = this.#permissions.add(peer);
-    this.#tableDeadline = undefined;
-    if (this.#log.debugEnabled) this.#log.debug(`creating permission for ${peer.address}`);
-    this.#issue(now, { kind: 'permission', permission: entry });
-    return entry;
-  }
-
-  #countForAutoBind(now: number, peer: TransportAddress, key: string): void {
-    const n = (this.#sendCounts.get(key) ?? 0) + 1;
-    if (n < this.#autoBindAfter) {
-      // Bounded: forget the counts when too many peers are being counted.
-      if (this.#sendCounts.size >= 4 * this.#permissions.max) this.#sendCounts.clear();
-      this.#sendCounts.set(key, n);
-      return;
-    }
-    this.#sendCounts.delete(key);
-    try {
-      this.bindChannel(now, peer);
-    } catch (err) {
-      this.drops.drop('auto-channel-bind', err);
-    }
-  }
-
-  #handleChannelData(data: Buffer): TurnInboundData | undefined {
-    const cd = decodeChannelData(data);
-    if (!cd) {
-      this.drops.drop('bad-channel-data');
-      return undefined;
-    }
-    // RFC 8656 §12.6: data on a channel not bound to any peer is discarded. A pending binding counts:
-    // the server may use the channel as soon as it has bound it, before its success response arrives.
-    const ch = this.#channels.byNumber(cd.channel);
-    if (!ch) {
-      this.drops.drop('unknown-channel');
-      return undefined;
-    }
-    return { peer: ch.peer, data: cd.data };
-  }
-
-  #handleDataIndication(msg: StunMessage): TurnInboundData | undefined {
-    // RFC 8656 §10.4: discard a Data indication without XOR-PEER-ADDRESS or DATA, or from a peer
-    // the client holds no permission for.
-    const peer = msg.getXorPeerAddresses()[0];
-    const data = msg.getData();
-    if (!peer || !data) {
-      this.drops.drop('bad-data-indication');
-      return undefined;
-    }
-    if (!this.#permissions.get(peer.address) && !this.#channels.get(peerKey(peer))) {
-      this.drops.drop('data-without-permission');
-      return undefined;
-    }
-    return { peer, data };
   }
 
   #onResponse(now: number, p: PendingRequest, msg: StunMessage): void {
@@ -468,10 +331,10 @@ export class TurnClientCore {
         this.#onRefreshed(now, p, msg);
         return;
       case 'permission':
-        this.#onPermissionInstalled(now, p.permission!);
+        this.#bindings.onPermissionInstalled(now, p.permission!);
         return;
       case 'channel':
-        this.#onChannelBound(now, p.channel!);
+        this.#bindings.onChannelBound(now, p.channel!);
         return;
     }
   }
@@ -513,67 +376,8 @@ export class TurnClientCore {
     this.#refreshAt = now + refreshDelayMs(lifetimeMs);
   }
 
-  #onPermissionInstalled(now: number, entry: PermissionEntry): void {
-    if (this.#permissions.get(entry.address) !== entry) return; // deleted meanwhile
-    const first = entry.state === 'pending';
-    this.#installPermission(now, entry);
-    if (first) {
-      this.#log.debug(`permission installed for ${entry.address}`);
-      this.#events.push({ type: 'permission', address: entry.address });
-    } else if (this.#log.traceEnabled) this.#log.trace(`permission refreshed for ${entry.address}`);
-  }
-
-  #installPermission(now: number, entry: PermissionEntry): void {
-    entry.state = 'installed';
-    entry.refreshing = false;
-    entry.used = false;
-    entry.expiresAt = now + PERMISSION_LIFETIME_MS;
-    entry.refreshAt = now + PERMISSION_REFRESH_MS;
-    this.#tableDeadline = undefined;
-    this.#flushQueue(entry);
-  }
-
-  #onChannelBound(now: number, entry: ChannelEntry): void {
-    if (this.#channels.get(entry.key) !== entry) return;
-    const first = entry.state === 'pending';
-    entry.state = 'bound';
-    entry.refreshing = false;
-    entry.used = false;
-    entry.expiresAt = now + CHANNEL_LIFETIME_MS;
-    entry.refreshAt = now + CHANNEL_REFRESH_MS;
-    this.#tableDeadline = undefined;
-    // RFC 8656 §12.2: a successful ChannelBind also installs or refreshes the permission for the peer's IP.
-    let perm = this.#permissions.get(entry.peer.address);
-    if (!perm) {
-      try {
-        perm = this.#permissions.add(entry.peer);
-      } catch {
-        perm = undefined; // the channel works without a tracked permission; ChannelBind refreshes keep it
-      }
-    }
-    if (perm) this.#installPermission(now, perm);
-    if (first) {
-      this.#log.debug(`channel 0x${entry.channel.toString(16)} bound to ${formatAddress(entry.peer)}`);
-      this.#events.push({ type: 'channel', peer: entry.peer, channel: entry.channel });
-    } else if (this.#log.traceEnabled) this.#log.trace(`channel 0x${entry.channel.toString(16)} refreshed`);
-  }
-
-  #flushQueue(entry: PermissionEntry): void {
-    const queue = entry.queue;
-    if (queue.length === 0) return;
-    entry.queue = [];
-    for (const q of queue) {
-      const ch = this.#channels.get(peerKey(q.peer));
-      const bytes =
-        ch?.state === 'bound'
-          ? encodeChannelData(ch.channel, q.data, this.#stream)
-          : this.#requests.sendIndication(q.peer, q.data);
-      this.#requests.queueTransmit(bytes);
-    }
-  }
-
   #onRequestTimeout(now: number, p: PendingRequest): void {
-    this.#onRequestFailed(now, p, new TurnError('ERR_TURN_TIMEOUT', `TURN ${describe(p)} timed out`));
+    this.#onRequestFailed(now, p, new TurnError('ERR_TURN_TIMEOUT', `TURN ${describeRequest(p)} timed out`));
   }
 
   /** A request failed (error response, timeout or local limit): update the state it was for. */
@@ -596,39 +400,12 @@ export class TurnClientCore {
           }
         }
         return;
-      case 'permission': {
-        const entry = p.permission!;
-        if (this.#permissions.get(entry.address) !== entry) return;
-        if (entry.state === 'pending' || error.code !== 'ERR_TURN_TIMEOUT') {
-          this.#permissions.delete(entry.address);
-          this.#tableDeadline = undefined;
-          if (entry.queue.length > 0) this.drops.drop('permission-failed', entry.queue.length);
-          this.#log.debug(`permission for ${entry.address} failed: ${error.message}`);
-          if (entry.state === 'pending') this.#events.push({ type: 'permission', address: entry.address, error });
-        } else {
-          entry.refreshing = false;
-          entry.refreshAt = now + REFRESH_RETRY_DELAY_MS;
-          this.#tableDeadline = undefined;
-        }
+      case 'permission':
+        this.#bindings.onPermissionFailed(now, p.permission!, error);
         return;
-      }
-      case 'channel': {
-        const entry = p.channel!;
-        if (this.#channels.get(entry.key) !== entry) return;
-        if (entry.state === 'pending' || error.code !== 'ERR_TURN_TIMEOUT') {
-          this.#channels.delete(entry);
-          this.#tableDeadline = undefined;
-          this.#log.debug(`channel 0x${entry.channel.toString(16)} failed: ${error.message}`);
-          if (entry.state === 'pending') {
-            this.#events.push({ type: 'channel', peer: entry.peer, channel: entry.channel, error });
-          }
-        } else {
-          entry.refreshing = false;
-          entry.refreshAt = now + REFRESH_RETRY_DELAY_MS;
-          this.#tableDeadline = undefined;
-        }
+      case 'channel':
+        this.#bindings.onChannelFailed(now, p.channel!, error);
         return;
-      }
     }
   }
 
@@ -643,54 +420,7 @@ export class TurnClientCore {
       this.#log.debug('refreshing the allocation');
       this.#issue(now, { kind: 'refresh', lifetimeSec: this.#requests.lifetimeSec });
     }
-    if ((this.#tableDeadline ?? -Infinity) > now) return;
-    for (const entry of [...this.#permissions.values()]) {
-      if (entry.state !== 'installed') continue;
-      if (now >= entry.expiresAt) {
-        this.#permissions.delete(entry.address);
-        if (this.#log.traceEnabled) this.#log.trace(`permission for ${entry.address} expired`);
-      } else if (!entry.refreshing && now >= entry.refreshAt) {
-        // Only permissions something was sent through are kept; idle ones lapse at expiry.
-        if (entry.used) {
-          entry.refreshing = true;
-          this.#issue(now, { kind: 'permission', permission: entry });
-        } else entry.refreshAt = Infinity;
-      }
-    }
-    for (const entry of [...this.#channels.values()]) {
-      if (entry.state !== 'bound') continue;
-      if (now >= entry.expiresAt) {
-        this.#channels.delete(entry);
-        if (this.#log.traceEnabled) this.#log.trace(`channel 0x${entry.channel.toString(16)} expired`);
-      } else if (!entry.refreshing && now >= entry.refreshAt) {
-        if (entry.used) {
-          entry.refreshing = true;
-          this.#issue(now, { kind: 'channel', channel: entry });
-        } else entry.refreshAt = Infinity;
-      }
-    }
-    this.#tableDeadline = undefined;
-  }
-
-  #nextTableDeadline(): number {
-    if (this.#tableDeadline === undefined) {
-      let t = Infinity;
-      for (const e of this.#permissions.values()) {
-        if (e.state === 'installed') t = Math.min(t, e.expiresAt, e.refreshing ? Infinity : e.refreshAt);
-      }
-      for (const e of this.#channels.values()) {
-        if (e.state === 'bound') t = Math.min(t, e.expiresAt, e.refreshing ? Infinity : e.refreshAt);
-      }
-      this.#tableDeadline = t;
-    }
-    return this.#tableDeadline;
-  }
-
-  #clearTables(): void {
-    this.#permissions.clear();
-    this.#channels.clear();
-    this.#sendCounts.clear();
-    this.#tableDeadline = Infinity;
+    this.#bindings.maintain(now);
   }
 
   #fail(error: TurnError): void {
@@ -698,7 +428,7 @@ export class TurnClientCore {
     this.#log.debug(`failed: ${error.message}`);
     this.#state = 'failed';
     this.#requests.clear();
-    this.#clearTables();
+    this.#bindings.clear();
     this.#events.push({ type: 'failed', error });
   }
 
@@ -708,57 +438,5 @@ export class TurnClientCore {
     this.#requests.clear();
     this.#closeDeadline = Infinity;
     this.#events.push({ type: 'closed' });
-  }
-}
-
-function describe(p: PendingRequest): string {
-  switch (p.kind) {
-    case 'allocate':
-      return 'Allocate';
-    case 'refresh':
-      return `Refresh (lifetime ${p.lifetimeSec ?? 'default'})`;
-    case 'permission':
-      return `CreatePermission for ${p.permission?.address ?? '?'}`;
-    case 'channel':
-      return `ChannelBind for ${p.channel ? formatAddress(p.channel.peer) : '?'}`;
-  }
-}
-
-function stunCodeOf(e: TurnError): { stunCode?: number } {
-  return e.stunCode === undefined ? {} : { stunCode: e.stunCode };
-}
-
-function toTurnError(err: unknown): TurnError {
-  if (err instanceof TurnError) return err;
-  const message = err instanceof Error ? err.message : String(err);
-  return new TurnError('ERR_TURN_LIMIT', message, { cause: err });
-}
-
-/** Maps an error response to the typed error of the operation it answered. */
-function errorFor(p: PendingRequest, code: number, reason: string, msg: StunMessage): TurnError {
-  const what = `${describe(p)}: ${code} ${reason}`.trim();
-  if (code === StunErrorCode.Unauthorized) {
-    return new TurnError('ERR_TURN_AUTH', `TURN authentication failed (wrong username or password?): ${what}`, {
-      stunCode: code,
-    });
-  }
-  if (code === StunErrorCode.TryAlternate && p.kind === 'allocate') {
-    const alternate = TurnRequests.alternateServer(msg);
-    if (alternate) {
-      return new TurnError('ERR_TURN_REDIRECT', `redirected to ${formatAddress(alternate)}`, {
-        stunCode: code,
-        alternateServer: alternate,
-      });
-    }
-  }
-  switch (p.kind) {
-    case 'allocate':
-      return new TurnError('ERR_TURN_ALLOCATION', `TURN ${what}`, { stunCode: code });
-    case 'refresh':
-      return new TurnError('ERR_TURN_ALLOCATION_LOST', `TURN ${what}`, { stunCode: code });
-    case 'permission':
-      return new TurnError('ERR_TURN_PERMISSION', `TURN ${what}`, { stunCode: code });
-    case 'channel':
-      return new TurnError('ERR_TURN_CHANNEL', `TURN ${what}`, { stunCode: code });
   }
 }

@@ -10,10 +10,6 @@ import { CoreHarness, SERVER } from './core-harness.js';
 const PEER = { address: '198.51.100.20', port: 5000 };
 const PEER2 = { address: '198.51.100.21', port: 6000 };
 
-function decode(b: Buffer): StunMessage {
-  return StunMessage.decode(b);
-}
-
 function allocated(h: CoreHarness): void {
   h.allocate();
   expect(h.core.state).toBe('allocated');

@@ -1,0 +1,53 @@
+import type { Rng } from '../common/rng.js';
+import type { StunRetransmitConfig } from '../stun/transaction-core.js';
+import type { TransportAddress } from '../transport/net.js';
+import type { TurnError } from './errors.js';
+
+/** Configuration, events and outputs of the sans-IO TURN client (`TurnClientCore`). */
+
+export type TurnTransportKind = 'udp' | 'tcp' | 'tls';
+export type TurnClientState = 'new' | 'allocating' | 'allocated' | 'closing' | 'closed' | 'failed';
+
+export interface TurnClientCoreConfig {
+  /** Where requests go (the resolved TURN server address). */
+  server: TransportAddress;
+  username: string;
+  password: string;
+  rng: Rng;
+  /** 'udp' retransmits (RFC 8489 §6.2.1); 'tcp'/'tls' send once (§6.2.2) and pad ChannelData (RFC 8656 §12.5). */
+  transport?: TurnTransportKind;
+  /** LIFETIME asked for in Allocate and Refresh (server default when absent, RFC 8656 §7.2: 600 s). */
+  lifetimeSec?: number;
+  /** Relayed address family (RFC 8656 §7.1 REQUESTED-ADDRESS-FAMILY); IPv4 by default. */
+  family?: 4 | 6;
+  /** SOFTWARE attribute of Allocate requests (RFC 8656 §7.1 SHOULD); `false` to omit. */
+  software?: string | false;
+  maxPermissions?: number;
+  maxChannels?: number;
+  /** Datagrams kept per peer while its permission is pending. */
+  maxQueuedPerPeer?: number;
+  /** Bind a channel after this many datagrams to one peer; 0 never binds automatically. */
+  autoChannelBindAfter?: number;
+  retransmit?: StunRetransmitConfig;
+  /** Prefix of this client's log lines. */
+  logPrefix?: string;
+}
+
+/** Control events of the allocation, pulled with {@link TurnClientCore.pollEvent}. */
+export type TurnClientEvent =
+  | { type: 'allocated'; relayed: TransportAddress; mapped: TransportAddress | undefined; lifetimeSec: number }
+  | { type: 'refreshed'; lifetimeSec: number }
+  /** A permission was installed (no `error`) or could not be (first request only). */
+  | { type: 'permission'; address: string; error?: TurnError }
+  /** A channel was bound (no `error`) or could not be (first request only). */
+  | { type: 'channel'; peer: TransportAddress; channel: number; error?: TurnError }
+  /** The allocation failed or was lost; the client is in state 'failed'. */
+  | { type: 'failed'; error: TurnError }
+  /** The closing Refresh (LIFETIME 0) finished or gave up; the client is in state 'closed'. */
+  | { type: 'closed' };
+
+/** Application data received from a peer through the relay. `data` may be a view into the input. */
+export interface TurnInboundData {
+  readonly peer: TransportAddress;
+  readonly data: Buffer;
+}
