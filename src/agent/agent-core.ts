@@ -18,10 +18,12 @@ import { CheckList } from './checklist.js';
 import { ConsentTracker } from './consent.js';
 import { IceError } from './errors.js';
 import { RemoteCandidates, remoteKey } from './remote-candidates.js';
-import { decideInboundRole, roleAfter487, ROLE_CONFLICT_CODE } from './role-conflict.js';
+import { decideInboundRole, roleAfter487 } from './role-conflict.js';
 import { ControlledSelector, ControllingSelector, LiteSelector, type PairSelector, type SelectorContext } from './selectors.js';
-import { MAX_STUN_MESSAGE_BYTES, buildCheckError, buildCheckRequest, buildCheckSuccess, buildKeepalive, iceKey } from './stun-checks.js';
+import { MAX_STUN_MESSAGE_BYTES, buildCheckError, buildCheckRequest, buildCheckSuccess, iceKey } from './stun-checks.js';
 import { handleInboundRequest } from './inbound-request.js';
+import { runLiveness } from './liveness.js';
+import { validateCredentials, validateRemoteCredentials } from './credentials.js';
 import { handleInboundResponse, handleTransactionTimeout, type TxContext } from './inbound-response.js';
 
 /** A datagram the driver must send from base `baseId` to `to`. */
@@ -63,6 +65,11 @@ const MAX_PENDING_TRANSACTIONS = 1024;
  * RFC 8838). Fed datagrams, API calls and `now`; emits transmits, events and
  * its next deadline. Owns credentials, role and tie-breaker, candidates, the
  * check list, nomination, consent and liveness.
+ *
+ * Over 400 lines on purpose: this class is the one owner of the agent's
+ * mutable state; the protocol rules live beside it (inbound-request.ts,
+ * inbound-response.ts, selectors.ts, liveness.ts, checklist.ts, consent.ts)
+ * and this file only wires them together.
  */
 export class IceAgentCore {
   readonly config: IceCoreConfig;
@@ -98,10 +105,13 @@ export class IceAgentCore {
   selected: CandidatePair | undefined;
   lastInboundMs = 0;
   lastOutboundMs = 0;
+  lastKeepaliveMs = -Infinity;
   localGatheringComplete = false;
 
   readonly #locals: LocalCandidateEntry[] = [];
   readonly #pairableBases = new Map<number, LocalCandidateEntry>();
+  /** Bound address of each base, for traces. */
+  readonly #baseAddresses = new Map<number, TransportAddress>();
   readonly localPrflx: Candidate[] = [];
   readonly #transmits: IceTransmit[] = [];
   readonly #events: IceCoreEvent[] = [];
@@ -217,6 +227,7 @@ export class IceAgentCore {
     if (this.#locals.some((l) => l.baseId === baseId && l.candidate.key === candidate.key)) return;
     const entry: LocalCandidateEntry = { candidate, baseId, base };
     this.#locals.push(entry);
+    this.#baseAddresses.set(baseId, base);
     if (!pairable || this.#pairableBases.has(baseId)) return;
     this.#pairableBases.set(baseId, entry);
     for (const r of this.remotes.values()) this.#pair(entry, r);
@@ -226,6 +237,7 @@ export class IceAgentCore {
   removeLocalBase(baseId: number): void {
     for (let i = this.#locals.length - 1; i >= 0; i--) if (this.#locals[i]!.baseId === baseId) this.#locals.splice(i, 1);
     this.#pairableBases.delete(baseId);
+    this.#baseAddresses.delete(baseId);
     for (const p of [...this.checklist.values()]) if (p.local.baseId === baseId) this.removePair(p);
   }
 
@@ -435,6 +447,7 @@ export class IceAgentCore {
     this.previousLocalKey = undefined;
     if (this.#remote && this.remoteKey) this.selectedRemote = { creds: this.#remote, key: this.remoteKey };
     this.lastInboundMs = now;
+    this.lastKeepaliveMs = now;
     if (!this.config.lite) this.consent.start(now);
     this.log.info(`selected pair ${pair.toString()}`);
     this.#events.push({ type: 'selected-pair', pair: pair.info() });
@@ -482,7 +495,7 @@ export class IceAgentCore {
     }
     const msg = StunMessage.decode(data); // throws StunDecodeError only; the driver counts it
     if (this.log.traceEnabled) {
-      this.log.trace(`<- ${classLabel(msg)} from ${formatAddress(from)} on base ${baseId} tx ${msg.transactionId.toString('hex')}`);
+      this.log.trace(`<- ${classLabel(msg)} ${formatAddress(from)} -> ${this.#baseLabel(baseId)} tx ${msg.transactionId.toString('hex')}`);
     }
     if (msg.method !== StunMethod.Binding) {
       this.drops.drop('stun-not-binding', msg.method);
@@ -523,8 +536,13 @@ export class IceAgentCore {
   // ---- output -----------------------------------------------------------
 
   pushTransmit(baseId: number, to: TransportAddress, data: Buffer, what: string): void {
-    if (this.log.traceEnabled) this.log.trace(`-> ${what} to ${formatAddress(to)} from base ${baseId}`);
+    if (this.log.traceEnabled) this.log.trace(`-> ${what} ${this.#baseLabel(baseId)} -> ${formatAddress(to)}`);
     this.#transmits.push({ baseId, to, data });
+  }
+
+  #baseLabel(baseId: number): string {
+    const a = this.#baseAddresses.get(baseId);
+    return a ? formatAddress(a) : `base ${baseId}`;
   }
 
   pushEvent(e: IceCoreEvent): void {
@@ -559,7 +577,8 @@ export class IceAgentCore {
     if (this.selected && (this.#state === 'connected' || this.#state === 'disconnected')) {
       t = Math.min(t, this.consent.deadline());
       const c = this.config;
-      if (c.keepaliveIntervalMs > 0) t = Math.min(t, this.lastOutboundMs + c.keepaliveIntervalMs);
+      const ka = c.keepaliveIntervalMs;
+      if (ka > 0) t = Math.min(t, Math.max(this.lastKeepaliveMs + ka, Math.min(this.lastInboundMs, this.lastOutboundMs) + ka));
       if (c.disconnectedTimeoutMs > 0 && this.#state === 'connected') t = Math.min(t, this.lastInboundMs + c.disconnectedTimeoutMs + 1);
       if (c.failedTimeoutMs > 0) t = Math.min(t, this.lastInboundMs + c.disconnectedTimeoutMs + c.failedTimeoutMs + 1);
     }
@@ -586,55 +605,16 @@ export class IceAgentCore {
       this.log.debug(`srflx from ${formatAddress(r.server)}: no answer in time`);
       this.#events.push({ type: 'srflx', requestId: id, baseId: r.baseId, server: r.server, mapped: undefined });
     }
-    if (this.#canCheck() && now >= this.#nextCheckMs && this.checklist.triggeredCount === 0) {
-      const pair = this.checklist.nextOrdinary();
-      if (pair) {
-        this.sendCheck(now, pair, this.#role === 'controlling' && this.selector.useCandidateOnEveryCheck);
-        this.#nextCheckMs = now + this.config.checkIntervalMs;
-      }
-    }
-    this.#liveness(now);
+    this.#ordinaryCheck(now);
+    runLiveness(this, now);
     this.#afterInput(now);
   }
 
-  #liveness(now: number): void {
-    const c = this.config;
-    if (this.#state === 'checking' && !this.selected && this.#started) {
-      const timedOut = c.failedTimeoutMs > 0 && now - this.checkingStartedMs >= c.failedTimeoutMs;
-      const exhausted = this.remotes.endOfCandidates && this.localGatheringComplete && this.checklist.allFailed();
-      if (timedOut || exhausted) {
-        this.log.debug(timedOut ? 'no pair succeeded within failedTimeoutMs' : 'every pair failed');
-        this.setState('failed');
-      }
-      return;
-    }
-    const s = this.selected;
-    if (!s || (this.#state !== 'connected' && this.#state !== 'disconnected')) return;
-    if (!c.lite && this.consent.expired(now)) {
-      // RFC 7675 §5.1: consent expired; stop sending and give up the pair.
-      this.log.info(`consent expired on ${s.toString()}`);
-      this.consent.stop();
-      this.setState('failed');
-      return;
-    }
-    const silentMs = now - this.lastInboundMs;
-    if (c.failedTimeoutMs > 0 && silentMs > c.disconnectedTimeoutMs + c.failedTimeoutMs) {
-      this.setState('failed');
-      return;
-    }
-    if (c.disconnectedTimeoutMs > 0 && silentMs > c.disconnectedTimeoutMs) this.setState('disconnected');
-    if (!c.lite && this.consent.requestDue(now)) this.#sendConsent(now, s);
-    if (c.keepaliveIntervalMs > 0 && now - this.lastOutboundMs >= c.keepaliveIntervalMs) {
-      this.pushTransmit(s.local.baseId, s.remote, buildKeepalive(this.rng), 'keepalive indication');
-      this.lastOutboundMs = now;
-    }
-  }
-
-  #sendConsent(now: number, pair: CandidatePair): void {
-    this.consent.requestSent(now);
+  /** RFC 7675: one consent request on the selected pair. */
+  sendConsent(now: number, pair: CandidatePair, what: 'consent' | 'keepalive'): void {
     const creds = this.#remote && this.remoteKey ? { creds: this.#remote, key: this.remoteKey } : this.selectedRemote;
     if (!creds) return;
-    this.#startCheckTransaction(now, pair, false, 'consent', creds.creds.ufrag, creds.key);
+    this.#startCheckTransaction(now, pair, false, 'consent', creds.creds.ufrag, creds.key, what);
   }
 
   /** Sends a connectivity check on `pair` (RFC 8445 §7.2.4). */
@@ -644,7 +624,15 @@ export class IceAgentCore {
     this.#startCheckTransaction(now, pair, useCandidate, 'check', this.#remote.ufrag, this.remoteKey);
   }
 
-  #startCheckTransaction(now: number, pair: CandidatePair, useCandidate: boolean, kind: 'check' | 'consent', remoteUfrag: string, key: StunIntegrityKey): void {
+  #startCheckTransaction(
+    now: number,
+    pair: CandidatePair,
+    useCandidate: boolean,
+    kind: 'check' | 'consent',
+    remoteUfrag: string,
+    key: StunIntegrityKey,
+    label: string = kind,
+  ): void {
     if (this.txContexts.size >= MAX_PENDING_TRANSACTIONS) {
       this.drops.drop('transactions-full');
       return;
@@ -675,7 +663,7 @@ export class IceAgentCore {
     } else {
       this.tx.start(now, data, transactionId, pair.remote, txKey, { rc: this.config.maxBindingRequests, rtoMs: CHECK_RTO_MS });
     }
-    this.#drainTx(useCandidate ? `${kind} USE-CANDIDATE` : kind);
+    this.#drainTx(useCandidate ? `${label} USE-CANDIDATE` : label);
   }
 
   /** Sends a Binding request to a STUN server from base `baseId`; answered by an 'srflx' event. */
@@ -722,10 +710,20 @@ export class IceAgentCore {
     this.#setPairState(pair, state);
   }
 
-  /** After every input: triggered checks, selector work, pending retransmits. */
+  /** RFC 8445 §6.1.4.2: one ordinary check per checkIntervalMs, only when no triggered check waits. */
+  #ordinaryCheck(now: number): void {
+    if (!this.#canCheck() || now < this.#nextCheckMs || this.checklist.triggeredCount > 0) return;
+    const pair = this.checklist.nextOrdinary();
+    if (!pair) return;
+    this.sendCheck(now, pair, this.#role === 'controlling' && this.selector.useCandidateOnEveryCheck);
+    this.#nextCheckMs = now + this.config.checkIntervalMs;
+  }
+
+  /** After every input: triggered checks, a due ordinary check, selector work, pending retransmits. */
   #afterInput(now: number): void {
     if (this.#closed) return;
     this.flushTriggered(now);
+    this.#ordinaryCheck(now);
     if (this.#canCheck()) this.#selectorDeadline = this.selector.onTick(this.#selectorContext, now);
     this.#drainTx('retransmit');
   }
@@ -771,7 +769,6 @@ export class IceAgentCore {
     this.checklist.enqueueTriggered(pair);
   }
 
-  static readonly ROLE_CONFLICT_CODE = ROLE_CONFLICT_CODE;
 
   // ---- introspection ----------------------------------------------------
 
@@ -790,28 +787,6 @@ function tcpTypesMatch(local: string | undefined, remote: string | undefined): b
   if (local === 'passive') return remote === 'active';
   if (local === 'so') return remote === 'so';
   return false;
-}
-
-/** RFC 8445 §5.3: ufrag 4–256 ice-chars, password 22–256 ice-chars. */
-export function validateCredentials(ufrag: string, pwd: string): void {
-  const ice = /^[A-Za-z0-9+/]+$/;
-  if (ufrag.length < 4 || ufrag.length > 256 || !ice.test(ufrag)) {
-    throw new IceError('ERR_ICE_BAD_CREDENTIALS', 'ufrag must be 4 to 256 ice-chars (RFC 8445 §5.3)');
-  }
-  if (pwd.length < 22 || pwd.length > 256 || !ice.test(pwd)) {
-    throw new IceError('ERR_ICE_BAD_CREDENTIALS', 'password must be 22 to 256 ice-chars (RFC 8445 §5.3)');
-  }
-}
-
-/**
- * Remote credentials are checked loosely: some stacks (werift) use shorter
- * values than RFC 8445 §5.3 asks for, and refusing them would only break interop.
- */
-function validateRemoteCredentials(ufrag: string, pwd: string): void {
-  const bad = /[\s:]/;
-  if (ufrag.length === 0 || ufrag.length > 256 || bad.test(ufrag) || pwd.length === 0 || pwd.length > 256 || bad.test(pwd)) {
-    throw new IceError('ERR_ICE_BAD_CREDENTIALS', 'remote ufrag/password must be 1 to 256 characters without spaces or colons');
-  }
 }
 
 function classLabel(m: StunMessage): string {

@@ -16,7 +16,7 @@ function connected(opts: { a?: object; b?: object } = {}): { net: SimNet; a: Sim
 
 describe('IceAgentCore simulation: consent and liveness', () => {
   it('consent requests every 4–6 s, counted from the previous request (RFC 7675 §5.1)', () => {
-    const { net, a, t0 } = connected();
+    const { net, a, t0 } = connected({ a: { keepaliveIntervalMs: 0 } });
     const before = a.sent.length;
     net.run(120_000);
     const times = a.sent.slice(before).filter((s) => isStunRequest(s.data)).map((s) => s.at);
@@ -48,13 +48,26 @@ describe('IceAgentCore simulation: consent and liveness', () => {
     expect(a.data.length).toBeGreaterThan(25);
   });
 
-  it('keepalive indications only when nothing else was sent for keepaliveIntervalMs', () => {
-    const { net, a } = connected({ a: { keepaliveIntervalMs: 2000 } });
+  it('keepalives: a Binding request on the selected pair when a direction was quiet for keepaliveIntervalMs', () => {
+    const { net, a, b } = connected({ a: { keepaliveIntervalMs: 2000 }, b: { keepaliveIntervalMs: 0 } });
     const before = a.sent.length;
-    net.run(10_000);
-    const ka = a.sent.slice(before).filter((s) => isStunIndication(s.data));
-    expect(ka.length).toBeGreaterThanOrEqual(3);
-    expect(ka.length).toBeLessThanOrEqual(5);
+    // b sends nothing of its own (keepalives off; its consent checks are answered by a).
+    net.run(20_000);
+    const requests = a.sent.slice(before).filter((s) => isStunRequest(s.data)).map((s) => s.at);
+    // A request (keepalive or consent) at least every 2 s, never two within 2 s but for a consent check.
+    expect(requests.length).toBeGreaterThanOrEqual(9);
+    expect(requests.length).toBeLessThanOrEqual(15);
+    for (let i = 1; i < requests.length; i++) expect(requests[i]! - requests[i - 1]!).toBeLessThanOrEqual(2000);
+    expect(a.countSent(isStunIndication)).toBe(0);
+    expect(a.state).toBe('connected');
+    expect(b.state).toBe('connected');
+  });
+
+  it('an ICE-lite agent keeps NAT bindings open with indications only', () => {
+    const { net, b } = connected({ a: { remoteLite: true, keepaliveIntervalMs: 0 }, b: { lite: true, keepaliveIntervalMs: 2000 } });
+    net.run(20_000);
+    expect(b.countSent(isStunRequest)).toBe(0);
+    expect(b.countSent(isStunIndication)).toBeGreaterThanOrEqual(1);
   });
 
   it('silent peer: disconnected after disconnectedTimeoutMs, back to connected when traffic resumes', () => {
