@@ -14,6 +14,11 @@ import { ADDRESS_FAMILY_IPV4, ADDRESS_FAMILY_IPV6, MAGIC_COOKIE } from './consta
  * which is what Node's sockets report.
  */
 
+// Local copies of imported constants (cheaper on the read path under CommonJS interop).
+const FAMILY_V4 = ADDRESS_FAMILY_IPV4;
+const FAMILY_V6 = ADDRESS_FAMILY_IPV6;
+const COOKIE_HI = MAGIC_COOKIE >>> 16;
+
 const IPV4_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
 /** Writes the IPv4 address text into 4 bytes at `off`; false when not dotted-quad IPv4. */
@@ -147,16 +152,16 @@ export function writeAddressValue(a: TransportAddress, out: Buffer, off: number,
   out[off] = 0;
   let len: number;
   if (writeIpv4(a.address, out, off + 4)) {
-    out[off + 1] = ADDRESS_FAMILY_IPV4;
+    out[off + 1] = FAMILY_V4;
     len = 4;
   } else if (a.address.includes(':') && writeIpv6(a.address, out, off + 4)) {
-    out[off + 1] = ADDRESS_FAMILY_IPV6;
+    out[off + 1] = FAMILY_V6;
     len = 16;
   } else {
     throw new InvalidArgumentError(`not an IP address: ${JSON.stringify(a.address)}`);
   }
   if (xorKey) {
-    out.writeUInt16BE(a.port ^ (MAGIC_COOKIE >>> 16), off + 2);
+    out.writeUInt16BE(a.port ^ (COOKIE_HI), off + 2);
     for (let i = 0; i < len; i++) out[off + 4 + i]! ^= xorKey[i]!;
   } else {
     out.writeUInt16BE(a.port, off + 2);
@@ -171,25 +176,40 @@ export function encodeAddressValue(a: TransportAddress, xorKey?: Uint8Array): Bu
 }
 
 /**
- * Reads an address value (undefined when malformed: wrong length or family).
- * `xorKey`: the 16 header bytes (cookie || transaction ID) for the XOR form.
+ * Reads the address value at `b[off, off + len)` (undefined when malformed:
+ * wrong length or family). For the XOR form, `xorSrc[xorOff ..]` holds the 16
+ * bytes cookie || transaction ID (bytes 4..19 of the message header).
  */
-export function readAddressValue(v: Uint8Array, xorKey?: Uint8Array): TransportAddress | undefined {
-  if (v.length < 4) return undefined;
-  const family = v[1];
-  const len = family === ADDRESS_FAMILY_IPV4 ? 4 : family === ADDRESS_FAMILY_IPV6 ? 16 : 0;
-  if (len === 0 || v.length !== 4 + len) return undefined;
-  let port = (v[2]! << 8) | v[3]!;
-  if (!xorKey) return { address: ipToText(v, 4, len), port };
-  port ^= MAGIC_COOKIE >>> 16;
-  const ip = new Uint8Array(len);
-  for (let i = 0; i < len; i++) ip[i] = v[4 + i]! ^ xorKey[i]!;
-  return { address: ipToText(ip, 0, len), port };
+export function readAddressValue(
+  b: Uint8Array,
+  off: number,
+  len: number,
+  xorSrc?: Uint8Array,
+  xorOff = 0,
+): TransportAddress | undefined {
+  if (len < 4) return undefined;
+  const family = b[off + 1];
+  const ipLen = family === FAMILY_V4 ? 4 : family === FAMILY_V6 ? 16 : 0;
+  if (ipLen === 0 || len !== 4 + ipLen) return undefined;
+  let port = (b[off + 2]! << 8) | b[off + 3]!;
+  if (xorSrc === undefined) return { address: ipToText(b, off + 4, ipLen), port };
+  port ^= COOKIE_HI;
+  if (ipLen === 4) {
+    return {
+      address: `${b[off + 4]! ^ xorSrc[xorOff]!}.${b[off + 5]! ^ xorSrc[xorOff + 1]!}.${b[off + 6]! ^ xorSrc[xorOff + 2]!}.${
+        b[off + 7]! ^ xorSrc[xorOff + 3]!
+      }`,
+      port,
+    };
+  }
+  const ip = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) ip[i] = b[off + 4 + i]! ^ xorSrc[xorOff + i]!;
+  return { address: ipToText(ip, 0, 16), port };
 }
 
-/** True when `v` is a well-formed address value (RFC 8489 §14.1). */
-export function isValidAddressValue(v: Uint8Array): boolean {
-  if (v.length === 8) return v[1] === ADDRESS_FAMILY_IPV4;
-  if (v.length === 20) return v[1] === ADDRESS_FAMILY_IPV6;
+/** True when `b[off, off + len)` is a well-formed address value (RFC 8489 §14.1). */
+export function isValidAddressValue(b: Uint8Array, off: number, len: number): boolean {
+  if (len === 8) return b[off + 1] === FAMILY_V4;
+  if (len === 20) return b[off + 1] === FAMILY_V6;
   return false;
 }

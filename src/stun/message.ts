@@ -16,8 +16,24 @@ import {
   TRANSACTION_ID_LENGTH,
 } from './constants.js';
 import { StunDecodeError } from './errors.js';
-import { crc32 } from './fingerprint.js';
+import { crc32, crc32Update } from './fingerprint.js';
 import { StunIntegrityKey } from './integrity-key.js';
+
+// Module-local aliases of imported bindings used per packet or per attribute:
+// under CommonJS interop (tsx, vite-node) every use of an imported binding is a
+// getter call, which showed up as the top cost of decoding in profiles.
+const ATTR = StunAttr;
+const HEADER_LEN = STUN_HEADER_LENGTH;
+const COOKIE = MAGIC_COOKIE;
+const MI_LEN = MESSAGE_INTEGRITY_LENGTH;
+const FP_XOR = FINGERPRINT_XOR;
+const TID_LEN = TRANSACTION_ID_LENGTH;
+const crc = crc32;
+const crcUpdate = crc32Update;
+const IntegrityKey = StunIntegrityKey;
+const valueProblem = attributeValueProblem;
+const readAddr = readAddressValue;
+const isKnown = isKnownStunAttr;
 
 /**
  * A STUN message (RFC 8489 §5), with the attributes ICE (RFC 8445 §16) and
@@ -52,7 +68,7 @@ export interface StunEncodeOptions {
 
 /** MESSAGE-INTEGRITY, MESSAGE-INTEGRITY-SHA256 and FINGERPRINT are recomputed by `encode`, never copied. */
 function isTrailer(type: number): boolean {
-  return type === StunAttr.MessageIntegrity || type === StunAttr.MessageIntegritySha256 || type === StunAttr.Fingerprint;
+  return type === ATTR.MessageIntegrity || type === ATTR.MessageIntegritySha256 || type === ATTR.Fingerprint;
 }
 
 function padded(n: number): number {
@@ -75,85 +91,156 @@ export function stunMessageType(method: number, messageClass: StunClass): number
  * (first byte 0..3, magic cookie, length a multiple of 4 that fits the data).
  */
 export function isStunMessage(data: Uint8Array): boolean {
-  if (data.length < STUN_HEADER_LENGTH || data[0]! > 3) return false;
+  if (data.length < HEADER_LEN || data[0]! > 3) return false;
   if (data[4] !== 0x21 || data[5] !== 0x12 || data[6] !== 0xa4 || data[7] !== 0x42) return false;
   const len = (data[2]! << 8) | data[3]!;
-  return (len & 3) === 0 && STUN_HEADER_LENGTH + len <= data.length;
+  return (len & 3) === 0 && HEADER_LEN + len <= data.length;
 }
+
+/** Placeholder handed to the constructor by `decode`; the real ID is a lazy view of `raw`. */
+const DECODED_TRANSACTION_ID = Buffer.alloc(TID_LEN);
+const EMPTY = Buffer.alloc(0);
 
 export class StunMessage {
   method: number;
   messageClass: StunClass;
-  transactionId: Buffer;
-  /** Wire order; unknown attributes are kept. Attributes that follow MESSAGE-INTEGRITY are dropped per RFC 8489 §14.5. */
-  readonly attributes: StunAttribute[] = [];
   /** The bytes this message was decoded from (exactly the message, without trailing bytes). */
   raw: Buffer | undefined;
+  #transactionId: Buffer | undefined;
+  #attributes: StunAttribute[] | undefined;
+  // Decoded messages keep [type, valueOffset, valueLength] triples into `raw`
+  // until `attributes` is first used, so the read path creates no views.
+  #index: number[] | undefined;
   // Offsets in `raw` of the integrity/fingerprint attribute headers (-1 when absent).
   #miOffset = -1;
   #mi256Offset = -1;
   #fpOffset = -1;
+  // Result of the last #locate(): the value is #lb[#lo, #lo + #ll).
+  #lb: Buffer = EMPTY;
+  #lo = 0;
+  #ll = 0;
 
   constructor(method: number, messageClass: StunClass, transactionId: Buffer) {
     if (!Number.isInteger(method) || method < 0 || method > 0xfff) {
       throw new InvalidArgumentError(`STUN method out of range: ${method}`);
     }
-    if (transactionId.length !== TRANSACTION_ID_LENGTH) {
-      throw new InvalidArgumentError(`STUN transaction ID must be ${TRANSACTION_ID_LENGTH} bytes`);
+    if (transactionId.length !== TID_LEN) {
+      throw new InvalidArgumentError(`STUN transaction ID must be ${TID_LEN} bytes`);
     }
     this.method = method;
     this.messageClass = messageClass;
-    this.transactionId = transactionId;
+    this.#transactionId = transactionId;
+  }
+
+  /** 12 bytes; for decoded messages a view into `raw`. */
+  get transactionId(): Buffer {
+    return (this.#transactionId ??= this.raw!.subarray(8, HEADER_LEN));
+  }
+  set transactionId(id: Buffer) {
+    if (id.length !== TID_LEN) {
+      throw new InvalidArgumentError(`STUN transaction ID must be ${TID_LEN} bytes`);
+    }
+    this.#transactionId = id;
+  }
+
+  /**
+   * Wire order; unknown attributes are kept. Attributes that follow
+   * MESSAGE-INTEGRITY are dropped per RFC 8489 §14.5. Values of decoded
+   * messages are views into `raw`.
+   */
+  get attributes(): StunAttribute[] {
+    let attrs = this.#attributes;
+    if (attrs === undefined) {
+      attrs = [];
+      const idx = this.#index;
+      const raw = this.raw;
+      if (idx !== undefined && raw !== undefined) {
+        for (let i = 0; i < idx.length; i += 3) {
+          attrs.push({ type: idx[i]!, value: raw.subarray(idx[i + 1]!, idx[i + 1]! + idx[i + 2]!) });
+        }
+      }
+      this.#attributes = attrs;
+      this.#index = undefined;
+    }
+    return attrs;
+  }
+
+  /** Finds the first attribute of `type`; its value is then at #lb[#lo, #lo + #ll). */
+  #locate(type: number): boolean {
+    const idx = this.#index;
+    if (idx !== undefined) {
+      for (let i = 0; i < idx.length; i += 3) {
+        if (idx[i] === type) {
+          this.#lb = this.raw!;
+          this.#lo = idx[i + 1]!;
+          this.#ll = idx[i + 2]!;
+          return true;
+        }
+      }
+      return false;
+    }
+    const attrs = this.#attributes;
+    if (attrs === undefined) return false;
+    for (let i = 0; i < attrs.length; i++) {
+      const a = attrs[i]!;
+      if (a.type === type) {
+        this.#lb = a.value;
+        this.#lo = 0;
+        this.#ll = a.value.length;
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Decodes one message; throws only StunDecodeError. Bytes after the message's length are ignored. */
   static decode(data: Uint8Array): StunMessage {
     const input = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    if (input.length < STUN_HEADER_LENGTH) throw new StunDecodeError('shorter than a STUN header');
+    if (input.length < HEADER_LEN) throw new StunDecodeError('shorter than a STUN header');
     const type = (input[0]! << 8) | input[1]!;
     // RFC 8489 §6.3: the two most significant bits are zero.
     if (type & 0xc000) throw new StunDecodeError('not a STUN message (leading bits)');
-    if (input.readUInt32BE(4) !== MAGIC_COOKIE) throw new StunDecodeError('bad magic cookie');
+    if (input.readUInt32BE(4) !== COOKIE) throw new StunDecodeError('bad magic cookie');
     const len = (input[2]! << 8) | input[3]!;
     if (len & 3) throw new StunDecodeError('message length not a multiple of 4');
-    const end = STUN_HEADER_LENGTH + len;
+    const end = HEADER_LEN + len;
     if (end > input.length) throw new StunDecodeError('message length exceeds data');
     const raw = end === input.length ? input : input.subarray(0, end);
 
     const method = (type & 0x000f) | ((type & 0x00e0) >> 1) | ((type & 0x3e00) >> 2);
     const cls = (((type >> 4) & 1) | ((type >> 7) & 2)) as StunClass;
-    const m = new StunMessage(method, cls, raw.subarray(8, STUN_HEADER_LENGTH));
+    const m = new StunMessage(method, cls, DECODED_TRANSACTION_ID);
+    m.#transactionId = undefined;
     m.raw = raw;
-    const attrs = m.attributes;
-    let pos = STUN_HEADER_LENGTH;
+    const idx: number[] = [];
+    let pos = HEADER_LEN;
     while (pos < end) {
       if (pos + 4 > end) throw new StunDecodeError('truncated attribute header');
       const t = (raw[pos]! << 8) | raw[pos + 1]!;
       const l = (raw[pos + 2]! << 8) | raw[pos + 3]!;
-      const next = pos + 4 + padded(l);
+      const next = pos + 4 + ((l + 3) & ~3);
       // RFC 8489 §14: values are padded to a multiple of 4 within the message.
       if (next > end) throw new StunDecodeError('attribute exceeds message');
       if (m.#fpOffset >= 0) break; // RFC 8489 §14.7: FINGERPRINT is last; anything after it is ignored.
-      if (t === StunAttr.Fingerprint) {
-        if (l !== 4) throw new StunDecodeError('FINGERPRINT must be 4 bytes');
+      if (t === ATTR.Fingerprint) {
         m.#fpOffset = pos;
       } else if (m.#mi256Offset >= 0) {
         // RFC 8489 §14.6: only FINGERPRINT counts after MESSAGE-INTEGRITY-SHA256.
         pos = next;
         continue;
-      } else if (m.#miOffset >= 0 && t !== StunAttr.MessageIntegritySha256) {
+      } else if (m.#miOffset >= 0 && t !== ATTR.MessageIntegritySha256) {
         // RFC 8489 §14.5: after MESSAGE-INTEGRITY only MESSAGE-INTEGRITY-SHA256 and FINGERPRINT count.
         pos = next;
         continue;
       }
-      const value = raw.subarray(pos + 4, pos + 4 + l);
-      const problem = attributeValueProblem(t, value);
+      const problem = valueProblem(t, raw, pos + 4, l);
       if (problem !== undefined) throw new StunDecodeError(`attribute 0x${t.toString(16)}: ${problem}`);
-      if (t === StunAttr.MessageIntegrity) m.#miOffset = pos;
-      else if (t === StunAttr.MessageIntegritySha256) m.#mi256Offset = pos;
-      attrs.push({ type: t, value });
+      if (t === ATTR.MessageIntegrity) m.#miOffset = pos;
+      else if (t === ATTR.MessageIntegritySha256) m.#mi256Offset = pos;
+      idx.push(t, pos + 4, l);
       pos = next;
     }
+    m.#index = idx;
     return m;
   }
 
@@ -165,23 +252,23 @@ export class StunMessage {
   encode(options: StunEncodeOptions = {}): Buffer {
     const attrs = this.attributes;
     const mi256Len = options.integritySha256Key ? 32 : 0;
-    let size = STUN_HEADER_LENGTH;
+    let size = HEADER_LEN;
     for (let i = 0; i < attrs.length; i++) {
       const a = attrs[i]!;
       if (!isTrailer(a.type)) size += 4 + padded(a.value.length);
     }
-    if (size - STUN_HEADER_LENGTH > 0xffff) throw new InvalidArgumentError('STUN message too long');
+    if (size - HEADER_LEN > 0xffff) throw new InvalidArgumentError('STUN message too long');
     const total =
       size +
-      (options.integrityKey ? 4 + MESSAGE_INTEGRITY_LENGTH : 0) +
+      (options.integrityKey ? 4 + MI_LEN : 0) +
       (mi256Len ? 4 + mi256Len : 0) +
       (options.fingerprint ? 8 : 0);
     const out = Buffer.allocUnsafe(total);
     const pad = options.paddingByte ?? 0;
     out.writeUInt16BE(stunMessageType(this.method, this.messageClass), 0);
-    out.writeUInt32BE(MAGIC_COOKIE, 4);
+    out.writeUInt32BE(COOKIE, 4);
     this.transactionId.copy(out, 8);
-    let pos = STUN_HEADER_LENGTH;
+    let pos = HEADER_LEN;
     for (let i = 0; i < attrs.length; i++) {
       const a = attrs[i]!;
       if (isTrailer(a.type)) continue;
@@ -194,26 +281,26 @@ export class StunMessage {
     }
     if (options.integrityKey) {
       // RFC 8489 §14.5: the length field covers the message up to and including MESSAGE-INTEGRITY.
-      out.writeUInt16BE(pos + 4 + MESSAGE_INTEGRITY_LENGTH - STUN_HEADER_LENGTH, 2);
-      out.writeUInt16BE(StunAttr.MessageIntegrity, pos);
-      out.writeUInt16BE(MESSAGE_INTEGRITY_LENGTH, pos + 2);
-      StunIntegrityKey.from(options.integrityKey).sign(out, 0, pos, out, pos + 4);
-      pos += 4 + MESSAGE_INTEGRITY_LENGTH;
+      out.writeUInt16BE(pos + 4 + MI_LEN - HEADER_LEN, 2);
+      out.writeUInt16BE(ATTR.MessageIntegrity, pos);
+      out.writeUInt16BE(MI_LEN, pos + 2);
+      IntegrityKey.from(options.integrityKey).sign(out, 0, pos, out, pos + 4);
+      pos += 4 + MI_LEN;
     }
     if (options.integritySha256Key) {
       // RFC 8489 §14.6: same rule, HMAC-SHA256 (full 32 bytes).
-      out.writeUInt16BE(pos + 4 + mi256Len - STUN_HEADER_LENGTH, 2);
-      const mac = StunIntegrityKey.from(options.integritySha256Key).sha256(out, 0, pos);
-      out.writeUInt16BE(StunAttr.MessageIntegritySha256, pos);
+      out.writeUInt16BE(pos + 4 + mi256Len - HEADER_LEN, 2);
+      const mac = IntegrityKey.from(options.integritySha256Key).sha256(out, 0, pos);
+      out.writeUInt16BE(ATTR.MessageIntegritySha256, pos);
       out.writeUInt16BE(mi256Len, pos + 2);
       mac.copy(out, pos + 4);
       pos += 4 + mi256Len;
     }
-    out.writeUInt16BE(total - STUN_HEADER_LENGTH, 2);
+    out.writeUInt16BE(total - HEADER_LEN, 2);
     if (options.fingerprint) {
       // RFC 8489 §14.7: CRC-32 of the message up to FINGERPRINT (length field already final) XOR 0x5354554e.
-      const fp = (crc32(out.subarray(0, pos)) ^ FINGERPRINT_XOR) >>> 0;
-      out.writeUInt16BE(StunAttr.Fingerprint, pos);
+      const fp = (crc(out, 0, pos) ^ FP_XOR) >>> 0;
+      out.writeUInt16BE(ATTR.Fingerprint, pos);
       out.writeUInt16BE(4, pos + 2);
       out.writeUInt32BE(fp, pos + 4);
     }
@@ -229,8 +316,8 @@ export class StunMessage {
     const raw = this.raw;
     const off = this.#miOffset;
     if (raw === undefined || off < 0) return false;
-    const lengthField = off + 4 + MESSAGE_INTEGRITY_LENGTH - STUN_HEADER_LENGTH;
-    return StunIntegrityKey.from(key).verify(raw, 0, off, raw, off + 4, lengthField);
+    const lengthField = off + 4 + MI_LEN - HEADER_LEN;
+    return IntegrityKey.from(key).verify(raw, 0, off, raw, off + 4, lengthField);
   }
 
   /** RFC 8489 §14.6: checks MESSAGE-INTEGRITY-SHA256 (truncated lengths allowed); false when absent. */
@@ -240,8 +327,8 @@ export class StunMessage {
     if (raw === undefined || off < 0) return false;
     const len = (raw[off + 2]! << 8) | raw[off + 3]!;
     const copy = Buffer.from(raw.subarray(0, off));
-    copy.writeUInt16BE(off + 4 + len - STUN_HEADER_LENGTH, 2);
-    const mac = StunIntegrityKey.from(key).sha256(copy, 0, off);
+    copy.writeUInt16BE(off + 4 + len - HEADER_LEN, 2);
+    const mac = IntegrityKey.from(key).sha256(copy, 0, off);
     let diff = 0;
     for (let i = 0; i < len; i++) diff |= mac[i]! ^ raw[off + 4 + i]!;
     return diff === 0;
@@ -253,32 +340,29 @@ export class StunMessage {
     const off = this.#fpOffset;
     if (raw === undefined || off < 0) return false;
     const expected = raw.readUInt32BE(off + 4);
-    let data = raw.subarray(0, off);
-    const lengthField = off + 8 - STUN_HEADER_LENGTH;
-    if (((raw[2]! << 8) | raw[3]!) !== lengthField) {
+    const lengthField = off + 8 - HEADER_LEN;
+    let c: number;
+    if (((raw[2]! << 8) | raw[3]!) === lengthField) {
+      c = crcUpdate(-1, raw, 0, off);
+    } else {
       // Ignored attributes followed FINGERPRINT: hash with the length ending at FINGERPRINT.
-      data = Buffer.from(data);
-      data.writeUInt16BE(lengthField, 2);
+      const head = Buffer.from([raw[0]!, raw[1]!, lengthField >> 8, lengthField & 0xff]);
+      c = crcUpdate(crcUpdate(-1, head, 0, 4), raw, 4, off);
     }
-    return ((crc32(data) ^ FINGERPRINT_XOR) >>> 0) === expected;
+    return ((~c ^ FP_XOR) >>> 0) === expected;
   }
 
   // ---- generic attribute access ----
 
   hasAttr(type: number): boolean {
-    const attrs = this.attributes;
-    for (let i = 0; i < attrs.length; i++) if (attrs[i]!.type === type) return true;
-    return false;
+    return this.#locate(type);
   }
 
   /** Value of the first attribute of `type`. */
   getAttr(type: number): Buffer | undefined {
-    const attrs = this.attributes;
-    for (let i = 0; i < attrs.length; i++) {
-      const a = attrs[i]!;
-      if (a.type === type) return a.value;
-    }
-    return undefined;
+    if (!this.#locate(type)) return undefined;
+    const b = this.#lb;
+    return this.#lo === 0 && this.#ll === b.length ? b : b.subarray(this.#lo, this.#lo + this.#ll);
   }
 
   /** Values of every attribute of `type`, in wire order. */
@@ -322,8 +406,16 @@ export class StunMessage {
    */
   unknownComprehensionRequired(): number[] {
     const out: number[] = [];
+    const idx = this.#index;
+    if (idx !== undefined) {
+      for (let i = 0; i < idx.length; i += 3) {
+        const t = idx[i]!;
+        if (t < 0x8000 && !isKnown(t) && !out.includes(t)) out.push(t);
+      }
+      return out;
+    }
     for (const a of this.attributes) {
-      if (a.type < 0x8000 && !isKnownStunAttr(a.type) && !out.includes(a.type)) out.push(a.type);
+      if (a.type < 0x8000 && !isKnown(a.type) && !out.includes(a.type)) out.push(a.type);
     }
     return out;
   }
@@ -333,78 +425,80 @@ export class StunMessage {
   /** The 16 bytes cookie || transaction ID that XOR-*-ADDRESS values are masked with. */
   #xorKey(): Buffer {
     const k = Buffer.allocUnsafe(16);
-    k.writeUInt32BE(MAGIC_COOKIE, 0);
+    k.writeUInt32BE(COOKIE, 0);
     this.transactionId.copy(k, 4);
     return k;
   }
 
+  /** Reads the located address value; values still in `raw` are unmasked with raw's own header. */
+  #readLocatedAddress(xor: boolean): TransportAddress | undefined {
+    const b = this.#lb;
+    if (!xor) return readAddr(b, this.#lo, this.#ll);
+    if (b === this.raw && this.#transactionId === undefined) return readAddr(b, this.#lo, this.#ll, b, 4);
+    return readAddr(b, this.#lo, this.#ll, this.#xorKey(), 0);
+  }
+
   #getXorAddress(type: number): TransportAddress | undefined {
-    const v = this.getAttr(type);
-    return v === undefined ? undefined : readAddressValue(v, this.#xorKey());
+    return this.#locate(type) ? this.#readLocatedAddress(true) : undefined;
+  }
+
+  #getAllXorAddresses(type: number): TransportAddress[] {
+    const key = this.#xorKey();
+    const out: TransportAddress[] = [];
+    for (const a of this.attributes) {
+      if (a.type !== type) continue;
+      const addr = readAddr(a.value, 0, a.value.length, key, 0);
+      if (addr) out.push(addr);
+    }
+    return out;
   }
 
   /** Encoded with the current transaction ID: set the transaction ID first. */
   setXorMappedAddress(a: TransportAddress): this {
-    return this.setAttr(StunAttr.XorMappedAddress, encodeAddressValue(a, this.#xorKey()));
+    return this.setAttr(ATTR.XorMappedAddress, encodeAddressValue(a, this.#xorKey()));
   }
   getXorMappedAddress(): TransportAddress | undefined {
-    return this.#getXorAddress(StunAttr.XorMappedAddress);
+    return this.#getXorAddress(ATTR.XorMappedAddress);
   }
 
   setMappedAddress(a: TransportAddress): this {
-    return this.setAttr(StunAttr.MappedAddress, encodeAddressValue(a));
+    return this.setAttr(ATTR.MappedAddress, encodeAddressValue(a));
   }
   getMappedAddress(): TransportAddress | undefined {
-    const v = this.getAttr(StunAttr.MappedAddress);
-    return v === undefined ? undefined : readAddressValue(v);
+    return this.#locate(ATTR.MappedAddress) ? this.#readLocatedAddress(false) : undefined;
   }
 
   /** RFC 8489 §14.15 ALTERNATE-SERVER (plain address form). */
   setAlternateServer(a: TransportAddress): this {
-    return this.setAttr(StunAttr.AlternateServer, encodeAddressValue(a));
+    return this.setAttr(ATTR.AlternateServer, encodeAddressValue(a));
   }
   getAlternateServer(): TransportAddress | undefined {
-    const v = this.getAttr(StunAttr.AlternateServer);
-    return v === undefined ? undefined : readAddressValue(v);
+    return this.#locate(ATTR.AlternateServer) ? this.#readLocatedAddress(false) : undefined;
   }
 
   /** RFC 8656 §18.3: may appear several times (CreatePermission). */
   addXorPeerAddress(a: TransportAddress): this {
-    return this.addAttr(StunAttr.XorPeerAddress, encodeAddressValue(a, this.#xorKey()));
+    return this.addAttr(ATTR.XorPeerAddress, encodeAddressValue(a, this.#xorKey()));
   }
   getXorPeerAddresses(): TransportAddress[] {
-    const key = this.#xorKey();
-    const out: TransportAddress[] = [];
-    for (const a of this.attributes) {
-      if (a.type !== StunAttr.XorPeerAddress) continue;
-      const addr = readAddressValue(a.value, key);
-      if (addr) out.push(addr);
-    }
-    return out;
+    return this.#getAllXorAddresses(ATTR.XorPeerAddress);
   }
   getXorPeerAddress(): TransportAddress | undefined {
-    return this.#getXorAddress(StunAttr.XorPeerAddress);
+    return this.#getXorAddress(ATTR.XorPeerAddress);
   }
 
   /** RFC 8656 §18.5; RFC 8656 §7.1 allows one per address family. */
   setXorRelayedAddress(a: TransportAddress): this {
-    return this.setAttr(StunAttr.XorRelayedAddress, encodeAddressValue(a, this.#xorKey()));
+    return this.setAttr(ATTR.XorRelayedAddress, encodeAddressValue(a, this.#xorKey()));
   }
   addXorRelayedAddress(a: TransportAddress): this {
-    return this.addAttr(StunAttr.XorRelayedAddress, encodeAddressValue(a, this.#xorKey()));
+    return this.addAttr(ATTR.XorRelayedAddress, encodeAddressValue(a, this.#xorKey()));
   }
   getXorRelayedAddress(): TransportAddress | undefined {
-    return this.#getXorAddress(StunAttr.XorRelayedAddress);
+    return this.#getXorAddress(ATTR.XorRelayedAddress);
   }
   getXorRelayedAddresses(): TransportAddress[] {
-    const key = this.#xorKey();
-    const out: TransportAddress[] = [];
-    for (const a of this.attributes) {
-      if (a.type !== StunAttr.XorRelayedAddress) continue;
-      const addr = readAddressValue(a.value, key);
-      if (addr) out.push(addr);
-    }
-    return out;
+    return this.#getAllXorAddresses(ATTR.XorRelayedAddress);
   }
 
   // ---- text attributes (UTF-8) ----
@@ -413,37 +507,36 @@ export class StunMessage {
     return this.setAttr(type, Buffer.from(s, 'utf8'));
   }
   #getText(type: number): string | undefined {
-    const v = this.getAttr(type);
-    return v === undefined ? undefined : v.toString('utf8');
+    return this.#locate(type) ? this.#lb.toString('utf8', this.#lo, this.#lo + this.#ll) : undefined;
   }
 
   /** RFC 8489 §14.3 USERNAME (ICE: "remoteUfrag:localUfrag", RFC 8445 §7.2.2). */
   setUsername(s: string): this {
-    return this.#setText(StunAttr.Username, s);
+    return this.#setText(ATTR.Username, s);
   }
   getUsername(): string | undefined {
-    return this.#getText(StunAttr.Username);
+    return this.#getText(ATTR.Username);
   }
   /** RFC 8489 §14.14 SOFTWARE. */
   setSoftware(s: string): this {
-    return this.#setText(StunAttr.Software, s);
+    return this.#setText(ATTR.Software, s);
   }
   getSoftware(): string | undefined {
-    return this.#getText(StunAttr.Software);
+    return this.#getText(ATTR.Software);
   }
   /** RFC 8489 §14.9 REALM. */
   setRealm(s: string): this {
-    return this.#setText(StunAttr.Realm, s);
+    return this.#setText(ATTR.Realm, s);
   }
   getRealm(): string | undefined {
-    return this.#getText(StunAttr.Realm);
+    return this.#getText(ATTR.Realm);
   }
   /** RFC 8489 §14.10 NONCE. */
   setNonce(s: string): this {
-    return this.#setText(StunAttr.Nonce, s);
+    return this.#setText(ATTR.Nonce, s);
   }
   getNonce(): string | undefined {
-    return this.#getText(StunAttr.Nonce);
+    return this.#getText(ATTR.Nonce);
   }
 
   // ---- integers and flags ----
@@ -455,8 +548,7 @@ export class StunMessage {
     return this.setAttr(type, v);
   }
   #getU32(type: number): number | undefined {
-    const v = this.getAttr(type);
-    return v === undefined || v.length !== 4 ? undefined : v.readUInt32BE(0);
+    return this.#locate(type) && this.#ll === 4 ? this.#lb.readUInt32BE(this.#lo) : undefined;
   }
   #setU64(type: number, n: bigint): this {
     if (n < 0n || n > 0xffffffffffffffffn) throw new InvalidArgumentError('64-bit value out of range');
@@ -465,37 +557,36 @@ export class StunMessage {
     return this.setAttr(type, v);
   }
   #getU64(type: number): bigint | undefined {
-    const v = this.getAttr(type);
-    return v === undefined || v.length !== 8 ? undefined : v.readBigUInt64BE(0);
+    return this.#locate(type) && this.#ll === 8 ? this.#lb.readBigUInt64BE(this.#lo) : undefined;
   }
 
   /** RFC 8445 §7.1.1 PRIORITY. */
   setPriority(n: number): this {
-    return this.#setU32(StunAttr.Priority, n);
+    return this.#setU32(ATTR.Priority, n);
   }
   getPriority(): number | undefined {
-    return this.#getU32(StunAttr.Priority);
+    return this.#getU32(ATTR.Priority);
   }
   /** RFC 8445 §7.1.2 USE-CANDIDATE (a flag). */
   setUseCandidate(): this {
-    return this.setAttr(StunAttr.UseCandidate, Buffer.alloc(0));
+    return this.setAttr(ATTR.UseCandidate, Buffer.alloc(0));
   }
   hasUseCandidate(): boolean {
-    return this.hasAttr(StunAttr.UseCandidate);
+    return this.hasAttr(ATTR.UseCandidate);
   }
   /** RFC 8445 §7.1.3 ICE-CONTROLLING tie-breaker. */
   setIceControlling(tieBreaker: bigint): this {
-    return this.#setU64(StunAttr.IceControlling, tieBreaker);
+    return this.#setU64(ATTR.IceControlling, tieBreaker);
   }
   getIceControlling(): bigint | undefined {
-    return this.#getU64(StunAttr.IceControlling);
+    return this.#getU64(ATTR.IceControlling);
   }
   /** RFC 8445 §7.1.3 ICE-CONTROLLED tie-breaker. */
   setIceControlled(tieBreaker: bigint): this {
-    return this.#setU64(StunAttr.IceControlled, tieBreaker);
+    return this.#setU64(ATTR.IceControlled, tieBreaker);
   }
   getIceControlled(): bigint | undefined {
-    return this.#getU64(StunAttr.IceControlled);
+    return this.#getU64(ATTR.IceControlled);
   }
 
   /** RFC 8489 §14.8 ERROR-CODE; the reason defaults to the RFC's phrase. */
@@ -506,10 +597,10 @@ export class StunMessage {
     v[2] = Math.floor(code / 100);
     v[3] = code % 100;
     text.copy(v, 4);
-    return this.setAttr(StunAttr.ErrorCode, v);
+    return this.setAttr(ATTR.ErrorCode, v);
   }
   getErrorCode(): { code: number; reason: string } | undefined {
-    const v = this.getAttr(StunAttr.ErrorCode);
+    const v = this.getAttr(ATTR.ErrorCode);
     if (v === undefined || v.length < 4) return undefined;
     return { code: (v[2]! & 0x07) * 100 + v[3]!, reason: v.toString('utf8', 4) };
   }
@@ -518,10 +609,10 @@ export class StunMessage {
   setUnknownAttributes(types: number[]): this {
     const v = Buffer.allocUnsafe(types.length * 2);
     types.forEach((t, i) => v.writeUInt16BE(t & 0xffff, i * 2));
-    return this.setAttr(StunAttr.UnknownAttributes, v);
+    return this.setAttr(ATTR.UnknownAttributes, v);
   }
   getUnknownAttributes(): number[] {
-    const v = this.getAttr(StunAttr.UnknownAttributes);
+    const v = this.getAttr(ATTR.UnknownAttributes);
     const out: number[] = [];
     if (v !== undefined) for (let i = 0; i + 1 < v.length; i += 2) out.push(v.readUInt16BE(i));
     return out;
@@ -529,27 +620,27 @@ export class StunMessage {
 
   /** RFC 8656 §18.4 LIFETIME (seconds). */
   setLifetime(seconds: number): this {
-    return this.#setU32(StunAttr.Lifetime, seconds);
+    return this.#setU32(ATTR.Lifetime, seconds);
   }
   getLifetime(): number | undefined {
-    return this.#getU32(StunAttr.Lifetime);
+    return this.#getU32(ATTR.Lifetime);
   }
   /** RFC 8656 §18.6 DATA. */
   setData(data: Buffer): this {
-    return this.setAttr(StunAttr.Data, data);
+    return this.setAttr(ATTR.Data, data);
   }
   getData(): Buffer | undefined {
-    return this.getAttr(StunAttr.Data);
+    return this.getAttr(ATTR.Data);
   }
   /** RFC 8656 §18.1 CHANNEL-NUMBER: 16-bit number then 16 RFFU bits. */
   setChannelNumber(n: number): this {
     if (!Number.isInteger(n) || n < 0 || n > 0xffff) throw new InvalidArgumentError(`bad channel number ${n}`);
     const v = Buffer.alloc(4);
     v.writeUInt16BE(n, 0);
-    return this.setAttr(StunAttr.ChannelNumber, v);
+    return this.setAttr(ATTR.ChannelNumber, v);
   }
   getChannelNumber(): number | undefined {
-    const v = this.getAttr(StunAttr.ChannelNumber);
+    const v = this.getAttr(ATTR.ChannelNumber);
     return v === undefined || v.length !== 4 ? undefined : v.readUInt16BE(0);
   }
   /** RFC 8656 §18.8 REQUESTED-TRANSPORT: IANA protocol number (17 = UDP, 6 = TCP per RFC 6062) then 24 RFFU bits. */
@@ -559,54 +650,54 @@ export class StunMessage {
     }
     const v = Buffer.alloc(4);
     v[0] = protocolNumber;
-    return this.setAttr(StunAttr.RequestedTransport, v);
+    return this.setAttr(ATTR.RequestedTransport, v);
   }
   getRequestedTransport(): number | undefined {
-    const v = this.getAttr(StunAttr.RequestedTransport);
+    const v = this.getAttr(ATTR.RequestedTransport);
     return v === undefined || v.length !== 4 ? undefined : v[0];
   }
   /** RFC 8656 §18.9 / RFC 6156 §4.1.1 REQUESTED-ADDRESS-FAMILY. */
   setRequestedAddressFamily(family: 4 | 6): this {
     const v = Buffer.alloc(4);
     v[0] = family === 6 ? ADDRESS_FAMILY_IPV6 : ADDRESS_FAMILY_IPV4;
-    return this.setAttr(StunAttr.RequestedAddressFamily, v);
+    return this.setAttr(ATTR.RequestedAddressFamily, v);
   }
   /** 4 or 6; undefined when absent or an unknown family. */
   getRequestedAddressFamily(): 4 | 6 | undefined {
-    const v = this.getAttr(StunAttr.RequestedAddressFamily);
+    const v = this.getAttr(ATTR.RequestedAddressFamily);
     if (v === undefined || v.length !== 4) return undefined;
     return v[0] === ADDRESS_FAMILY_IPV4 ? 4 : v[0] === ADDRESS_FAMILY_IPV6 ? 6 : undefined;
   }
   /** RFC 8656 §18.7 DONT-FRAGMENT (a flag). */
   setDontFragment(): this {
-    return this.setAttr(StunAttr.DontFragment, Buffer.alloc(0));
+    return this.setAttr(ATTR.DontFragment, Buffer.alloc(0));
   }
   hasDontFragment(): boolean {
-    return this.hasAttr(StunAttr.DontFragment);
+    return this.hasAttr(ATTR.DontFragment);
   }
   /** RFC 8656 §18.5 EVEN-PORT: the R bit asks the server to reserve the next port too. */
   setEvenPort(reserveNext = false): this {
-    return this.setAttr(StunAttr.EvenPort, Buffer.from([reserveNext ? 0x80 : 0]));
+    return this.setAttr(ATTR.EvenPort, Buffer.from([reserveNext ? 0x80 : 0]));
   }
   /** undefined when absent, otherwise whether the R bit is set. */
   getEvenPort(): { reserveNext: boolean } | undefined {
-    const v = this.getAttr(StunAttr.EvenPort);
+    const v = this.getAttr(ATTR.EvenPort);
     return v === undefined || v.length < 1 ? undefined : { reserveNext: (v[0]! & 0x80) !== 0 };
   }
   /** RFC 8656 §18.10 RESERVATION-TOKEN (8 bytes). */
   setReservationToken(token: Buffer): this {
     if (token.length !== 8) throw new InvalidArgumentError('RESERVATION-TOKEN must be 8 bytes');
-    return this.setAttr(StunAttr.ReservationToken, token);
+    return this.setAttr(ATTR.ReservationToken, token);
   }
   getReservationToken(): Buffer | undefined {
-    const v = this.getAttr(StunAttr.ReservationToken);
+    const v = this.getAttr(ATTR.ReservationToken);
     return v === undefined || v.length !== 8 ? undefined : v;
   }
   /** RFC 6062 §6.2.1 CONNECTION-ID. */
   setConnectionId(id: number): this {
-    return this.#setU32(StunAttr.ConnectionId, id);
+    return this.#setU32(ATTR.ConnectionId, id);
   }
   getConnectionId(): number | undefined {
-    return this.#getU32(StunAttr.ConnectionId);
+    return this.#getU32(ATTR.ConnectionId);
   }
 }

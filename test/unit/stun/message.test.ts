@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import * as zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { SeededRng } from '../../../src/common/rng.js';
 import {
@@ -335,10 +336,13 @@ describe('StunIntegrityKey', () => {
 });
 
 describe('CRC-32', () => {
-  it('native and table implementations agree', () => {
+  it('slicing-by-8, bytewise and zlib agree', () => {
+    const zcrc = (zlib as { crc32?: (d: Uint8Array) => number }).crc32;
     for (let len = 0; len < 300; len += 7) {
       const d = rng.bytes(len);
       expect(crc32(d)).toBe(crc32Table(d));
+      if (zcrc) expect(crc32(d)).toBe(zcrc(d) >>> 0);
+      expect(crc32(d, 3, Math.max(3, len - 2))).toBe(crc32Table(d.subarray(3, Math.max(3, len - 2))));
     }
     expect(crc32Table(Buffer.from('123456789'))).toBe(0xcbf43926);
   });
