@@ -12,8 +12,9 @@ import { pionAvailable, pionBinary } from '../support/pion.js';
  * on both sides, exchange datagrams both ways (the Go peer echoes ours and
  * we echo its), close, and check that nothing is left behind here. Variants
  * hold one side's candidates back until both are connected (peer-reflexive
- * discovery, then trickle after connection) and keep an idle connection
- * across several keepalive/consent periods.
+ * discovery, then trickle after connection), start both agents in the same
+ * role (role conflict), and keep an idle connection across several
+ * keepalive/consent periods.
  */
 
 const LOOPBACK = '127.0.0.1';
@@ -76,11 +77,24 @@ describe.skipIf(!available)('ICE interop: tern ↔ Pion ice v2 on 127.0.0.1', ()
     for (const close of open.splice(0)) await close();
   });
 
+  interface ConnectOptions {
+    timeout?: string;
+    /** Default: the opposite of ours. */
+    pionRole?: IceRole;
+    tieBreaker?: bigint;
+    /** Delay before our candidates reach Pion (our first checks then reach it first). */
+    delayTernCandidatesMs?: number;
+  }
+
   /** Spawns the Go peer, signals and connects; the session is closed after the test. */
-  async function connect(ternRole: IceRole, hold: Hold, timeout = '20s'): Promise<Session> {
-    const pionRole: IceRole = ternRole === 'controlling' ? 'controlled' : 'controlling';
+  async function connect(ternRole: IceRole, hold: Hold, options: ConnectOptions = {}): Promise<Session> {
+    const pionRole: IceRole = options.pionRole ?? (ternRole === 'controlling' ? 'controlled' : 'controlling');
+    const timeout = options.timeout ?? '20s';
     const pion = spawnGoPeer(binary, ['-role', pionRole, '-count', String(DATAGRAMS), '-timeout', timeout]);
-    const tern = new IceAgent(loopbackConfig());
+    const tern = new IceAgent({
+      ...loopbackConfig(),
+      ...(options.tieBreaker !== undefined ? { tieBreaker: options.tieBreaker } : {}),
+    });
     open.push(async () => {
       tern.close();
       await pion.close();
@@ -101,6 +115,14 @@ describe.skipIf(!available)('ICE interop: tern ↔ Pion ice v2 on 127.0.0.1', ()
       toPion.push(c === null ? { type: 'end-of-candidates' } : { type: 'candidate', candidate: c.toString() });
       flush();
     });
+    if (options.delayTernCandidatesMs !== undefined) {
+      holdToPion = true;
+      const t = setTimeout(() => {
+        holdToPion = false;
+        flush();
+      }, options.delayTernCandidatesMs);
+      open.push(async () => clearTimeout(t));
+    }
     const fromPionSignal = (m: GoPeerMessage): void => {
       if (m.type === 'candidate') toTern.push(String(m['candidate']));
       else if (m.type === 'end-of-candidates') toTern.push(null);
@@ -200,10 +222,32 @@ describe.skipIf(!available)('ICE interop: tern ↔ Pion ice v2 on 127.0.0.1', ()
     });
   }
 
+  // Pion ice v2.3.1 never resolves a role conflict itself: it silently drops
+  // checks carrying its own role attribute and ignores 487. So here the
+  // tie-breakers make us the side that must switch (RFC 8445 §7.3.1.1), and
+  // our candidates reach Pion late, so our first checks (with the old role)
+  // go unanswered: after switching we must check the pair again with the new
+  // role (RFC 8445 §7.3.1.4, triggered check on an In-Progress pair).
+  const conflicts: { role: IceRole; tieBreaker: bigint; becomes: IceRole }[] = [
+    { role: 'controlling', tieBreaker: 1n, becomes: 'controlled' },
+    { role: 'controlled', tieBreaker: (1n << 64n) - 1n, becomes: 'controlling' },
+  ];
+  for (const { role, tieBreaker, becomes } of conflicts) {
+    it(`role conflict: both ${role}, tern switches to ${becomes}`, async () => {
+      const s = await connect(role, 'none', { pionRole: role, tieBreaker, delayTernCandidatesMs: 300 });
+      expect(s.tern.role).toBe(becomes);
+      await checkSelectedPair(s);
+      await exchange(s);
+    });
+  }
+
   it(
     `stays connected over ${IDLE_MS / 1000} s idle in both roles (keepalives and consent)`,
     async () => {
-      const sessions = await Promise.all([connect('controlling', 'none', '40s'), connect('controlled', 'none', '40s')]);
+      const sessions = await Promise.all([
+        connect('controlling', 'none', { timeout: '40s' }),
+        connect('controlled', 'none', { timeout: '40s' }),
+      ]);
       await new Promise<void>((resolve) => setTimeout(resolve, IDLE_MS));
       for (const s of sessions) {
         const role = s.tern.role;
