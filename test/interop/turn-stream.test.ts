@@ -5,6 +5,7 @@ import { parseIceServerUri } from '../../src/stun/uri.js';
 import { nodeNet } from '../../src/transport/node-net.js';
 import { createTurnRelay, type TurnRelayOptions } from '../../src/turn/create-turn-relay.js';
 import type { TurnRelay } from '../../src/turn/turn-relay.js';
+import { expectNoLeaks, snapshotResources } from '../support/leaks.js';
 import { coturnAvailable, relayRoundTrip, startCoturn, UdpPeer, waitFor, type Coturn } from '../support/coturn.js';
 
 const available = coturnAvailable();
@@ -61,6 +62,7 @@ describe.skipIf(!available)('TURN over TCP and TLS against coturn', () => {
 
   for (const c of cases) {
     it(`${c.name}: allocates, relays both ways with indications and padded ChannelData, releases on close`, async () => {
+      const before = snapshotResources();
       const r = await relay(c.uri(), { ...c.extra(), autoChannelBindAfter: 0 });
       expect(r.localAddress.address).toBe('127.0.0.1');
       expect(r.serverAddress.port).toBe(c.name === 'TLS' ? coturn.tlsPort : coturn.port);
@@ -87,6 +89,8 @@ describe.skipIf(!available)('TURN over TCP and TLS against coturn', () => {
       r.close();
       await r.whenReleased();
       expect(r.closed).toBe(true);
+      p.close();
+      await expectNoLeaks(before);
     });
   }
 

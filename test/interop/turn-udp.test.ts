@@ -8,6 +8,7 @@ import { nodeNet } from '../../src/transport/node-net.js';
 import { createTurnRelay, type TurnRelayOptions } from '../../src/turn/create-turn-relay.js';
 import { TurnError } from '../../src/turn/errors.js';
 import type { TurnRelay } from '../../src/turn/turn-relay.js';
+import { expectNoLeaks, snapshotResources } from '../support/leaks.js';
 import { coturnAvailable, relayRoundTrip, startCoturn, UdpPeer, waitFor, type Coturn } from '../support/coturn.js';
 
 const available = coturnAvailable();
@@ -142,8 +143,12 @@ describe.skipIf(!available)('TURN over UDP against coturn', () => {
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
-  it('releases the allocation on close (Refresh LIFETIME 0 frees the relayed port)', async () => {
+  it('releases the allocation on close (Refresh LIFETIME 0 frees the relayed port), leaking nothing', async () => {
+    const before = snapshotResources();
     const r = await relay(coturn);
+    const p = await UdpPeer.open();
+    await r.bindChannel(p.address);
+    p.close();
     const relayed = r.localAddress;
     let closeReason: Error | undefined | null = null;
     r.onClose((e) => (closeReason = e));
@@ -151,6 +156,7 @@ describe.skipIf(!available)('TURN over UDP against coturn', () => {
     expect(r.closed).toBe(true);
     await r.whenReleased();
     expect(closeReason).toBeUndefined();
+    await expectNoLeaks(before);
     // coturn closes the relay socket when the allocation is deleted: the port can be bound again.
     const canBind = (): Promise<boolean> =>
       new Promise<boolean>((resolve) => {

@@ -258,7 +258,11 @@ export class UdpPeer {
   send(data: Buffer, to: TransportAddress): void {
     this.socket.send(data, to.port, to.address);
   }
+  #closed = false;
+  /** Idempotent. */
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
     this.socket.close();
   }
 }

@@ -23,7 +23,10 @@ export class MiniTurnServer {
   /** Drop (do not answer) requests of these methods. */
   readonly silent = new Set<number>();
   /** Answer requests of a method with this error (signed unless `unsigned`). */
-  readonly errors = new Map<number, { code: number; reason: string; unsigned?: boolean; alternate?: TransportAddress }>();
+  readonly errors = new Map<
+    number,
+    { code: number; reason: string; unsigned?: boolean; alternate?: TransportAddress; once?: boolean }
+  >();
   /** Corrupt the MESSAGE-INTEGRITY of the next N success responses. */
   corruptNext = 0;
   readonly requests: StunMessage[] = [];
@@ -80,6 +83,7 @@ export class MiniTurnServer {
     }
     const err = this.errors.get(msg.method);
     if (err) {
+      if (err.once) this.errors.delete(msg.method);
       const res = buildErrorResponse(msg, err.code, err.reason);
       if (err.alternate) res.setAlternateServer(err.alternate);
       return [err.unsigned ? res.encode() : res.encode({ integrityKey: this.key })];
