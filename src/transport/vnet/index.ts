@@ -17,8 +17,8 @@
  * vnet.close();                // cancels every scheduled delivery
  * ```
  */
-export { VirtualNetwork, DEFAULT_VNET_SEED, DEFAULT_INTERFACE_NAME } from './network.js';
-export type { VirtualNetworkOptions, AddRouterOptions, AddHostOptions, AddStunServerOptions, VirtualNetworkStats, VirtualPacketEvent, VirtualPacketTap } from './network.js';
+export { VirtualNetwork, DEFAULT_VNET_SEED, DEFAULT_INTERFACE_NAME, DEFAULT_TURN_REALM } from './network.js';
+export type { VirtualNetworkOptions, AddRouterOptions, AddHostOptions, AddStunServerOptions, AddTurnServerOptions, VirtualNetworkStats, VirtualPacketEvent, VirtualPacketTap } from './network.js';
 export { VirtualStunServer, DEFAULT_VIRTUAL_STUN_PORT, RFC5780_ATTR } from './stun-server.js';
 export type { VirtualStunServerStats } from './stun-server.js';
 export { VirtualRouter } from './router.js';
@@ -32,3 +32,5 @@ export { DEFAULT_REORDER_DELAY_MS, DEFAULT_MAX_QUEUE_DELAY_MS } from './link.js'
 export { Cidr } from './ip.js';
 export type { FirewallConfig } from './firewall.js';
 export { DEFAULT_FIREWALL_LIFETIME_MS } from './firewall.js';
+export { VirtualTurnServer, TURN_DEFAULT_LIFETIME_SEC, TURN_MAX_LIFETIME_SEC } from './turn-server.js';
+export type { VirtualTurnServerStats } from './turn-server.js';

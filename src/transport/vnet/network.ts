@@ -12,6 +12,7 @@ import type { NatConfig } from './nat.js';
 import type { VirtualPacket } from './packet.js';
 import { VirtualRouter } from './router.js';
 import { DEFAULT_VIRTUAL_STUN_PORT, VirtualStunServer } from './stun-server.js';
+import { DEFAULT_MAX_TURN_ALLOCATIONS, TURN_NONCE_LIFETIME_MS, VirtualTurnServer } from './turn-server.js';
 
 const log = getLogger('net').child('vnet');
 
@@ -86,6 +87,27 @@ export interface VirtualPacketEvent {
 }
 
 export type VirtualPacketTap = (event: VirtualPacketEvent) => void;
+
+export interface AddTurnServerOptions {
+  router: VirtualRouter;
+  address: string;
+  /** More addresses for the server host (e.g. IPv6, for REQUESTED-ADDRESS-FAMILY). */
+  extraAddresses?: string[];
+  /** Default 3478. */
+  port?: number;
+  /** Default {@link DEFAULT_TURN_REALM}. */
+  realm?: string;
+  /** username -> password. */
+  credentials: Record<string, string>;
+  /** Also serve TURN over TCP (RFC 8656 §3.1) on the same port (default true). */
+  tcp?: boolean;
+  maxAllocations?: number;
+  nonceLifetimeMs?: number;
+  name?: string;
+}
+
+/** Realm of virtual TURN servers unless told otherwise. */
+export const DEFAULT_TURN_REALM = 'tern.vnet';
 
 export interface VirtualNetworkStats {
   /** Packets handed to the network by sockets (TCP segments included). */
@@ -217,6 +239,31 @@ export class VirtualNetwork {
     });
     const [address, other] = host.addresses as [string, string | undefined];
     const server = new VirtualStunServer(host, address, options.port ?? DEFAULT_VIRTUAL_STUN_PORT, other, options.tcp ?? true);
+    this.#closers.push(server);
+    return server;
+  }
+
+  /** A TURN server (RFC 8656) on a new host at `address`, with UDP relays. */
+  addTurnServer(options: AddTurnServerOptions): VirtualTurnServer {
+    const host = this.addHost({
+      router: options.router,
+      address: options.address,
+      ...(options.extraAddresses ? { extraAddresses: options.extraAddresses } : {}),
+      name: options.name ?? `turn-${options.address}`,
+    });
+    const server = new VirtualTurnServer(
+      host,
+      {
+        port: options.port ?? DEFAULT_VIRTUAL_STUN_PORT,
+        realm: options.realm ?? DEFAULT_TURN_REALM,
+        credentials: { ...options.credentials },
+        tcp: options.tcp ?? true,
+        maxAllocations: options.maxAllocations ?? DEFAULT_MAX_TURN_ALLOCATIONS,
+        nonceLifetimeMs: options.nonceLifetimeMs ?? TURN_NONCE_LIFETIME_MS,
+      },
+      () => this.clock.now(),
+      this.#ctx.forkRng(),
+    );
     this.#closers.push(server);
     return server;
   }
