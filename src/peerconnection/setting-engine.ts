@@ -2,6 +2,7 @@ import type { Clock } from '../common/clock.js';
 import { InvalidArgumentError } from '../common/errors.js';
 import type { Rng } from '../common/rng.js';
 import type { Net } from '../transport/net.js';
+import { DtlsCertificate } from '../dtls/certificate.js';
 import { isSrtpProtectionProfile, type SrtpProtectionProfile } from '../srtp/protection-profile.js';
 
 /**
@@ -70,6 +71,8 @@ export class SettingEngine {
     dtlsExtendedMasterSecret: 'require',
     receiveMtu: DEFAULT_RECEIVE_MTU,
   };
+
+  #certificate: Promise<DtlsCertificate> | undefined;
 
   /** A snapshot of the current values. */
   get values(): Readonly<SettingEngineValues> {
@@ -184,6 +187,21 @@ export class SettingEngine {
   /** Pion's SetNet/SetVNet: the network (e.g. a `tern-rtc/vnet` host in tests). */
   setNet(net: Net): void {
     this.#v.net = net;
+  }
+
+  /**
+   * The DTLS certificate of every peer connection using this engine. When
+   * none is set, one ECDSA P-256 certificate is generated on first use and
+   * shared, so connections never pay for key generation.
+   */
+  setDTLSCertificate(certificate: DtlsCertificate): void {
+    this.#certificate = Promise.resolve(certificate);
+  }
+
+  /** The certificate (generated once, on first call, when none was set). */
+  certificate(): Promise<DtlsCertificate> {
+    this.#certificate ??= DtlsCertificate.generate();
+    return this.#certificate;
   }
 
   setClock(clock: Clock): void {

@@ -1,0 +1,221 @@
+import { BehaviorSubject, type Observable } from 'rxjs';
+import type { Clock } from '../common/clock.js';
+import { DropCounter } from '../common/drop-counter.js';
+import { getLogger, type ScopedLogger } from '../common/log.js';
+import type { Rng } from '../common/rng.js';
+import type { IceConnection } from '../agent/ice-connection.js';
+import type { DtlsCertificate } from '../dtls/certificate.js';
+import { DtlsConnection } from '../dtls/dtls-connection.js';
+import type { DtlsCloseReason, DtlsFingerprint, DtlsRole } from '../dtls/types.js';
+import { SRTP_EXPORTER_LABEL, srtpContextsFromDtls, srtpKeyingMaterialLength } from '../srtp/dtls-keying.js';
+import type { SrtpContext } from '../srtp/srtp-context.js';
+import type { SrtpProtectionProfile } from '../srtp/protection-profile.js';
+import { SrtpError } from '../srtp/errors.js';
+import { classifyPacket } from '../transport/demux.js';
+import type { DatagramTransport } from '../transport/datagram-transport.js';
+import type { MediaPipe } from './media-pipe.js';
+
+const baseLog = getLogger('pc');
+
+export type DtlsTransportState = 'new' | 'connecting' | 'connected' | 'closed' | 'failed';
+
+export interface DtlsSrtpTransportOptions {
+  ice: IceConnection;
+  role: DtlsRole;
+  certificate: DtlsCertificate;
+  remoteFingerprints: DtlsFingerprint[];
+  srtpProfiles?: SrtpProtectionProfile[];
+  extendedMasterSecret?: 'require' | 'request' | 'disable';
+  retransmitInitialMs?: number;
+  replayWindow?: number;
+  clock: Clock;
+  rng: Rng;
+  logId?: string;
+  onRtp(packet: Buffer): void;
+  onRtcp(packet: Buffer): void;
+}
+
+/**
+ * DTLS-SRTP over the ICE connection (RFC 5764): the handshake on a
+ * demultiplexed view of the ICE data path (RFC 7983), then SRTP keyed from
+ * the exporter with the negotiated profile. Implements {@link MediaPipe}.
+ */
+export class DtlsSrtpTransport implements MediaPipe {
+  readonly #o: DtlsSrtpTransportOptions;
+  readonly #log: ScopedLogger;
+  readonly #state$ = new BehaviorSubject<DtlsTransportState>('new');
+  readonly drops: DropCounter;
+  #dtls: DtlsConnection | undefined;
+  #dtlsHandler: ((data: Buffer) => void) | undefined;
+  #viewClose: ((reason?: Error) => void) | undefined;
+  #local: SrtpContext | undefined;
+  #remote: SrtpContext | undefined;
+  #closed = false;
+  bytesSent = 0;
+  bytesReceived = 0;
+  packetsSent = 0;
+  packetsReceived = 0;
+
+  constructor(options: DtlsSrtpTransportOptions) {
+    this.#o = options;
+    this.#log = options.logId ? baseLog.child(options.logId) : baseLog;
+    this.drops = new DropCounter(this.#log);
+  }
+
+  get state(): DtlsTransportState {
+    return this.#state$.value;
+  }
+
+  get state$(): Observable<DtlsTransportState> {
+    return this.#state$.asObservable();
+  }
+
+  get dtls(): DtlsConnection | undefined {
+    return this.#dtls;
+  }
+
+  get srtpProfile(): SrtpProtectionProfile | undefined {
+    return this.#dtls?.srtpProfile;
+  }
+
+  now(): number {
+    return this.#o.clock.now();
+  }
+
+  wallMs(): number {
+    return this.#o.clock.wallMs();
+  }
+
+  /** Runs the DTLS handshake and keys SRTP. Rejects with the DTLS error. */
+  async start(): Promise<void> {
+    const o = this.#o;
+    this.#state$.next('connecting');
+    o.ice.onMessage((data) => this.#onDatagram(data));
+    o.ice.onClose((reason) => {
+      this.#viewClose?.(reason);
+      this.#fail(reason ?? new Error('ICE transport closed'));
+    });
+    const view: DatagramTransport = {
+      send: (data) => o.ice.send(data),
+      onMessage: (h) => {
+        this.#dtlsHandler = h;
+      },
+      onClose: (h) => {
+        this.#viewClose = h;
+      },
+      close: () => undefined,
+      get closed() {
+        return o.ice.closed;
+      },
+    };
+    try {
+      const dtls = await DtlsConnection.connect(view, {
+        role: o.role,
+        certificate: o.certificate,
+        remoteFingerprints: o.remoteFingerprints,
+        ...(o.srtpProfiles ? { srtpProfiles: o.srtpProfiles } : {}),
+        ...(o.extendedMasterSecret ? { extendedMasterSecret: o.extendedMasterSecret } : {}),
+        ...(o.retransmitInitialMs !== undefined ? { retransmitInitialMs: o.retransmitInitialMs } : {}),
+        clock: o.clock,
+        rng: o.rng,
+        ...(o.logId ? { logId: o.logId } : {}),
+      });
+      if (this.#closed) {
+        dtls.close();
+        return;
+      }
+      this.#dtls = dtls;
+      dtls.onClose((reason) => this.#onDtlsClose(reason));
+      const profile = dtls.srtpProfile;
+      if (profile === undefined) throw new Error('DTLS finished without an SRTP profile');
+      const material = dtls.exportKeyingMaterial(SRTP_EXPORTER_LABEL, srtpKeyingMaterialLength(profile));
+      const { local, remote } = srtpContextsFromDtls(profile, material, o.role, {
+        ...(o.replayWindow !== undefined ? { replayWindow: o.replayWindow } : {}),
+      });
+      this.#local = local;
+      this.#remote = remote;
+      this.#log.debug(`DTLS-SRTP ready: ${dtls.cipherSuite}, SRTP profile ${profile}`);
+      this.#state$.next('connected');
+    } catch (err) {
+      this.#fail(err as Error);
+      throw err;
+    }
+  }
+
+  writeRtp(packet: Buffer): boolean {
+    const ctx = this.#local;
+    if (!ctx || this.#closed) return false;
+    const out = ctx.protectRtp(packet);
+    this.#o.ice.send(out);
+    this.packetsSent++;
+    this.bytesSent += out.length;
+    return true;
+  }
+
+  writeRtcp(packet: Buffer): boolean {
+    const ctx = this.#local;
+    if (!ctx || this.#closed) return false;
+    const out = ctx.protectRtcp(packet);
+    this.#o.ice.send(out);
+    this.bytesSent += out.length;
+    return true;
+  }
+
+  /** Sends close_notify and stops; does not close the ICE agent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#dtls?.close();
+    this.#local = this.#remote = undefined;
+    if (this.#state$.value !== 'failed') this.#state$.next('closed');
+    this.#state$.complete();
+  }
+
+  #onDatagram(data: Buffer): void {
+    this.bytesReceived += data.length;
+    try {
+      switch (classifyPacket(data)) {
+        case 'dtls':
+          this.#dtlsHandler?.(data);
+          return;
+        case 'rtp': {
+          const ctx = this.#remote;
+          if (!ctx) return this.drops.drop('srtp-before-keys');
+          const plain = ctx.unprotectRtp(data);
+          this.packetsReceived++;
+          this.#o.onRtp(plain);
+          return;
+        }
+        case 'rtcp': {
+          const ctx = this.#remote;
+          if (!ctx) return this.drops.drop('srtcp-before-keys');
+          this.#o.onRtcp(ctx.unprotectRtcp(data));
+          return;
+        }
+        default:
+          this.drops.drop('unknown-packet');
+      }
+    } catch (err) {
+      // Network input never throws past the transport: count and trace.
+      this.drops.drop(err instanceof SrtpError ? err.code : 'handler-error', err);
+    }
+  }
+
+  #onDtlsClose(reason: DtlsCloseReason): void {
+    this.#log.debug(`DTLS closed: ${reason.kind}${reason.error ? ` (${reason.error.message})` : ''}`);
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#local = this.#remote = undefined;
+    this.#state$.next(reason.kind === 'close-notify' || reason.kind === 'local' ? 'closed' : 'failed');
+    this.#state$.complete();
+  }
+
+  #fail(err: Error): void {
+    if (this.#closed) return;
+    this.#log.debug(`DTLS-SRTP transport failed: ${err.message}`);
+    this.#closed = true;
+    this.#local = this.#remote = undefined;
+    this.#state$.next('failed');
+    this.#state$.complete();
+  }
+}
