@@ -103,7 +103,8 @@ export class VirtualRouter {
 
   /** Prefix length of the LAN an address of this family sits on. */
   prefixLength(family: 4 | 6): number {
-    if (family === 4) return this.#lan4?.prefixLength ?? 0;
+    // The WAN has no single prefix: its hosts report a typical /24 (and /64 for IPv6).
+    if (family === 4) return this.#lan4?.prefixLength ?? 24;
     return this.#lan6?.prefixLength ?? 64;
   }
 
