@@ -148,7 +148,7 @@ async function run(): Promise<BenchResult[]> {
         oursBufferKey: round(median(r.oursRawKey)),
         vsWerift: round(oursMedian / weriftMedian, 3),
         ...(pion === null ? {} : { vsPion: round(oursMedian / pion, 3) }),
-        message: 'ICE Binding request, 104 bytes',
+        message: `ICE Binding request, ${msgs[0]!.length} bytes`,
         pionGomaxprocs: 1,
       },
     },

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../common/errors.js';
+import { getLogger, type ScopedLogger } from '../common/log.js';
 import type { TransportAddress } from '../transport/net.js';
 import { StunClass, TRANSACTION_ID_LENGTH } from './constants.js';
 import { StunTransactionLimitError } from './errors.js';
@@ -90,11 +91,13 @@ function positive(name: string, v: number | undefined, fallback: number): number
 export class StunTransactionCore<Ctx = unknown> {
   readonly #defaults: Required<StunRetransmitConfig>;
   readonly #maxPending: number;
+  readonly #log: ScopedLogger;
   readonly #pending = new Map<string, Pending<Ctx>>();
   #transmits: StunTransmit[] = [];
   #events: StunTransactionTimeout<Ctx>[] = [];
 
-  constructor(config: StunRetransmitConfig & { maxPending?: number } = {}) {
+  constructor(config: StunRetransmitConfig & { maxPending?: number; logger?: ScopedLogger } = {}) {
+    this.#log = config.logger ?? getLogger('stun');
     this.#defaults = {
       rtoMs: positive('rtoMs', config.rtoMs, DEFAULT_STUN_RTO_MS),
       rc: Math.floor(positive('rc', config.rc, DEFAULT_STUN_RC)),
@@ -150,6 +153,12 @@ export class StunTransactionCore<Ctx = unknown> {
       deadline: now,
     };
     this.#pending.set(key, p);
+    if (this.#log.traceEnabled) {
+      this.#log.trace(
+        `transaction ${p.transactionId.toString('hex')} start method 0x${p.method.toString(16)} to ${destination.address}:${destination.port}` +
+          (reliable ? ` (reliable, Ti ${p.finalWaitMs} ms)` : ` (RTO ${rtoMs} ms, Rc ${p.rc}, Rm ${rm})`),
+      );
+    }
     this.#send(now, p);
   }
 
@@ -165,6 +174,9 @@ export class StunTransactionCore<Ctx = unknown> {
     const p = this.#pending.get(key);
     if (p === undefined || p.method !== response.method) return undefined;
     this.#remove(p);
+    if (this.#log.traceEnabled) {
+      this.#log.trace(`transaction ${p.transactionId.toString('hex')} answered after ${now - p.startedAt} ms, ${p.sends} send(s)`);
+    }
     return { ctx: p.ctx, destination: p.destination, rttMs: now - p.startedAt, retransmitted: p.sends > 1 };
   }
 
@@ -176,8 +188,14 @@ export class StunTransactionCore<Ctx = unknown> {
         // RFC 8489 §6.2.1: the RTO doubles after each retransmission.
         p.rtoMs *= 2;
         this.#send(now, p);
+        if (this.#log.traceEnabled) {
+          this.#log.trace(`transaction ${p.transactionId.toString('hex')} retransmit ${p.sends}/${p.rc}, next deadline ${p.deadline}`);
+        }
       } else {
         this.#remove(p);
+        if (this.#log.debugEnabled) {
+          this.#log.debug(`transaction ${p.transactionId.toString('hex')} timed out after ${now - p.startedAt} ms`);
+        }
         this.#events.push({ type: 'timeout', transactionId: p.transactionId, ctx: p.ctx });
       }
     }
