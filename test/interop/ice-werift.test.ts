@@ -52,9 +52,14 @@ interface Session {
 }
 
 /** Creates both agents, signals in-process and connects; `close()` releases both. */
-async function connect(ternRole: IceRole, hold: Hold, register: (close: () => Promise<void>) => void): Promise<Session> {
+async function connect(
+  ternRole: IceRole,
+  hold: Hold,
+  register: (close: () => Promise<void>) => void,
+  weriftRole: IceRole = ternRole === 'controlling' ? 'controlled' : 'controlling',
+): Promise<Session> {
   const tern = new IceAgent(loopbackConfig());
-  const werift = new WeriftIcePeer(ternRole === 'controlling' ? 'controlled' : 'controlling');
+  const werift = new WeriftIcePeer(weriftRole);
   const close = async (): Promise<void> => {
     tern.close();
     await werift.close();
@@ -171,6 +176,19 @@ describe('ICE interop: tern ↔ werift-ice on 127.0.0.1', () => {
       expect(s.conn.closed).toBe(true);
       await waitFor('the connection to report close', () => closeReason !== 'not called', 1000);
       await expectNoLeaks(before);
+    });
+  }
+
+  // Both agents start in the same role: the tie-breakers decide who switches
+  // (RFC 8445 §7.3.1.1, §7.2.5.1); both must end in opposite roles, agree on
+  // the pair and carry data.
+  for (const role of ['controlling', 'controlled'] as const) {
+    it(`role conflict: both start ${role}`, async () => {
+      const s = await connect(role, 'none', register, role);
+      const weriftRole: IceRole = s.werift.connection.iceControlling ? 'controlling' : 'controlled';
+      expect(s.tern.role).not.toBe(weriftRole);
+      checkSelectedPair(s);
+      await exchange(s, 'conflict');
     });
   }
 
