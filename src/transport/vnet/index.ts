@@ -22,6 +22,7 @@ export type { VirtualNetworkOptions, AddRouterOptions, AddHostOptions, AddStunSe
 export { VirtualStunServer, DEFAULT_VIRTUAL_STUN_PORT, RFC5780_ATTR } from './stun-server.js';
 export type { VirtualStunServerStats } from './stun-server.js';
 export { VirtualRouter } from './router.js';
+export type { RouterFilter, RouterFilterPacket } from './router.js';
 export { VirtualHost, EPHEMERAL_PORT_MIN, EPHEMERAL_PORT_MAX, DEFAULT_TCP_DIAL_TIMEOUT_MS } from './host.js';
 export { VirtualUdpSocket } from './udp-socket.js';
 export { VirtualTcpConnection, VirtualTcpServer } from './tcp.js';

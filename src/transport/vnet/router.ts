@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../../common/errors.js';
-import { familyOf, formatAddress } from '../net.js';
+import { familyOf, formatAddress, type TransportAddress } from '../net.js';
 import type { VnetContext, LanEndpoint } from './context.js';
 import { MAX_HOPS } from './context.js';
 import { Cidr, canonicalIp } from './ip.js';
@@ -7,6 +7,19 @@ import { VirtualLink, type LinkImpairment } from './link.js';
 import { StatefulFirewall, type FirewallConfig } from './firewall.js';
 import { NatTable, type NatConfig } from './nat.js';
 import type { VirtualPacket } from './packet.js';
+
+/** What a router filter sees of a packet crossing its uplink. */
+export interface RouterFilterPacket {
+  readonly direction: 'outbound' | 'inbound';
+  readonly protocol: 'udp' | 'tcp';
+  /** Outbound: after NAT (as the parent sees it). Inbound: before NAT. */
+  readonly src: TransportAddress;
+  readonly dst: TransportAddress;
+  readonly data: Buffer;
+}
+
+/** Returns false to drop the packet (a firewall rule, a blocked protocol, a partition). */
+export type RouterFilter = (packet: RouterFilterPacket) => boolean;
 
 export interface VirtualRouterInit {
   name: string;
@@ -44,6 +57,7 @@ export class VirtualRouter {
   readonly #endpoints = new Map<string, LanEndpoint>();
   readonly #childByAddress = new Map<string, VirtualRouter>();
   readonly #routedChildren: VirtualRouter[] = [];
+  readonly #filters = new Set<RouterFilter>();
 
   /** @internal Created by {@link VirtualNetwork.addRouter}. */
   constructor(ctx: VnetContext, init: VirtualRouterInit) {
@@ -93,6 +107,32 @@ export class VirtualRouter {
   setImpairment(impairment: LinkImpairment): void {
     if (!this.#uplink) throw new InvalidArgumentError('the WAN router has no uplink to impair');
     this.#uplink.impairment = impairment;
+  }
+
+  /**
+   * Adds a filter for packets crossing the uplink, e.g. `(p) => p.protocol !== 'udp'`
+   * for a network that blocks UDP. Returns the function that removes it.
+   */
+  addFilter(filter: RouterFilter): () => void {
+    if (!this.parent) throw new InvalidArgumentError('the WAN router has no uplink to filter');
+    this.#filters.add(filter);
+    return () => {
+      this.#filters.delete(filter);
+    };
+  }
+
+  #passes(direction: RouterFilterPacket['direction'], p: VirtualPacket): boolean {
+    if (this.#filters.size === 0) return true;
+    const view: RouterFilterPacket = { direction, protocol: p.protocol, src: { ...p.src }, dst: { ...p.dst }, data: p.data };
+    for (const f of this.#filters) {
+      try {
+        if (!f(view)) return false;
+      } catch (err) {
+        this.#ctx.log.error(`${this.name}: filter threw`, err);
+        return false;
+      }
+    }
+    return true;
   }
 
   /** True when `address` belongs on this router's LAN. */
@@ -150,12 +190,14 @@ export class VirtualRouter {
     } else if (this.#firewall6 && !this.#firewall6.outbound(p.protocol, p.src, p.dst, this.#ctx.now())) {
       return this.#ctx.drop('firewall-full', p);
     }
+    if (!this.#passes('outbound', p)) return this.#ctx.drop('router-filter', p);
     this.#uplink!.transmit(p, 'up', (q) => parent.fromLan(q));
   }
 
   /** @internal A packet arriving over the uplink from the parent. */
   fromParent(p: VirtualPacket): void {
     if (++p.hops > MAX_HOPS) return this.#ctx.drop('ttl', p);
+    if (!this.#passes('inbound', p)) return this.#ctx.drop('router-filter', p);
     if (this.#nat && familyOf(p.dst.address) === 4) {
       if (p.dst.address !== this.publicAddress) return this.#ctx.drop('no-route', p);
       const internal = this.#nat.inbound(p.protocol, p.src, p.dst.port, this.#ctx.now());

@@ -79,3 +79,36 @@ describe('vnet packet tap', () => {
     net.close();
   });
 });
+
+describe('vnet router filters', () => {
+  it('blocks UDP on a network while TCP still gets out, and can be removed', async () => {
+    const clock = new FakeClock();
+    const net = new VirtualNetwork({ clock });
+    const corp = net.addRouter({ lanCidr: '10.9.0.0/16', publicAddress: '203.0.113.9', nat: { mapping: 'endpoint-independent', filtering: 'address-and-port-dependent' } });
+    const seen: string[] = [];
+    const remove = corp.addFilter((p) => {
+      seen.push(`${p.direction} ${p.protocol} ${p.src.address}`);
+      return p.protocol !== 'udp';
+    });
+    const inside = net.addHost({ router: corp, address: '10.9.0.2' });
+    const server = net.addHost({ router: net.wan, address: '198.51.100.1' });
+    const u = await server.bindUdp({ address: '198.51.100.1', port: 3478 });
+    const got = collect(u);
+    const l = await server.listenTcp({ address: '198.51.100.1', port: 443 });
+    l.onConnection(() => undefined);
+    const s = await inside.bindUdp({ address: '10.9.0.2', port: 0 });
+    s.send(Buffer.from('udp'), u.localAddress);
+    const dial = inside.dialTcp({ address: '198.51.100.1', port: 443 });
+    await clock.advance(5);
+    await expect(dial).resolves.toBeDefined();
+    expect(got).toHaveLength(0);
+    expect(net.stats.droppedByReason['router-filter']).toBe(1);
+    expect(seen).toEqual(['outbound udp 203.0.113.9', 'outbound tcp 203.0.113.9', 'inbound tcp 198.51.100.1']);
+    remove();
+    s.send(Buffer.from('udp'), u.localAddress);
+    await clock.advance(5);
+    expect(got).toHaveLength(1);
+    expect(() => net.wan.addFilter(() => true)).toThrow();
+    net.close();
+  });
+});
