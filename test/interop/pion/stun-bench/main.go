@@ -6,6 +6,13 @@
 //	  Per message: decode, read USERNAME, PRIORITY, ICE-CONTROLLING and
 //	  USE-CANDIDATE, check MESSAGE-INTEGRITY (short-term key) and FINGERPRINT.
 //	  {"runs":[msgs/s...],"medianMsgsPerSec":x}
+//
+//	stun-bench -mode check -password PWD < messages.hex
+//	  per input line, one JSON line: what Pion reads from the message and
+//	  whether MESSAGE-INTEGRITY (when present) and FINGERPRINT check.
+//
+//	stun-bench -mode encode -password PWD
+//	  Pion-built messages, one JSON line each: {"name":..,"hex":..}.
 package main
 
 import (
@@ -15,6 +22,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"sort"
 	"strings"
@@ -24,10 +32,15 @@ import (
 )
 
 func main() {
+	mode := flag.String("mode", "bench", "bench, check or encode")
 	password := flag.String("password", "", "short-term credential password")
 	runs := flag.Int("runs", 5, "number of timed runs")
 	ms := flag.Int("ms", 1000, "duration of each run in milliseconds")
 	flag.Parse()
+	if *mode == "encode" {
+		encode(*password)
+		return
+	}
 
 	var msgs [][]byte
 	sc := bufio.NewScanner(os.Stdin)
@@ -47,6 +60,12 @@ func main() {
 		fail(fmt.Errorf("no messages on stdin"))
 	}
 	integrity := stun.NewShortTermIntegrity(*password)
+	if *mode == "check" {
+		for _, b := range msgs {
+			check(b, integrity)
+		}
+		return
+	}
 	m := new(stun.Message)
 	var sink uint64
 	work := func(b []byte) {
@@ -110,4 +129,82 @@ func main() {
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "stun-bench:", err)
 	os.Exit(1)
+}
+
+func check(b []byte, integrity stun.MessageIntegrity) {
+	m := &stun.Message{Raw: append([]byte(nil), b...)}
+	out := map[string]interface{}{}
+	if err := m.Decode(); err != nil {
+		out["error"] = err.Error()
+		emit(out)
+		return
+	}
+	out["type"] = m.Type.String()
+	if u, err := m.Get(stun.AttrUsername); err == nil {
+		out["username"] = string(u)
+	}
+	if p, err := m.Get(stun.AttrPriority); err == nil && len(p) == 4 {
+		out["priority"] = binary.BigEndian.Uint32(p)
+	}
+	if c, err := m.Get(stun.AttrICEControlling); err == nil && len(c) == 8 {
+		out["controlling"] = fmt.Sprint(binary.BigEndian.Uint64(c))
+	}
+	out["useCandidate"] = m.Contains(stun.AttrUseCandidate)
+	var xa stun.XORMappedAddress
+	if err := xa.GetFrom(m); err == nil {
+		out["xorMapped"] = xa.String()
+	}
+	var ec stun.ErrorCodeAttribute
+	if err := ec.GetFrom(m); err == nil {
+		out["errorCode"] = int(ec.Code)
+		out["reason"] = string(ec.Reason)
+	}
+	if m.Contains(stun.AttrMessageIntegrity) {
+		out["integrity"] = integrity.Check(m) == nil
+	}
+	out["fingerprint"] = stun.Fingerprint.Check(m) == nil
+	emit(out)
+}
+
+func encode(password string) {
+	integrity := stun.NewShortTermIntegrity(password)
+	tid := func(n byte) stun.Setter {
+		var id [stun.TransactionIDSize]byte
+		for i := range id {
+			id[i] = n + byte(i)
+		}
+		return stun.NewTransactionIDSetter(id)
+	}
+	prio := make([]byte, 4)
+	binary.BigEndian.PutUint32(prio, 1853817087)
+	tie := make([]byte, 8)
+	binary.BigEndian.PutUint64(tie, 0x0123456789abcdef)
+	msgs := []struct {
+		name    string
+		setters []stun.Setter
+	}{
+		{"binding-request", []stun.Setter{tid(1), stun.BindingRequest, stun.NewUsername("remote:local"),
+			stun.RawAttribute{Type: stun.AttrPriority, Value: prio},
+			stun.RawAttribute{Type: stun.AttrICEControlling, Value: tie},
+			stun.RawAttribute{Type: stun.AttrUseCandidate},
+			integrity, stun.Fingerprint}},
+		{"success-v4", []stun.Setter{tid(2), stun.BindingSuccess,
+			&stun.XORMappedAddress{IP: net.ParseIP("192.0.2.33").To4(), Port: 40000}, integrity, stun.Fingerprint}},
+		{"success-v6", []stun.Setter{tid(3), stun.BindingSuccess,
+			&stun.XORMappedAddress{IP: net.ParseIP("2001:db8::42"), Port: 40001}, integrity, stun.Fingerprint}},
+		{"error-487", []stun.Setter{tid(4), stun.NewType(stun.MethodBinding, stun.ClassErrorResponse),
+			stun.ErrorCodeAttribute{Code: 487, Reason: []byte("Role Conflict")}, integrity, stun.Fingerprint}},
+	}
+	for _, x := range msgs {
+		m, err := stun.Build(x.setters...)
+		if err != nil {
+			fail(err)
+		}
+		emit(map[string]interface{}{"name": x.name, "hex": hex.EncodeToString(m.Raw)})
+	}
+}
+
+func emit(v map[string]interface{}) {
+	out, _ := json.Marshal(v)
+	fmt.Println(string(out))
 }
