@@ -68,9 +68,10 @@ const available = pionAvailable();
 
 describe.skipIf(!available)('ICE interop: tern ↔ Pion ice v2 on 127.0.0.1', () => {
   let binary = '';
+  // A cold Go build cache compiles Pion and its dependencies first: allow for it.
   beforeAll(() => {
     binary = pionBinary('ice-peer');
-  });
+  }, 300_000);
 
   const open: (() => Promise<void>)[] = [];
   afterEach(async () => {
