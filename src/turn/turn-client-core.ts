@@ -320,6 +320,12 @@ export class TurnClientCore {
         this.#issue(now, p, p.staleRetries + 1);
         return;
       }
+      // RFC 8656 §7.3/§9/§12: 437 (Allocation Mismatch) to any request means the server has no
+      // allocation for this 5-tuple any more.
+      if (code === StunErrorCode.AllocationMismatch && p.kind !== 'allocate' && this.#state === 'allocated') {
+        this.#fail(new TurnError('ERR_TURN_ALLOCATION_LOST', `server lost the allocation: ${code} ${reason}`, { stunCode: code }));
+        return;
+      }
       this.#onRequestFailed(now, p, errorFor(p, code, reason, msg));
       return;
     }

@@ -24,6 +24,14 @@ export interface CoturnOptions {
   tls?: boolean;
   /** Listen on this address (default 127.0.0.1). */
   listeningIp?: string;
+  /**
+   * Run inside this network namespace (`ip netns exec`). Readiness is then
+   * read from the server's log, since the test process cannot reach the
+   * namespace's addresses; `port` defaults to 3478 there.
+   */
+  netns?: string;
+  /** Listening port (default: a free one; 3478 inside a namespace). */
+  port?: number;
   extraArgs?: string[];
   /** How long to wait for the listeners (default 10 s). */
   startTimeoutMs?: number;
@@ -137,7 +145,7 @@ export async function startCoturn(options: CoturnOptions = {}): Promise<Coturn> 
   const password = options.password ?? 'test';
   const realm = options.realm ?? 'tern';
   const dir = mkdtempSync(join(tmpdir(), 'tern-coturn-'));
-  const port = await freePort(host);
+  const port = options.port ?? (options.netns ? 3478 : await freePort(host));
   let tlsPort: number | undefined;
   let certPem: string | undefined;
   const args = [
@@ -152,7 +160,7 @@ export async function startCoturn(options: CoturnOptions = {}): Promise<Coturn> 
     '--no-cli',
     '--cli-password=x',
     '--no-rfc5780',
-    '--allow-loopback-peers',
+    ...(host.startsWith('127.') ? ['--allow-loopback-peers'] : []),
     '--pidfile', join(dir, 'turnserver.pid'),
     '--userdb', join(dir, 'turndb'),
     '--log-file', 'stdout',
@@ -160,7 +168,7 @@ export async function startCoturn(options: CoturnOptions = {}): Promise<Coturn> 
     '--verbose',
   ];
   if (options.tls) {
-    tlsPort = await freePort(host);
+    tlsPort = options.netns ? port + 1971 : await freePort(host);
     const { cert, key } = makeCertificate(dir, host);
     certPem = readFileSync(cert, 'utf8');
     args.push('--tls-listening-port', String(tlsPort), '--cert', cert, '--pkey', key);
@@ -170,7 +178,10 @@ export async function startCoturn(options: CoturnOptions = {}): Promise<Coturn> 
   if (options.staleNonceSec !== undefined) args.push(`--stale-nonce=${options.staleNonceSec}`);
   args.push(...(options.extraArgs ?? []));
 
-  const child: ChildProcess = spawn('turnserver', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // `ip netns exec` execs turnserver in place, so the child's PID is the server's.
+  const child: ChildProcess = options.netns
+    ? spawn('ip', ['netns', 'exec', options.netns, 'turnserver', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn('turnserver', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const append = (b: Buffer): void => {
     // Bounded: keep the tail only.
@@ -213,10 +224,13 @@ export async function startCoturn(options: CoturnOptions = {}): Promise<Coturn> 
       await stop();
       throw new Error(`turnserver exited during start-up:\n${output}`);
     }
-    const ready =
-      (await probeUdp(host, port, 200)) &&
-      (await probeTcp(host, port)) &&
-      (tlsPort === undefined || (await probeTcp(host, tlsPort)));
+    const ready = options.netns
+      ? /UDP listener opened on/.test(output) &&
+        /TCP listener opened on/.test(output) &&
+        (tlsPort === undefined || /TLS\/TCP listener opened on/.test(output))
+      : (await probeUdp(host, port, 200)) &&
+        (await probeTcp(host, port)) &&
+        (tlsPort === undefined || (await probeTcp(host, tlsPort)));
     if (ready) break;
     if (Date.now() > deadline) {
       await stop();

@@ -266,6 +266,15 @@ describe('TurnClientCore: permissions, indications and channels', () => {
     expect(h.core.permissionCount).toBe(0);
   });
 
+  it('treats 437 Allocation Mismatch to CreatePermission as the allocation lost', () => {
+    const h = new CoreHarness();
+    allocated(h);
+    h.server.errors.set(StunMethod.CreatePermission, { code: 437, reason: 'Allocation Mismatch' });
+    h.send(Buffer.from('a'), PEER);
+    expect(h.core.state).toBe('failed');
+    expect(h.eventsOf('failed')[0]?.error).toMatchObject({ code: 'ERR_TURN_ALLOCATION_LOST', stunCode: 437 });
+  });
+
   it('limits the number of permissions', () => {
     const h = new CoreHarness({ maxPermissions: 1 });
     allocated(h);
