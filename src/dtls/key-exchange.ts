@@ -1,4 +1,4 @@
-import { createECDH, createPrivateKey, createPublicKey, diffieHellman, type ECDH, type KeyObject } from 'node:crypto';
+import { createECDH, createPublicKey, diffieHellman, generateKeyPairSync, type ECDH, type KeyObject } from 'node:crypto';
 import type { Rng } from '../common/rng.js';
 import { AlertDescription, NamedGroup } from './constants.js';
 import { fatal } from './errors.js';
@@ -11,9 +11,6 @@ export interface EcdheKey {
   /** The pre-master secret with the peer's public value; throws DtlsError(illegal_parameter) when invalid. */
   computeSecret(peerPublic: Buffer): Buffer;
 }
-
-/** RFC 8410 §7: the fixed PKCS#8 prefix of an X25519 private key (its 32 bytes follow). */
-const X25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
 
 /** Groups in tern-rtc's preference order. */
 export const DEFAULT_GROUPS: readonly NamedGroup[] = [NamedGroup.X25519, NamedGroup.Secp256r1];
@@ -61,10 +58,13 @@ class X25519Key implements EcdheKey {
   readonly publicKey: Buffer;
   readonly #privateKey: KeyObject;
 
-  constructor(rng: Rng) {
-    this.#privateKey = createPrivateKey({ key: Buffer.concat([X25519_PKCS8_PREFIX, rng.bytes(32)]), format: 'der', type: 'pkcs8' });
-    const jwk = createPublicKey(this.#privateKey).export({ format: 'jwk' });
-    this.publicKey = Buffer.from(jwk.x!, 'base64url');
+  constructor() {
+    // Node cannot import a raw X25519 scalar without its public half (JWK needs both) short of
+    // PKCS#8 DER, whose OpenSSL 3 decoder costs milliseconds; so this ephemeral key comes from
+    // OpenSSL's CSPRNG rather than the injected Rng. It never leaves the handshake.
+    const { privateKey, publicKey } = generateKeyPairSync('x25519');
+    this.#privateKey = privateKey;
+    this.publicKey = Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url');
   }
 
   computeSecret(peerPublic: Buffer): Buffer {
@@ -83,5 +83,5 @@ class X25519Key implements EcdheKey {
 }
 
 export function generateEcdheKey(group: NamedGroup, rng: Rng): EcdheKey {
-  return group === NamedGroup.X25519 ? new X25519Key(rng) : new P256Key(rng);
+  return group === NamedGroup.X25519 ? new X25519Key() : new P256Key(rng);
 }
