@@ -3,7 +3,7 @@ import { DropCounter } from '../common/drop-counter.js';
 import { getLogger, type ScopedLogger } from '../common/log.js';
 import { randomIceString, type Rng } from '../common/rng.js';
 import { familyOf, formatAddress, type TransportAddress } from '../transport/net.js';
-import { StunClass, StunMessage, StunMethod, StunTransactionCore, isStunMessage, type StunIntegrityKey } from '../stun/index.js';
+import { StunClass, StunMessage, StunMethod, StunTransactionCore, isStunMessage } from '../stun/index.js';
 import {
   CHECK_RTO_MS,
   LOCAL_PWD_LENGTH,
@@ -20,7 +20,7 @@ import { IceError } from './errors.js';
 import { RemoteCandidates, remoteKey } from './remote-candidates.js';
 import { decideInboundRole, roleAfter487 } from './role-conflict.js';
 import { ControlledSelector, ControllingSelector, LiteSelector, type PairSelector, type SelectorContext } from './selectors.js';
-import { MAX_STUN_MESSAGE_BYTES, buildCheckError, buildCheckRequest, buildCheckSuccess, iceKey } from './stun-checks.js';
+import { MAX_STUN_MESSAGE_BYTES, buildCheckError, buildCheckRequest, buildCheckSuccess, iceKey, type IceKey } from './stun-checks.js';
 import { handleInboundRequest } from './inbound-request.js';
 import { runLiveness } from './liveness.js';
 import { validateCredentials, validateRemoteCredentials } from './credentials.js';
@@ -71,7 +71,7 @@ const MAX_PENDING_TRANSACTIONS = 1024;
  * inbound-response.ts, selectors.ts, liveness.ts, checklist.ts, consent.ts)
  * and this file only wires them together.
  */
-export class IceAgentCore {
+export class IceAgentCore implements SelectorContext {
   readonly config: IceCoreConfig;
   readonly rng: Rng;
   readonly log: ScopedLogger;
@@ -86,12 +86,12 @@ export class IceAgentCore {
   #local: IceCoreCredentials;
   /** RFC 8445 §9: the previous credentials stay valid on the old pair until a new pair is selected. */
   #previousLocal: IceCoreCredentials | undefined;
-  localKey: StunIntegrityKey;
-  previousLocalKey: StunIntegrityKey | undefined;
+  localKey: IceKey;
+  previousLocalKey: IceKey | undefined;
   #remote: IceCoreCredentials | undefined;
-  remoteKey: StunIntegrityKey | undefined;
+  remoteKey: IceKey | undefined;
   /** Credentials the selected pair was validated with (used for consent until new ones arrive). */
-  selectedRemote: { creds: IceCoreCredentials; key: StunIntegrityKey } | undefined;
+  selectedRemote: { creds: IceCoreCredentials; key: IceKey } | undefined;
 
   tieBreaker: bigint;
   #role: IceRole;
@@ -110,14 +110,12 @@ export class IceAgentCore {
 
   readonly #locals: LocalCandidateEntry[] = [];
   readonly #pairableBases = new Map<number, LocalCandidateEntry>();
-  /** Bound address of each base, for traces. */
-  readonly #baseAddresses = new Map<number, TransportAddress>();
   readonly localPrflx: Candidate[] = [];
   readonly #transmits: IceTransmit[] = [];
   readonly #events: IceCoreEvent[] = [];
-  readonly srflxRequests = new Map<number, { baseId: number; server: TransportAddress; deadline: number; txKey: string }>();
+  /** Outstanding server-reflexive requests (a handful while gathering; an array costs nothing when empty). */
+  readonly srflxRequests: { id: number; baseId: number; server: TransportAddress; deadline: number; txKey: string }[] = [];
   #nextSrflxId = 1;
-  readonly #selectorContext: SelectorContext;
 
   constructor(options: IceAgentCoreOptions) {
     this.config = options.config;
@@ -136,23 +134,13 @@ export class IceAgentCore {
     this.tieBreaker = options.tieBreaker ?? this.rng.bytes(8).readBigUInt64BE(0);
     this.#role = this.config.lite ? 'controlled' : this.config.remoteLite ? 'controlling' : 'controlled';
     this.selector = this.#makeSelector();
-    const core = this;
-    this.#selectorContext = {
-      checklist: this.checklist,
-      config: this.config,
-      get checkingStartedMs() {
-        return core.checkingStartedMs;
-      },
-      get selected() {
-        return core.selected;
-      },
-      select: (pair, now) => this.select(pair, now),
-      nominate: (pair, now) => {
-        this.log.debug(`nominating ${pair.toString()}`);
-        this.checklist.enqueueTriggered(pair, true);
-        this.flushTriggered(now);
-      },
-    };
+  }
+
+  /** Controlling side: send a check with USE-CANDIDATE on `pair` (RFC 8445 §8.1.1). */
+  nominate(pair: CandidatePair, now: number): void {
+    this.log.debug(`nominating ${pair.toString()}`);
+    this.checklist.enqueueTriggered(pair, true);
+    this.flushTriggered(now);
   }
 
   get role(): IceRole {
@@ -183,8 +171,9 @@ export class IceAgentCore {
     return this.#closed;
   }
 
+  /** The core is its selectors' context (no per-agent adapter object). */
   get selectorContext(): SelectorContext {
-    return this.#selectorContext;
+    return this;
   }
 
   #makeSelector(): PairSelector {
@@ -227,7 +216,6 @@ export class IceAgentCore {
     if (this.#locals.some((l) => l.baseId === baseId && l.candidate.key === candidate.key)) return;
     const entry: LocalCandidateEntry = { candidate, baseId, base };
     this.#locals.push(entry);
-    this.#baseAddresses.set(baseId, base);
     if (!pairable || this.#pairableBases.has(baseId)) return;
     this.#pairableBases.set(baseId, entry);
     for (const r of this.remotes.values()) this.#pair(entry, r);
@@ -237,7 +225,6 @@ export class IceAgentCore {
   removeLocalBase(baseId: number): void {
     for (let i = this.#locals.length - 1; i >= 0; i--) if (this.#locals[i]!.baseId === baseId) this.#locals.splice(i, 1);
     this.#pairableBases.delete(baseId);
-    this.#baseAddresses.delete(baseId);
     for (const p of [...this.checklist.values()]) if (p.local.baseId === baseId) this.removePair(p);
   }
 
@@ -322,11 +309,11 @@ export class IceAgentCore {
   /** Removes a pair and forgets its outstanding checks. */
   removePair(p: CandidatePair): void {
     this.checklist.remove(p);
-    for (const key of p.pendingTx) {
+    for (const key of p.pendingTx ?? []) {
       this.tx.cancel(Buffer.from(key, 'hex'));
       this.txContexts.delete(key);
     }
-    p.pendingTx.clear();
+    p.pendingTx = undefined;
   }
 
   /** RFC 8445 §6.1.2.2: pair candidates of the same component, transport and address family. */
@@ -424,7 +411,7 @@ export class IceAgentCore {
     this.#closed = true;
     this.tx.clear();
     this.txContexts.clear();
-    this.srflxRequests.clear();
+    this.srflxRequests.length = 0;
     this.checklist.clear();
     this.consent.stop();
     this.#transmits.length = 0;
@@ -541,7 +528,7 @@ export class IceAgentCore {
   }
 
   #baseLabel(baseId: number): string {
-    const a = this.#baseAddresses.get(baseId);
+    const a = this.#locals.find((l) => l.baseId === baseId)?.base;
     return a ? formatAddress(a) : `base ${baseId}`;
   }
 
@@ -565,7 +552,7 @@ export class IceAgentCore {
   pollTimeout(): number | undefined {
     if (this.#closed) return undefined;
     let t = this.tx.pollTimeout() ?? Infinity;
-    for (const r of this.srflxRequests.values()) t = Math.min(t, r.deadline);
+    for (const r of this.srflxRequests) t = Math.min(t, r.deadline);
     if (this.#canCheck()) {
       if (this.checklist.triggeredCount > 0) t = Math.min(t, this.#nextCheckMs);
       else if (this.checklist.hasPendingWork()) t = Math.min(t, this.#nextCheckMs);
@@ -597,13 +584,12 @@ export class IceAgentCore {
       if (!e) break;
       handleTransactionTimeout(this, now, e.transactionId);
     }
-    for (const [id, r] of this.srflxRequests) {
-      if (now < r.deadline) continue;
+    for (const r of this.srflxRequests.filter((x) => now >= x.deadline)) {
       this.tx.cancel(Buffer.from(r.txKey, 'hex'));
       this.txContexts.delete(r.txKey);
-      this.srflxRequests.delete(id);
+      this.removeSrflxRequest(r.id);
       this.log.debug(`srflx from ${formatAddress(r.server)}: no answer in time`);
-      this.#events.push({ type: 'srflx', requestId: id, baseId: r.baseId, server: r.server, mapped: undefined });
+      this.#events.push({ type: 'srflx', requestId: r.id, baseId: r.baseId, server: r.server, mapped: undefined });
     }
     this.#ordinaryCheck(now);
     runLiveness(this, now);
@@ -630,7 +616,7 @@ export class IceAgentCore {
     useCandidate: boolean,
     kind: 'check' | 'consent',
     remoteUfrag: string,
-    key: StunIntegrityKey,
+    key: IceKey,
     label: string = kind,
   ): void {
     if (this.txContexts.size >= MAX_PENDING_TRANSACTIONS) {
@@ -656,7 +642,7 @@ export class IceAgentCore {
     });
     const txKey = transactionId.toString('hex');
     this.txContexts.set(txKey, { kind, pair, useCandidate, role: this.#role, key, sentAt: now, priority });
-    pair.pendingTx.add(txKey);
+    if (kind === 'check') (pair.pendingTx ??= []).push(txKey);
     pair.requestsSent++;
     if (pair.local.candidate.transport === 'tcp') {
       this.tx.start(now, data, transactionId, pair.remote, txKey, { reliable: true });
@@ -671,7 +657,7 @@ export class IceAgentCore {
     const id = this.#nextSrflxId++;
     const txKey = request.transactionId.toString('hex');
     this.txContexts.set(txKey, { kind: 'srflx', requestId: id, baseId, server });
-    this.srflxRequests.set(id, { baseId, server, deadline: now + this.config.stunGatherTimeoutMs, txKey });
+    this.srflxRequests.push({ id, baseId, server, deadline: now + this.config.stunGatherTimeoutMs, txKey });
     this.tx.start(now, request.data, request.transactionId, server, txKey);
     this.#drainTx('server binding request');
     return id;
@@ -687,6 +673,14 @@ export class IceAgentCore {
       this.pushTransmit(baseId, t.destination, t.data, what);
       if (ctx.kind !== 'srflx') this.lastOutboundMs = Math.max(this.lastOutboundMs, ctx.sentAt);
     }
+  }
+
+  /** Forgets a server-reflexive request; false when it was not pending. */
+  removeSrflxRequest(id: number): boolean {
+    const i = this.srflxRequests.findIndex((r) => r.id === id);
+    if (i < 0) return false;
+    this.srflxRequests.splice(i, 1);
+    return true;
   }
 
   /** Sends the queued triggered checks (RFC 8445 §6.1.4.2: served before ordinary checks). */
@@ -724,7 +718,7 @@ export class IceAgentCore {
     if (this.#closed) return;
     this.flushTriggered(now);
     this.#ordinaryCheck(now);
-    if (this.#canCheck()) this.#selectorDeadline = this.selector.onTick(this.#selectorContext, now);
+    if (this.#canCheck()) this.#selectorDeadline = this.selector.onTick(this, now);
     this.#drainTx('retransmit');
   }
 
@@ -736,7 +730,7 @@ export class IceAgentCore {
     this.pushTransmit(baseId, to, buildCheckError(request, code, reason, this.localKey, unknown), `error ${code}`);
   }
 
-  replySuccess(baseId: number, to: TransportAddress, request: StunMessage, key: StunIntegrityKey): void {
+  replySuccess(baseId: number, to: TransportAddress, request: StunMessage, key: IceKey): void {
     this.pushTransmit(baseId, to, buildCheckSuccess(request, to, key), 'binding success');
   }
 

@@ -54,6 +54,8 @@ export class CandidatePair {
   nominateOnSuccess = false;
   /** Controlling side: a check carrying USE-CANDIDATE is outstanding or done. */
   nominationSent = false;
+  /** A queued triggered check must carry USE-CANDIDATE. */
+  triggeredUseCandidate = false;
   priority = 0n;
   requestsSent = 0;
   responsesReceived = 0;
@@ -62,7 +64,16 @@ export class CandidatePair {
   rttMs: number | undefined;
   mappedAddress: TransportAddress | undefined;
   /** Outstanding transactions (hex ids) sent on this pair. */
-  readonly pendingTx = new Set<string>();
+  pendingTx: string[] | undefined;
+
+  /** Forgets one outstanding check. */
+  txDone(txKey: string): void {
+    const list = this.pendingTx;
+    if (!list) return;
+    const i = list.indexOf(txKey);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) this.pendingTx = undefined;
+  }
   /** Last time anything authenticated arrived on this pair. */
   lastSeenMs = -Infinity;
 

@@ -12,7 +12,6 @@ export class CheckList {
   #ordered: CandidatePair[] = [];
   #dirty = false;
   readonly #triggered: CandidatePair[] = [];
-  readonly #triggeredNomination = new Set<CandidatePair>();
 
   get size(): number {
     return this.#pairs.size;
@@ -50,7 +49,7 @@ export class CheckList {
     this.#dirty = true;
     const i = this.#triggered.indexOf(pair);
     if (i >= 0) this.#triggered.splice(i, 1);
-    this.#triggeredNomination.delete(pair);
+    pair.triggeredUseCandidate = false;
   }
 
   clear(): void {
@@ -58,7 +57,6 @@ export class CheckList {
     this.#ordered = [];
     this.#dirty = false;
     this.#triggered.length = 0;
-    this.#triggeredNomination.clear();
   }
 
   /** Call after pair priorities change (role switch). */
@@ -106,11 +104,11 @@ export class CheckList {
 
   /** RFC 8445 §7.3.1.4: queue a triggered check (FIFO, bounded; a pair is queued once). */
   enqueueTriggered(pair: CandidatePair, useCandidate = false): void {
-    if (useCandidate) this.#triggeredNomination.add(pair);
+    if (useCandidate) pair.triggeredUseCandidate = true;
     if (this.#triggered.includes(pair)) return;
     if (this.#triggered.length >= MAX_TRIGGERED_QUEUE) {
       const dropped = this.#triggered.shift();
-      if (dropped) this.#triggeredNomination.delete(dropped);
+      if (dropped) dropped.triggeredUseCandidate = false;
     }
     this.#triggered.push(pair);
   }
@@ -123,7 +121,8 @@ export class CheckList {
   shiftTriggered(): { pair: CandidatePair; useCandidate: boolean } | undefined {
     const pair = this.#triggered.shift();
     if (!pair) return undefined;
-    const useCandidate = this.#triggeredNomination.delete(pair);
+    const useCandidate = pair.triggeredUseCandidate;
+    pair.triggeredUseCandidate = false;
     return { pair, useCandidate };
   }
 

@@ -58,12 +58,12 @@ export class IceAgent {
   readonly #gatheringState$ = new BehaviorSubject<IceGatheringState>('new');
   readonly #candidate$ = new Subject<Candidate | null>();
   readonly #selectedPair$ = new Subject<CandidatePairInfo>();
-  readonly #candidateCallbacks = new Set<(c: Candidate | null) => void>();
+  #candidateCallbacks: ((c: Candidate | null) => void)[] = [];
   readonly #localCandidates: Candidate[] = [];
   #gathering: Promise<void> | undefined;
-  readonly #srflxWaiters = new Map<number, (mapped: TransportAddress | undefined) => void>();
+  #srflxWaiters: { id: number; resolve: (mapped: TransportAddress | undefined) => void }[] = [];
   #connection: IceConnectionImpl | undefined;
-  readonly #connectWaiters = new Set<{ resolve: (c: IceConnection) => void; reject: (e: Error) => void }>();
+  #connectWaiters: { resolve: (c: IceConnection) => void; reject: (e: Error) => void }[] = [];
   /** Send path of the selected pair (cached so the data path skips the core). */
   #sendSocket: UdpSocket | undefined;
   #sendTo: TransportAddress | undefined;
@@ -135,6 +135,16 @@ export class IceAgent {
     return this.#core.role;
   }
 
+  /**
+   * Fixes the role before dial/accept (e.g. the offerer is controlling,
+   * RFC 8445 §6.1.1), so checks that arrive before the remote description
+   * are answered without a false role conflict.
+   */
+  setRole(role: IceRole): void {
+    if (this.#closed) throw new IceError('ERR_ICE_CLOSED', 'agent is closed');
+    this.#core.setRole(role);
+  }
+
   /** The tie-breaker used in role-conflict resolution (RFC 8445 §7.3.1.1). */
   get tieBreaker(): bigint {
     return this.#core.tieBreaker;
@@ -146,8 +156,10 @@ export class IceAgent {
   }
 
   onCandidate(cb: (c: Candidate | null) => void): () => void {
-    this.#candidateCallbacks.add(cb);
-    return () => this.#candidateCallbacks.delete(cb);
+    this.#candidateCallbacks = [...this.#candidateCallbacks, cb];
+    return () => {
+      this.#candidateCallbacks = this.#candidateCallbacks.filter((x) => x !== cb);
+    };
   }
 
   getLocalCandidates(): Candidate[] {
@@ -216,7 +228,7 @@ export class IceAgent {
         new Promise((resolve) => {
           if (this.#closed) return resolve(undefined);
           const id = this.#core.gatherSrflx(this.#clock.now(), baseId, server, buildServerBindingRequest(this.#rng));
-          this.#srflxWaiters.set(id, resolve);
+          this.#srflxWaiters.push({ id, resolve });
           this.#drain();
         }),
     };
@@ -243,7 +255,7 @@ export class IceAgent {
 
   #emitCandidate(c: Candidate | null): void {
     this.#candidate$.next(c);
-    for (const cb of [...this.#candidateCallbacks]) {
+    for (const cb of this.#candidateCallbacks) {
       try {
         cb(c);
       } catch (err) {
@@ -311,11 +323,11 @@ export class IceAgent {
       };
       const onAbort = (): void => waiter.reject(new IceError('ERR_ICE_ABORTED', 'connect aborted'));
       const cleanup = (): void => {
-        this.#connectWaiters.delete(waiter);
+        this.#connectWaiters = this.#connectWaiters.filter((w) => w !== waiter);
         signal?.removeEventListener('abort', onAbort);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.#connectWaiters.add(waiter);
+      this.#connectWaiters.push(waiter);
     });
     this.#drain();
     return p;
@@ -350,8 +362,9 @@ export class IceAgent {
     for (const b of this.#bases.values()) b.socket.close();
     this.#bases.clear();
     this.#sendSocket = undefined;
-    for (const w of [...this.#srflxWaiters.values()]) w(undefined);
-    this.#srflxWaiters.clear();
+    const waiting = this.#srflxWaiters;
+    this.#srflxWaiters = [];
+    for (const w of waiting) w.resolve(undefined);
     for (const w of [...this.#connectWaiters]) w.reject(new IceError('ERR_ICE_CLOSED', 'agent closed'));
     this.#connection?.markClosed();
     this.#setGatheringState('complete');
@@ -359,7 +372,7 @@ export class IceAgent {
     this.#gatheringState$.complete();
     this.#candidate$.complete();
     this.#selectedPair$.complete();
-    this.#candidateCallbacks.clear();
+    this.#candidateCallbacks = [];
   }
 
   // ---- the drain loop ----------------------------------------------------------
@@ -415,9 +428,9 @@ export class IceAgent {
         break;
       }
       case 'srflx': {
-        const w = this.#srflxWaiters.get(e.requestId);
-        this.#srflxWaiters.delete(e.requestId);
-        w?.(e.mapped);
+        const w = this.#srflxWaiters.find((x) => x.id === e.requestId);
+        this.#srflxWaiters = this.#srflxWaiters.filter((x) => x !== w);
+        w?.resolve(e.mapped);
         break;
       }
       default:

@@ -1,5 +1,6 @@
 import type { TransportAddress } from '../transport/net.js';
-import type { StunIntegrityKey, StunMessage } from '../stun/index.js';
+import type { StunMessage } from '../stun/index.js';
+import type { IceKey } from './stun-checks.js';
 import type { IceAgentCore } from './agent-core.js';
 import { buildCheckError } from './stun-checks.js';
 
@@ -18,7 +19,7 @@ export function handleInboundRequest(core: IceAgentCore, now: number, baseId: nu
     core.drops.drop('stun-no-username');
     return;
   }
-  let key: StunIntegrityKey;
+  let key: IceKey;
   let previous = false;
   if (username.startsWith(`${core.localCredentials.ufrag}:`)) {
     key = core.localKey;

@@ -2,7 +2,8 @@ import type { IceRole } from './agent-config.js';
 import type { CandidatePair } from './candidate-pair.js';
 import type { IceAgentCore } from './agent-core.js';
 import { Candidate, candidateFoundation } from '../candidate/index.js';
-import { StunAttr, StunClass, type StunIntegrityKey, type StunMessage } from '../stun/index.js';
+import { StunAttr, StunClass, type StunMessage } from '../stun/index.js';
+import type { IceKey } from './stun-checks.js';
 import { formatAddress, sameAddress, type TransportAddress } from '../transport/net.js';
 
 /** What an outstanding transaction was for. */
@@ -13,7 +14,7 @@ export type TxContext =
       readonly useCandidate: boolean;
       readonly role: IceRole;
       /** Short-term key the request was signed with (the response must verify with it). */
-      readonly key: StunIntegrityKey;
+      readonly key: IceKey;
       readonly sentAt: number;
       /** PRIORITY sent, reused for a local prflx candidate (RFC 8445 §7.2.5.3.1). */
       readonly priority: number;
@@ -39,7 +40,7 @@ export function handleInboundResponse(core: IceAgentCore, now: number, from: Tra
     }
     core.tx.handleResponse(now, msg);
     core.txContexts.delete(txKey);
-    core.srflxRequests.delete(ctx.requestId);
+    core.removeSrflxRequest(ctx.requestId);
     const mapped = msg.messageClass === StunClass.SuccessResponse ? (msg.getXorMappedAddress() ?? msg.getMappedAddress()) : undefined;
     core.log.debug(`srflx from ${formatAddress(ctx.server)}: ${mapped ? formatAddress(mapped) : 'error response'}`);
     core.pushEvent({ type: 'srflx', requestId: ctx.requestId, baseId: ctx.baseId, server: ctx.server, mapped });
@@ -57,7 +58,7 @@ export function handleInboundResponse(core: IceAgentCore, now: number, from: Tra
   const result = core.tx.handleResponse(now, msg);
   core.txContexts.delete(txKey);
   const pair = ctx.pair;
-  pair.pendingTx.delete(txKey);
+  pair.txDone(txKey);
   const rttMs = result?.rttMs ?? now - ctx.sentAt;
   // RFC 8445 §7.2.5.2.1: the response must come from where the request went.
   if (!sameAddress(from, pair.remote)) {
@@ -115,12 +116,12 @@ export function handleTransactionTimeout(core: IceAgentCore, now: number, transa
   if (!ctx) return;
   core.txContexts.delete(txKey);
   if (ctx.kind === 'srflx') {
-    if (core.srflxRequests.delete(ctx.requestId)) {
+    if (core.removeSrflxRequest(ctx.requestId)) {
       core.pushEvent({ type: 'srflx', requestId: ctx.requestId, baseId: ctx.baseId, server: ctx.server, mapped: undefined });
     }
     return;
   }
-  ctx.pair.pendingTx.delete(txKey);
+  ctx.pair.txDone(txKey);
   if (ctx.kind === 'consent') return; // expiry is judged by ConsentTracker
   const pair = ctx.pair;
   if (ctx.useCandidate) pair.nominationSent = false;

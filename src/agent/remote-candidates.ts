@@ -13,7 +13,7 @@ export function remoteKey(transport: string, address: string, port: number): str
 export class RemoteCandidates {
   readonly #byKey = new Map<string, Candidate>();
   /** Peer-reflexive keys in arrival order (oldest first). */
-  readonly #prflx = new Set<string>();
+  readonly #prflx: string[] = [];
   #endOfCandidates = false;
 
   constructor(private readonly max: number) {}
@@ -23,7 +23,7 @@ export class RemoteCandidates {
   }
 
   get prflxCount(): number {
-    return this.#prflx.size;
+    return this.#prflx.length;
   }
 
   get endOfCandidates(): boolean {
@@ -54,8 +54,9 @@ export class RemoteCandidates {
     const key = remoteKey(c.transport, c.address, c.port);
     const existing = this.#byKey.get(key);
     if (existing) {
-      if (c.type !== 'prflx' && this.#prflx.has(key)) {
-        this.#prflx.delete(key);
+      const pi = c.type !== 'prflx' ? this.#prflx.indexOf(key) : -1;
+      if (pi >= 0) {
+        this.#prflx.splice(pi, 1);
         this.#byKey.set(key, c);
         return { stored: c, replaced: existing, evicted: undefined };
       }
@@ -63,23 +64,24 @@ export class RemoteCandidates {
     }
     let evicted: Candidate | undefined;
     if (this.#byKey.size >= this.max) {
-      for (const k of this.#prflx) {
+      for (let i = 0; i < this.#prflx.length; i++) {
+        const k = this.#prflx[i]!;
         if (inUse(k)) continue;
         evicted = this.#byKey.get(k);
-        this.#prflx.delete(k);
+        this.#prflx.splice(i, 1);
         this.#byKey.delete(k);
         break;
       }
       if (!evicted) return { stored: undefined, replaced: undefined, evicted: undefined };
     }
     this.#byKey.set(key, c);
-    if (c.type === 'prflx') this.#prflx.add(key);
+    if (c.type === 'prflx') this.#prflx.push(key);
     return { stored: c, replaced: undefined, evicted };
   }
 
   clear(): void {
     this.#byKey.clear();
-    this.#prflx.clear();
+    this.#prflx.length = 0;
     this.#endOfCandidates = false;
   }
 }

@@ -19,7 +19,7 @@ export interface CheckRequestParams {
   localUfrag: string;
   remoteUfrag: string;
   /** Short-term key from the remote password (RFC 8489 §9.2.2). */
-  remoteKey: StunIntegrityKey;
+  remoteKey: IceKey;
   /** RFC 8445 §7.2.2: priority a peer-reflexive candidate from this base would get. */
   priority: number;
   role: IceRole;
@@ -41,7 +41,7 @@ export function buildCheckRequest(rng: Rng, p: CheckRequestParams): { data: Buff
 }
 
 /** RFC 8445 §7.3.1.2: success response carrying the source as XOR-MAPPED-ADDRESS, integrity with the local password. */
-export function buildCheckSuccess(request: StunMessage, from: TransportAddress, localKey: StunIntegrityKey): Buffer {
+export function buildCheckSuccess(request: StunMessage, from: TransportAddress, localKey: IceKey): Buffer {
   const m = new StunMessage(StunMethod.Binding, StunClass.SuccessResponse, request.transactionId);
   m.setXorMappedAddress(from);
   return m.encode({ integrityKey: localKey, fingerprint: true });
@@ -52,7 +52,7 @@ export function buildCheckError(
   request: StunMessage,
   code: number,
   reason: string,
-  localKey: StunIntegrityKey,
+  localKey: IceKey,
   unknownAttributes?: number[],
 ): Buffer {
   const m = buildErrorResponse(request, code, reason);
@@ -74,7 +74,19 @@ export function buildServerBindingRequest(rng: Rng): { data: Buffer; transaction
   return { data, transactionId };
 }
 
-/** The short-term MESSAGE-INTEGRITY key of an ICE password (RFC 8489 §9.2.2), with HMAC state precomputed. */
-export function iceKey(pwd: string): StunIntegrityKey {
-  return new StunIntegrityKey(shortTermKey(pwd));
+/**
+ * A MESSAGE-INTEGRITY key as the agent holds it: the raw short-term key
+ * (RFC 8489 §9.2.2). Kept as bytes rather than a precomputed
+ * StunIntegrityKey (about 2 KiB of HMAC state and scratch each): an agent
+ * signs a handful of messages per second at most, and thousands of idle
+ * agents per process matter more than a few microseconds per check.
+ */
+export type IceKey = Buffer | StunIntegrityKey;
+
+export function iceKey(pwd: string): IceKey {
+  // A standalone copy: a long-lived slice of Node's shared 8 KiB Buffer pool would pin the whole slab.
+  const k = shortTermKey(pwd);
+  const out = Buffer.allocUnsafeSlow(k.length);
+  k.copy(out);
+  return out;
 }
