@@ -179,3 +179,43 @@ describe.skipIf(!available)('TURN over UDP against coturn', () => {
     r.close();
   });
 });
+
+describe.skipIf(!available)('TURN over UDP on IPv6 (::1) against coturn', () => {
+  let coturn: Coturn;
+
+  beforeAll(async () => {
+    coturn = await startCoturn({ listeningIp: '::1' });
+  });
+
+  afterAll(async () => {
+    await coturn?.stop();
+  });
+
+  it('allocates an IPv6 relayed address (REQUESTED-ADDRESS-FAMILY) and relays both ways over a channel', async () => {
+    const r = await createTurnRelay({
+      server: parseIceServerUri(`turn:[::1]:${coturn.port}`),
+      username: coturn.user,
+      credential: coturn.password,
+      net: nodeNet,
+      clock: systemClock,
+      rng: cryptoRng,
+      localAddress: '::1',
+      family: 6,
+    });
+    const p = await UdpPeer.open('::1');
+    try {
+      expect(r.localAddress.address).toBe('::1');
+      expect(r.family).toBe(6);
+      expect(r.mappedAddress?.address).toBe('::1');
+      await relayRoundTrip(r, p, 'v6 indications');
+      // A non-canonical spelling of the same peer maps onto the same permission and channel.
+      await r.bindChannel({ address: '0:0:0:0:0:0:0:1', port: p.address.port });
+      expect(r.boundChannel(p.address)).toBe(0x4000);
+      await relayRoundTrip(r, p, 'v6 channel');
+    } finally {
+      r.close();
+      await r.whenReleased();
+      p.close();
+    }
+  });
+});

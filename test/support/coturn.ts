@@ -74,9 +74,13 @@ async function freePort(host: string): Promise<number> {
   throw new Error('no free port for coturn');
 }
 
+function udpType(host: string): 'udp4' | 'udp6' {
+  return host.includes(':') ? 'udp6' : 'udp4';
+}
+
 function udpFree(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const s = dgram.createSocket('udp4');
+    const s = dgram.createSocket(udpType(host));
     s.once('error', () => {
       s.close();
       resolve(false);
@@ -96,7 +100,7 @@ function tcpFree(host: string, port: number): Promise<boolean> {
 /** One STUN Binding request (RFC 8489 §5 header only) answered means the UDP listener is up. */
 function probeUdp(host: string, port: number, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const s = dgram.createSocket('udp4');
+    const s = dgram.createSocket(udpType(host));
     const req = Buffer.alloc(20);
     req.writeUInt16BE(0x0001, 0);
     req.writeUInt32BE(0x2112a442, 4);
@@ -160,7 +164,7 @@ export async function startCoturn(options: CoturnOptions = {}): Promise<Coturn> 
     '--no-cli',
     '--cli-password=x',
     '--no-rfc5780',
-    ...(host.startsWith('127.') ? ['--allow-loopback-peers'] : []),
+    ...(host.startsWith('127.') || host === '::1' ? ['--allow-loopback-peers'] : []),
     '--pidfile', join(dir, 'turnserver.pid'),
     '--userdb', join(dir, 'turndb'),
     '--log-file', 'stdout',
@@ -254,15 +258,15 @@ export async function startCoturn(options: CoturnOptions = {}): Promise<Coturn> 
 
 // ---- helpers for TURN interop tests -----------------------------------------------------------
 
-/** A plain UDP socket on 127.0.0.1 playing the remote peer. */
+/** A plain UDP socket on 127.0.0.1 (or ::1) playing the remote peer. */
 export class UdpPeer {
   readonly messages: Array<{ data: Buffer; from: TransportAddress }> = [];
   private constructor(readonly socket: dgram.Socket) {
     socket.on('message', (data, r) => this.messages.push({ data, from: { address: r.address, port: r.port } }));
   }
-  static async open(): Promise<UdpPeer> {
-    const s = dgram.createSocket('udp4');
-    await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
+  static async open(host = '127.0.0.1'): Promise<UdpPeer> {
+    const s = dgram.createSocket(udpType(host));
+    await new Promise<void>((r) => s.bind(0, host, r));
     return new UdpPeer(s);
   }
   get address(): TransportAddress {
