@@ -8,14 +8,38 @@ export interface IpValue {
   readonly value: bigint;
 }
 
+/** Parses dotted-quad IPv4 (no leading zeros) into an unsigned 32-bit number, without allocating; undefined when invalid. */
+export function parseIpv4(address: string): number | undefined {
+  const len = address.length;
+  if (len < 7 || len > 15) return undefined;
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < len; i++) {
+    const c = address.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || ++dots > 3) return undefined;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && part === 0) return undefined; // leading zero
+      part = part * 10 + (c - 48);
+      if (++digits > 3 || part > 255) return undefined;
+    } else {
+      return undefined;
+    }
+  }
+  if (dots !== 3 || digits === 0) return undefined;
+  return value * 256 + part;
+}
+
 /** Parses an IPv4 or IPv6 literal (zone ids are not accepted); undefined when invalid. */
 export function parseIp(address: string): IpValue | undefined {
+  const v4 = parseIpv4(address);
+  if (v4 !== undefined) return { family: 4, value: BigInt(v4) };
   const f = isIP(address);
-  if (f === 4) {
-    let v = 0n;
-    for (const part of address.split('.')) v = (v << 8n) | BigInt(Number(part));
-    return { family: 4, value: v };
-  }
   if (f === 6 && !address.includes('%')) return { family: 6, value: parseIpv6(address) };
   return undefined;
 }
@@ -77,6 +101,8 @@ export function canonicalIp(address: string): string {
 
 /** Canonical form, or undefined when not an IP literal. */
 export function tryCanonicalIp(address: string): string | undefined {
+  // A valid dotted quad without leading zeros is already canonical.
+  if (parseIpv4(address) !== undefined) return address;
   const ip = parseIp(address);
   return ip ? formatIp(ip) : undefined;
 }
@@ -87,6 +113,9 @@ export class Cidr {
   readonly prefixLength: number;
   readonly #base: bigint;
   readonly #mask: bigint;
+  // IPv4 fast path (no BigInt per packet).
+  readonly #base4: number;
+  readonly #mask4: number;
 
   constructor(text: string) {
     const [addr, len] = text.split('/', 2) as [string, string | undefined];
@@ -101,9 +130,16 @@ export class Cidr {
     const all = (1n << BigInt(bits)) - 1n;
     this.#mask = all ^ ((1n << BigInt(bits - prefixLength)) - 1n);
     this.#base = ip.value & this.#mask;
+    this.#mask4 = ip.family === 4 ? Number(this.#mask) : 0;
+    this.#base4 = ip.family === 4 ? Number(this.#base) : 0;
   }
 
   contains(address: string): boolean {
+    if (this.family === 4) {
+      const v4 = parseIpv4(address);
+      // & yields a signed 32-bit result; >>> 0 makes it comparable with the unsigned base.
+      return v4 !== undefined && ((v4 & this.#mask4) >>> 0) === this.#base4;
+    }
     const ip = parseIp(address);
     return ip !== undefined && ip.family === this.family && (ip.value & this.#mask) === this.#base;
   }
@@ -115,6 +151,10 @@ export class Cidr {
 
 /** 127.0.0.0/8 or ::1 (RFC 1122 §3.2.1.3, RFC 4291 §2.5.3). */
 export function isLoopbackIp(address: string): boolean {
+  if (address === '::1' || address === '127.0.0.1') return true;
+  const v4 = parseIpv4(address);
+  if (v4 !== undefined) return v4 >>> 24 === 127;
+  if (!address.includes(':')) return false;
   const ip = parseIp(address);
   if (!ip) return false;
   return ip.family === 4 ? ip.value >> 24n === 127n : ip.value === 1n;
@@ -122,6 +162,8 @@ export function isLoopbackIp(address: string): boolean {
 
 /** 0.0.0.0 or :: (bind to every address of the family). */
 export function isUnspecifiedIp(address: string): boolean {
+  if (address === '0.0.0.0' || address === '::') return true;
+  if (!address.includes(':')) return false;
   const ip = parseIp(address);
   return ip !== undefined && ip.value === 0n;
 }

@@ -1,10 +1,11 @@
-import type { Clock, TimerHandle } from '../../common/clock.js';
+import type { Clock } from '../../common/clock.js';
 import { DropCounter } from '../../common/drop-counter.js';
 import { InvalidArgumentError } from '../../common/errors.js';
 import { getLogger } from '../../common/log.js';
 import { SeededRng, type Rng } from '../../common/rng.js';
 import { formatAddress, type TransportAddress } from '../net.js';
 import type { VnetContext } from './context.js';
+import { DeliveryQueue } from './delivery-queue.js';
 import { VirtualHost, type HostAddressInit } from './host.js';
 import type { LinkImpairment } from './link.js';
 import type { FirewallConfig } from './firewall.js';
@@ -132,7 +133,7 @@ export class VirtualNetwork {
   readonly clock: Clock;
   readonly wan: VirtualRouter;
   readonly #rng: Rng;
-  readonly #timers = new Set<TimerHandle>();
+  readonly #queue: DeliveryQueue;
   readonly #drops = new DropCounter(log);
   readonly #routers: VirtualRouter[] = [];
   readonly #hosts: VirtualHost[] = [];
@@ -145,6 +146,7 @@ export class VirtualNetwork {
   constructor(options: VirtualNetworkOptions) {
     this.clock = options.clock;
     this.#rng = options.rng ?? new SeededRng(DEFAULT_VNET_SEED);
+    this.#queue = new DeliveryQueue(this.clock, (err) => log.error('delivery threw', err));
     const self = this;
     this.#ctx = {
       log,
@@ -185,7 +187,7 @@ export class VirtualNetwork {
 
   /** Deliveries and timers still scheduled on the clock. */
   get pendingDeliveries(): number {
-    return this.#timers.size;
+    return this.#queue.size;
   }
 
   get stats(): VirtualNetworkStats {
@@ -280,26 +282,13 @@ export class VirtualNetwork {
     for (const c of this.#closers) c.close();
     for (const h of this.#hosts) h.close();
     this.#closed = true;
-    for (const t of this.#timers) this.clock.clearTimer(t);
-    this.#timers.clear();
+    this.#queue.close();
     this.#taps.clear();
   }
 
   #schedule(delayMs: number, fn: () => void): () => void {
     if (this.#closed) return noop;
-    const handle = this.clock.setTimer(() => {
-      this.#timers.delete(handle);
-      if (this.#closed) return;
-      try {
-        fn();
-      } catch (err) {
-        log.error('delivery threw', err);
-      }
-    }, delayMs);
-    this.#timers.add(handle);
-    return () => {
-      if (this.#timers.delete(handle)) this.clock.clearTimer(handle);
-    };
+    return this.#queue.schedule(delayMs, fn);
   }
 
   /**
