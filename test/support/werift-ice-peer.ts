@@ -148,8 +148,9 @@ export class WeriftIcePeer {
 export async function connectWeriftPair(a: WeriftIcePeer, b: WeriftIcePeer): Promise<void> {
   a.setRemoteCredentials(b.localCredentials.ufrag, b.localCredentials.pwd);
   b.setRemoteCredentials(a.localCredentials.ufrag, a.localCredentials.pwd);
-  a.onCandidate((c) => void b.addRemoteCandidate(c));
-  b.onCandidate((c) => void a.addRemoteCandidate(c));
+  const report = (err: unknown): void => console.error('werift-ice addRemoteCandidate failed:', err);
+  a.onCandidate((c) => void b.addRemoteCandidate(c).catch(report));
+  b.onCandidate((c) => void a.addRemoteCandidate(c).catch(report));
   await Promise.all([a.gather(), b.gather()]);
   await Promise.all([a.connect(), b.connect()]);
 }
