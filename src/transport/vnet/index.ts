@@ -27,7 +27,7 @@ export { VirtualHost, EPHEMERAL_PORT_MIN, EPHEMERAL_PORT_MAX, DEFAULT_TCP_DIAL_T
 export { VirtualUdpSocket } from './udp-socket.js';
 export { VirtualTcpConnection, VirtualTcpServer } from './tcp.js';
 export type { NatBehavior, NatConfig, NatPortForward } from './nat.js';
-export { DEFAULT_NAT_MAPPING_LIFETIME_MS, TCP_ESTABLISHED_MAPPING_LIFETIME_MS } from './nat.js';
+export { DEFAULT_NAT_MAPPING_LIFETIME_MS, TCP_ESTABLISHED_MAPPING_LIFETIME_MS, NAT_PRESETS } from './nat.js';
 export type { LinkImpairment } from './link.js';
 export { DEFAULT_REORDER_DELAY_MS, DEFAULT_MAX_QUEUE_DELAY_MS } from './link.js';
 export { Cidr } from './ip.js';

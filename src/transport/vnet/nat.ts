@@ -207,3 +207,18 @@ export class NatTable {
     return 'nat-no-mapping';
   }
 }
+
+/**
+ * The classic RFC 3489 names, as RFC 4787 behaviours (RFC 4787 §3 explains why
+ * the old names are imprecise; they remain how people describe NATs).
+ */
+export const NAT_PRESETS = Object.freeze({
+  /** "Full cone": EIM + EIF. */
+  fullCone: Object.freeze({ mapping: 'endpoint-independent', filtering: 'endpoint-independent' } satisfies NatConfig),
+  /** "Restricted cone": EIM + ADF. */
+  restrictedCone: Object.freeze({ mapping: 'endpoint-independent', filtering: 'address-dependent' } satisfies NatConfig),
+  /** "Port-restricted cone": EIM + APDF (most home routers). */
+  portRestrictedCone: Object.freeze({ mapping: 'endpoint-independent', filtering: 'address-and-port-dependent' } satisfies NatConfig),
+  /** "Symmetric": APDM + APDF (many carrier-grade and enterprise NATs). */
+  symmetric: Object.freeze({ mapping: 'address-and-port-dependent', filtering: 'address-and-port-dependent' } satisfies NatConfig),
+});

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/common/fake-clock.js';
 import type { TransportAddress } from '../../../src/transport/net.js';
-import { VirtualNetwork, type NatBehavior, type NatConfig } from '../../../src/transport/vnet/index.js';
+import { NAT_PRESETS, VirtualNetwork, type NatBehavior, type NatConfig } from '../../../src/transport/vnet/index.js';
 import { collect, reflected, reflector } from './vnet-helpers.js';
 
 /**
@@ -249,5 +249,16 @@ describe('vnet hairpinning (RFC 4787 §6) and nesting', () => {
     expect(fg.map((g) => g.data.toString())).toEqual(['to fwd']);
     expect(og[0]?.from).toEqual({ address: '203.0.113.80', port: 8443 }); // replies leave through the forward
     net.close();
+  });
+});
+
+describe('NAT presets', () => {
+  it('name the RFC 4787 behaviour pairs and can be passed as they are', async () => {
+    expect(NAT_PRESETS.portRestrictedCone).toEqual({ mapping: 'endpoint-independent', filtering: 'address-and-port-dependent' });
+    const t = await probe(NAT_PRESETS.symmetric);
+    const m1 = await t.mappedVia(t.primary.localAddress);
+    const m2 = await t.mappedVia(t.samePortOther.localAddress);
+    expect(m1).not.toEqual(m2);
+    t.net.close();
   });
 });
