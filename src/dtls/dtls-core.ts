@@ -15,6 +15,7 @@ import { ServerHandshake } from './flights/server-handshake.js';
 import { decodeClientHello } from './handshake/client-hello.js';
 import { encodeHandshakeMessage, parseHandshakeFragments, type HandshakeFragment } from './handshake/header.js';
 import { encodeHelloVerifyRequest } from './handshake/hello-verify-request.js';
+import { ClientHelloAssembler } from './handshake/client-hello-assembler.js';
 import { HandshakeReassembler } from './handshake/reassembler.js';
 import type { KeyBlock } from './prf.js';
 import { parseRecords, type RawRecord } from './record/header.js';
@@ -44,6 +45,7 @@ export class DtlsCore {
   readonly #log: ScopedLogger;
   readonly #layer: RecordLayer;
   readonly #reassembler = new HandshakeReassembler();
+  readonly #clientHelloAssembler = new ClientHelloAssembler();
   readonly #client: ClientHandshake | undefined;
   readonly #server: ServerHandshake | undefined;
   #state: DtlsState = 'new';
@@ -348,15 +350,14 @@ export class DtlsCore {
   }
 
   /** RFC 6347 §4.2.1: the server answers a ClientHello without a valid cookie statelessly. */
-  #onInitialClientHello(r: RawRecord, f: HandshakeFragment): void {
-    if (f.msgType !== HandshakeType.ClientHello || r.epoch !== 0) {
-      this.drops.drop('expected-client-hello', f.msgType);
+  #onInitialClientHello(r: RawRecord, fragment: HandshakeFragment): void {
+    if (fragment.msgType !== HandshakeType.ClientHello || r.epoch !== 0) {
+      this.drops.drop('expected-client-hello', fragment.msgType);
       return;
     }
-    if (f.fragmentOffset !== 0 || f.fragment.length !== f.length) {
-      this.drops.drop('fragmented-client-hello');
-      return;
-    }
+    // RFC 6347 §4.2.3: a ClientHello may arrive in fragments (browsers' exceed one datagram).
+    const f = this.#clientHelloAssembler.push(fragment);
+    if (!f) return;
     let ch;
     try {
       ch = decodeClientHello(f.fragment);

@@ -42,7 +42,6 @@ function rtx(payloadType: number, apt: number): RtpCodecParameters {
 /** Pion's default codec table (payload types as in pion/webrtc's RegisterDefaultCodecs). */
 export const DEFAULT_AUDIO_CODECS: readonly RtpCodecParameters[] = [
   { payloadType: 111, mimeType: 'audio/opus', clockRate: 48000, channels: 2, sdpFmtpLine: 'minptime=10;useinbandfec=1', rtcpFeedback: [{ type: 'transport-cc' }] },
-  { payloadType: 63, mimeType: 'audio/red', clockRate: 48000, channels: 2, sdpFmtpLine: '111/111' },
   { payloadType: 9, mimeType: 'audio/G722', clockRate: 8000 },
   { payloadType: 0, mimeType: 'audio/PCMU', clockRate: 8000 },
   { payloadType: 8, mimeType: 'audio/PCMA', clockRate: 8000 },
@@ -67,10 +66,18 @@ export const DEFAULT_VIDEO_CODECS: readonly RtpCodecParameters[] = [
   rtx(118, 123),
   video(41, 'AV1'),
   rtx(42, 41),
-  { payloadType: 116, mimeType: 'video/red', clockRate: 90000 },
-  rtx(117, 116),
-  { payloadType: 115, mimeType: 'video/ulpfec', clockRate: 90000 },
 ];
+
+/**
+ * Redundancy codecs (RFC 2198 RED, with RTX for video RED and ULPFEC),
+ * registered with {@link MediaEngine.registerRedundancyCodecs}. They are not
+ * in the defaults: once negotiated, browsers wrap media in RED, and a plain
+ * forwarder must then forward RED as RED.
+ */
+export const REDUNDANCY_CODECS: Readonly<Record<MediaKind, readonly RtpCodecParameters[]>> = {
+  audio: [{ payloadType: 63, mimeType: 'audio/red', clockRate: 48000, channels: 2, sdpFmtpLine: '111/111' }],
+  video: [{ payloadType: 116, mimeType: 'video/red', clockRate: 90000 }, rtx(117, 116), { payloadType: 115, mimeType: 'video/ulpfec', clockRate: 90000 }],
+};
 
 export const DEFAULT_HEADER_EXTENSIONS: readonly RtpHeaderExtensionCapability[] = [
   { uri: HeaderExtensionUri.Mid, id: 4, kinds: ['audio', 'video'] },
@@ -90,7 +97,7 @@ export class MediaEngine {
   readonly #codecs: Record<MediaKind, RtpCodecParameters[]> = { audio: [], video: [] };
   readonly #extensions: RtpHeaderExtensionCapability[] = [];
 
-  /** A MediaEngine with Opus, G.722, PCMU/PCMA, VP8, VP9, H.264, AV1, RED, RTX, ULPFEC and the usual extensions. */
+  /** A MediaEngine with Opus, G.722, PCMU/PCMA, VP8, VP9, H.264, AV1 with RTX, and the usual extensions. */
   static withDefaults(): MediaEngine {
     const e = new MediaEngine();
     e.registerDefaultCodecs();
@@ -101,6 +108,12 @@ export class MediaEngine {
   registerDefaultCodecs(): void {
     for (const c of DEFAULT_AUDIO_CODECS) this.registerCodec(c, 'audio');
     for (const c of DEFAULT_VIDEO_CODECS) this.registerCodec(c, 'video');
+  }
+
+  /** Adds RED (audio and video), its RTX and ULPFEC. */
+  registerRedundancyCodecs(): void {
+    for (const c of REDUNDANCY_CODECS.audio) this.registerCodec(c, 'audio');
+    for (const c of REDUNDANCY_CODECS.video) this.registerCodec(c, 'video');
   }
 
   registerCodec(codec: RtpCodecParameters, kind: MediaKind): void {

@@ -338,6 +338,7 @@ export class RTCPeerConnection {
       const next = nextSignalingState(this.signalingState, 'local', type);
       if (type === 'offer') {
         this.#pendingLocal = { type, model };
+        this.#fixIceRole('controlling');
       } else {
         this.#negotiation.applyLocalAnswer(model);
         this.#currentLocal = { type, model };
@@ -376,6 +377,7 @@ export class RTCPeerConnection {
       const { newTransceivers } = this.#negotiation.applyRemote(model, type);
       if (type === 'offer') {
         this.#pendingRemote = { type, model };
+        this.#fixIceRole(params.iceLite ? 'controlling' : 'controlled');
         this.#remoteCreated = newTransceivers;
         this.#lastAnswer = undefined;
       } else {
@@ -552,6 +554,16 @@ export class RTCPeerConnection {
     this.#log.debug(`ICE restart: remote ufrag ${previous} -> ${ufrag}`);
     if (type === 'offer') await this.#agent.restart();
     this.#agent.setRemoteCredentials(ufrag, pwd);
+  }
+
+  /** RFC 8445 §6.1.1: the offerer controls (an ICE-lite agent never does), fixed before checks arrive. */
+  #fixIceRole(role: 'controlling' | 'controlled'): void {
+    if (this.#transportStarting || this.#settings.values.lite) return;
+    try {
+      this.#agent.setRole(role);
+    } catch (err) {
+      this.#log.debug(`keeping ICE role: ${(err as Error).message}`);
+    }
   }
 
   #addRemoteCandidateLine(line: string): void {

@@ -1,0 +1,2 @@
+export { IvfWriter } from './ivf-writer.js';
+export type { IvfWriterOptions } from './ivf-writer.js';
