@@ -134,6 +134,7 @@ export const createTurnRelay = (async (options: TurnRelayOptions): Promise<TurnR
       rng: options.rng,
       transport,
       logPrefix: prefix,
+      drops,
       ...(options.lifetimeSec !== undefined ? { lifetimeSec: options.lifetimeSec } : {}),
       ...(options.family !== undefined ? { family: options.family } : {}),
       ...(options.software !== undefined ? { software: options.software } : {}),

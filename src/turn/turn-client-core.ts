@@ -1,4 +1,5 @@
 import { DropCounter } from '../common/drop-counter.js';
+import { InvalidArgumentError } from '../common/errors.js';
 import { getLogger, type ScopedLogger } from '../common/log.js';
 import { StunClass, StunErrorCode, StunMethod } from '../stun/constants.js';
 import { StunMessage } from '../stun/message.js';
@@ -29,6 +30,22 @@ import type {
 import { TurnRequests, type PendingRequest, type RequestSpec } from './turn-requests.js';
 
 export type { TurnClientCoreConfig, TurnClientEvent, TurnClientState, TurnInboundData, TurnTransportKind };
+
+function validate(config: TurnClientCoreConfig): void {
+  const positiveInt = (name: string, v: number | undefined, min: number): void => {
+    if (v !== undefined && (!Number.isInteger(v) || v < min)) {
+      throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
+    }
+  };
+  positiveInt('lifetimeSec', config.lifetimeSec, 1);
+  positiveInt('maxPermissions', config.maxPermissions, 1);
+  positiveInt('maxChannels', config.maxChannels, 1);
+  positiveInt('maxQueuedPerPeer', config.maxQueuedPerPeer, 1);
+  positiveInt('autoChannelBindAfter', config.autoChannelBindAfter, 0);
+  if (config.family !== undefined && config.family !== 4 && config.family !== 6) {
+    throw new InvalidArgumentError('family must be 4 or 6');
+  }
+}
 
 /** RFC 8656 §7.3 / §8.1: refresh a minute early, or at half the lifetime when it is short. */
 function refreshDelayMs(lifetimeMs: number): number {
@@ -66,7 +83,8 @@ export class TurnClientCore {
 
   constructor(config: TurnClientCoreConfig) {
     this.#log = config.logPrefix ? getLogger('turn').child(config.logPrefix) : getLogger('turn');
-    this.drops = new DropCounter(this.#log);
+    validate(config);
+    this.drops = config.drops ?? new DropCounter(this.#log);
     this.#server = config.server;
     const transport = config.transport ?? 'udp';
     this.#stream = transport !== 'udp';

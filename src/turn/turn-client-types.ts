@@ -1,3 +1,4 @@
+import type { DropCounter } from '../common/drop-counter.js';
 import type { Rng } from '../common/rng.js';
 import type { StunRetransmitConfig } from '../stun/transaction-core.js';
 import type { TransportAddress } from '../transport/net.js';
@@ -31,6 +32,8 @@ export interface TurnClientCoreConfig {
   retransmit?: StunRetransmitConfig;
   /** Prefix of this client's log lines. */
   logPrefix?: string;
+  /** Where dropped input is counted (shared with the driver's link); a new counter when absent. */
+  drops?: DropCounter;
 }
 
 /** Control events of the allocation, pulled with {@link TurnClientCore.pollEvent}. */

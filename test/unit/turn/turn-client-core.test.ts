@@ -396,6 +396,11 @@ describe('TurnClientCore: close', () => {
     expect(h.eventsOf('closed')).toHaveLength(1);
   });
 
+  it('rejects invalid configuration with a typed error', () => {
+    expect(() => new CoreHarness({ lifetimeSec: -1 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    expect(() => new CoreHarness({ maxChannels: 0 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+  });
+
   it('closes at once when nothing was allocated; refuses work afterwards', () => {
     const h = new CoreHarness();
     h.core.close(0);
