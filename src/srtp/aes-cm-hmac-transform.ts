@@ -1,4 +1,4 @@
-import { AesCmKeystream, xorKeystream } from './aes-cm-keystream.js';
+import { AesCmKeystream, xorInto } from './aes-cm-keystream.js';
 import { HMAC_SHA1_PREFIX, HmacSha1 } from './hmac-sha1.js';
 import type { SrtpSessionKeys } from './key-derivation.js';
 import { RTCP_CLEAR_HEADER, SRTCP_E_FLAG, SRTCP_INDEX_SIZE, type SrtpTransform } from './transform.js';
@@ -6,12 +6,13 @@ import { RTCP_CLEAR_HEADER, SRTCP_E_FLAG, SRTCP_INDEX_SIZE, type SrtpTransform }
 /**
  * AES_CM_128_HMAC_SHA1_80/_32 (RFC 3711 §4.1.1 AES-CM, §4.2.1 HMAC-SHA1).
  *
- * Every output is built in one allocation with 64 spare bytes in front for
- * the HMAC inner pad (see HmacSha1) and the ROC or E||index word placed
- * right after the authenticated portion, so the tag is two one-shot SHA-1
- * calls over contiguous memory; the keystream comes from a reused AES-ECB
- * context (see AesCmKeystream) and is XORed in place. The returned packet is
- * a view that starts 64 bytes into its allocation.
+ * The output packet is the buffer OpenSSL returns for the keystream (see
+ * AesCmKeystream.generateAt): laid out so the payload's keystream lines up
+ * with the payload, with at least 64 spare bytes in front for the HMAC inner
+ * pad (see HmacSha1) and the ROC or E||index word right after the
+ * authenticated portion, so the tag is two one-shot SHA-1 calls over
+ * contiguous memory. One allocation per packet, no separate payload copy.
+ * The returned packet is a view that starts 64-79 bytes into that buffer.
  */
 export class AesCmHmacTransform implements SrtpTransform {
   readonly rtpOverhead: number;
@@ -23,6 +24,7 @@ export class AesCmHmacTransform implements SrtpTransform {
   readonly #rtpSalt: Buffer;
   readonly #rtcpSalt: Buffer;
   readonly #iv = Buffer.alloc(16);
+  #scratch: Buffer = Buffer.alloc(2048);
 
   constructor(rtp: SrtpSessionKeys, rtcp: SrtpSessionKeys, rtpTagLength: number, rtcpTagLength: number) {
     this.rtpOverhead = rtpTagLength;
@@ -48,72 +50,80 @@ export class AesCmHmacTransform implements SrtpTransform {
   protectRtp(packet: Buffer, headerLength: number, ssrc: number, roc: number, seq: number): Buffer {
     const len = packet.length;
     const tagLen = this.rtpOverhead;
-    const P = HMAC_SHA1_PREFIX;
-    const out = Buffer.allocUnsafe(P + len + tagLen);
-    packet.copy(out, P, 0, len);
+    // The packet starts at S ≥ 64 (room for the HMAC pad) with its payload 16-byte aligned,
+    // so the ECB output itself is the output packet.
+    const S = HMAC_SHA1_PREFIX + ((16 - (headerLength & 15)) & 15);
     const payloadLen = len - headerLength;
-    if (payloadLen > 0) {
-      const ks = this.#rtpKs.generate(this.#setIv(this.#rtpSalt, ssrc, roc, seq), payloadLen);
-      xorKeystream(out, P + headerLength, ks, payloadLen);
-    }
+    const iv = this.#setIv(this.#rtpSalt, ssrc, roc, seq);
+    const out = this.#rtpKs.generateAt(iv, S + headerLength, payloadLen, S + len + tagLen);
+    packet.copy(out, S, 0, headerLength);
+    xorInto(out, S + headerLength, packet, headerLength, payloadLen);
     // RFC 3711 §4.2: M = authenticated portion || ROC; the ROC sits where the tag goes (tag ≥ 4 bytes).
-    out.writeUInt32BE(roc, P + len);
-    const tag = this.#rtpAuth.macPrefixed(out, 0, P + len + 4);
-    tag.copy(out, P + len, 0, tagLen);
-    return out.subarray(P);
+    out.writeUInt32BE(roc, S + len);
+    const tag = this.#rtpAuth.macPrefixed(out, S - HMAC_SHA1_PREFIX, S + len + 4);
+    tag.copy(out, S + len, 0, tagLen);
+    return out.subarray(S, S + len + tagLen);
   }
 
   unprotectRtp(packet: Buffer, headerLength: number, ssrc: number, roc: number, seq: number): Buffer | undefined {
     const tagLen = this.rtpOverhead;
     const authLen = packet.length - tagLen;
     const P = HMAC_SHA1_PREFIX;
-    const out = Buffer.allocUnsafe(P + authLen + 4);
-    packet.copy(out, P, 0, authLen);
-    out.writeUInt32BE(roc, P + authLen);
-    const tag = this.#rtpAuth.macPrefixed(out, 0, P + authLen + 4);
+    // Authenticate first, over a copy with the pad in front and the ROC behind.
+    const scratch = this.#macScratch(P + authLen + 4);
+    packet.copy(scratch, P, 0, authLen);
+    scratch.writeUInt32BE(roc, P + authLen);
+    const tag = this.#rtpAuth.macPrefixed(scratch, 0, P + authLen + 4);
     if (!tagsEqual(tag, packet, authLen, tagLen)) return undefined;
+    const S = P + ((16 - (headerLength & 15)) & 15);
     const payloadLen = authLen - headerLength;
-    if (payloadLen > 0) {
-      const ks = this.#rtpKs.generate(this.#setIv(this.#rtpSalt, ssrc, roc, seq), payloadLen);
-      xorKeystream(out, P + headerLength, ks, payloadLen);
-    }
-    return out.subarray(P, P + authLen);
+    const out = this.#rtpKs.generateAt(this.#setIv(this.#rtpSalt, ssrc, roc, seq), S + headerLength, payloadLen, S + authLen);
+    packet.copy(out, S, 0, headerLength);
+    xorInto(out, S + headerLength, packet, headerLength, payloadLen);
+    return out.subarray(S, S + authLen);
+  }
+
+  /** A reused buffer of at least `n` bytes for authenticating input in place. */
+  #macScratch(n: number): Buffer {
+    if (this.#scratch.length < n) this.#scratch = Buffer.alloc(Math.max(n, 2048));
+    return this.#scratch;
   }
 
   protectRtcp(packet: Buffer, ssrc: number, index: number): Buffer {
     const len = packet.length;
     const tagLen = this.rtcpTagLength;
-    const P = HMAC_SHA1_PREFIX;
-    const out = Buffer.allocUnsafe(P + len + SRTCP_INDEX_SIZE + tagLen);
-    packet.copy(out, P, 0, len);
+    // RTCP_CLEAR_HEADER is 8: start the packet at 72 so the encrypted part is 16-byte aligned.
+    const S = HMAC_SHA1_PREFIX + 8;
     const encLen = len - RTCP_CLEAR_HEADER;
-    if (encLen > 0) {
-      // The 31-bit SRTCP index takes the place of i: bytes 10..13 of the IV.
-      const ks = this.#rtcpKs.generate(this.#setIv(this.#rtcpSalt, ssrc, index >>> 16, index & 0xffff), encLen);
-      xorKeystream(out, P + RTCP_CLEAR_HEADER, ks, encLen);
-    }
-    out.writeUInt32BE((SRTCP_E_FLAG | index) >>> 0, P + len);
+    // The 31-bit SRTCP index takes the place of i: bytes 10..13 of the IV.
+    const iv = this.#setIv(this.#rtcpSalt, ssrc, index >>> 16, index & 0xffff);
+    const out = this.#rtcpKs.generateAt(iv, S + RTCP_CLEAR_HEADER, encLen, S + len + SRTCP_INDEX_SIZE + tagLen);
+    packet.copy(out, S, 0, RTCP_CLEAR_HEADER);
+    xorInto(out, S + RTCP_CLEAR_HEADER, packet, RTCP_CLEAR_HEADER, encLen);
+    out.writeUInt32BE((SRTCP_E_FLAG | index) >>> 0, S + len);
     // RFC 3711 §3.4: the tag covers header, encrypted portion and E||index.
-    const tag = this.#rtcpAuth.macPrefixed(out, 0, P + len + SRTCP_INDEX_SIZE);
-    tag.copy(out, P + len + SRTCP_INDEX_SIZE, 0, tagLen);
-    return out.subarray(P);
+    const tag = this.#rtcpAuth.macPrefixed(out, S - HMAC_SHA1_PREFIX, S + len + SRTCP_INDEX_SIZE);
+    tag.copy(out, S + len + SRTCP_INDEX_SIZE, 0, tagLen);
+    return out.subarray(S, S + len + SRTCP_INDEX_SIZE + tagLen);
   }
 
   unprotectRtcp(packet: Buffer, ssrc: number, index: number, encrypted: boolean): Buffer | undefined {
     const tagLen = this.rtcpTagLength;
     const authLen = packet.length - tagLen;
     const P = HMAC_SHA1_PREFIX;
-    const out = Buffer.allocUnsafe(P + authLen);
-    packet.copy(out, P, 0, authLen);
-    const tag = this.#rtcpAuth.macPrefixed(out, 0, P + authLen);
+    const scratch = this.#macScratch(P + authLen);
+    packet.copy(scratch, P, 0, authLen);
+    const tag = this.#rtcpAuth.macPrefixed(scratch, 0, P + authLen);
     if (!tagsEqual(tag, packet, authLen, tagLen)) return undefined;
     const len = authLen - SRTCP_INDEX_SIZE;
     const encLen = len - RTCP_CLEAR_HEADER;
-    if (encrypted && encLen > 0) {
-      const ks = this.#rtcpKs.generate(this.#setIv(this.#rtcpSalt, ssrc, index >>> 16, index & 0xffff), encLen);
-      xorKeystream(out, P + RTCP_CLEAR_HEADER, ks, encLen);
-    }
-    return out.subarray(P, P + len);
+    if (!encrypted) return Buffer.from(packet.subarray(0, len));
+    const S = P + 8;
+    const iv = this.#setIv(this.#rtcpSalt, ssrc, index >>> 16, index & 0xffff);
+    const out = this.#rtcpKs.generateAt(iv, S + RTCP_CLEAR_HEADER, encLen, S + len);
+    packet.copy(out, S, 0, RTCP_CLEAR_HEADER);
+    xorInto(out, S + RTCP_CLEAR_HEADER, packet, RTCP_CLEAR_HEADER, encLen);
+    return out.subarray(S, S + len);
   }
 }
 

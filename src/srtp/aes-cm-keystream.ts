@@ -30,33 +30,48 @@ export class AesCmKeystream {
    * Returns a fresh buffer from OpenSSL.
    */
   generate(iv: Buffer, length: number): Buffer {
+    return this.generateAt(iv, 0, length, 0);
+  }
+
+  /**
+   * A fresh buffer of at least `outLength` bytes whose bytes
+   * `[at, at + length)` are the keystream for `iv` (`at` a multiple of 16);
+   * the other bytes are unspecified. Lets a transform use the one buffer
+   * OpenSSL allocates as its output packet: header and tag are written
+   * around the keystream, the payload XORed into it.
+   */
+  generateAt(iv: Buffer, at: number, length: number, outLength: number): Buffer {
     const nBlocks = (length + 15) >>> 4;
-    const bytes = nBlocks << 4;
+    const end = at + (nBlocks << 4);
+    const bytes = (Math.max(end, outLength) + 15) & ~15;
     if (bytes > this.#blocks.length) this.#blocks = Buffer.alloc(Math.max(bytes, 2048));
     const blocks = this.#blocks;
-    blocks.fill(iv, 0, bytes);
-    for (let b = 1, o = 30; b < nBlocks; b++, o += 16) {
-      blocks[o] = b >>> 8;
-      blocks[o + 1] = b & 0xff;
+    if (nBlocks > 0) {
+      blocks.fill(iv, at, end);
+      for (let b = 1, o = at + 30; b < nBlocks; b++, o += 16) {
+        blocks[o] = b >>> 8;
+        blocks[o + 1] = b & 0xff;
+      }
     }
     return this.#ecb.update(bytes === blocks.length ? blocks : blocks.subarray(0, bytes));
   }
 }
 
 /**
- * dst[off .. off+len) ^= ks[0 .. len). Uses 32-bit words when both sides are
- * 4-byte aligned (always, for pool-allocated outputs and OpenSSL outputs,
- * since RTP payloads start at a multiple of 4), bytes otherwise.
+ * dst[off .. off+len) ^= src[srcOff .. srcOff+len). Uses 32-bit words when
+ * both sides are 4-byte aligned (the usual case: OpenSSL and pool buffers are
+ * 8-byte aligned and RTP payloads start at a multiple of 4), bytes otherwise.
  */
-export function xorKeystream(dst: Buffer, off: number, ks: Buffer, len: number): void {
+export function xorInto(dst: Buffer, off: number, src: Buffer, srcOff: number, len: number): void {
   const at = dst.byteOffset + off;
+  const from = src.byteOffset + srcOff;
   let i = 0;
-  if (len >= 16 && (at & 3) === 0 && (ks.byteOffset & 3) === 0) {
+  if (len >= 16 && ((at | from) & 3) === 0) {
     const n = len >>> 2;
     const d32 = new Int32Array(dst.buffer, at, n);
-    const k32 = new Int32Array(ks.buffer, ks.byteOffset, n);
-    for (let w = 0; w < n; w++) d32[w]! ^= k32[w]!;
+    const s32 = new Int32Array(src.buffer, from, n);
+    for (let w = 0; w < n; w++) d32[w]! ^= s32[w]!;
     i = n << 2;
   }
-  for (; i < len; i++) dst[off + i]! ^= ks[i]!;
+  for (; i < len; i++) dst[off + i]! ^= src[srcOff + i]!;
 }
