@@ -175,7 +175,8 @@ export class IceAgent {
   }
 
   getStats(): IceAgentStats {
-    return buildIceStats(this.#core, this.#localCandidates, this.#drops, {
+    const bases = [...this.#bases.values()].map((b) => ({ id: b.id, address: b.socket.localAddress.address, port: b.socket.localAddress.port, kind: b.kind }));
+    return buildIceStats(this.#core, this.#localCandidates, bases, this.#drops, {
       bytesSent: this.bytesSent,
       packetsSent: this.packetsSent,
       bytesReceived: this.#connection?.bytesReceived ?? 0,

@@ -9,6 +9,8 @@ export interface IceAgentStats {
   readonly state: IceConnectionState;
   readonly role: IceRole;
   readonly localCandidates: readonly Candidate[];
+  /** The sockets (bases) candidates are sent from: bound address and kind. */
+  readonly localBases: readonly { readonly id: number; readonly address: string; readonly port: number; readonly kind: 'host' | 'relay' }[];
   readonly localPeerReflexive: readonly Candidate[];
   readonly remoteCandidates: readonly Candidate[];
   readonly pairs: readonly CandidatePairInfo[];
@@ -29,6 +31,7 @@ export interface IceAgentStats {
 export function buildIceStats(
   core: IceAgentCore,
   localCandidates: readonly Candidate[],
+  localBases: IceAgentStats['localBases'],
   drops: DropCounter,
   counters: { bytesSent: number; packetsSent: number; bytesReceived: number; packetsReceived: number },
 ): IceAgentStats {
@@ -36,6 +39,7 @@ export function buildIceStats(
     state: core.state,
     role: core.role,
     localCandidates: [...localCandidates],
+    localBases,
     localPeerReflexive: [...core.localPrflx],
     remoteCandidates: [...core.remotes.values()],
     pairs: core.pairs(),
