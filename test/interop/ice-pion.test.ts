@@ -56,6 +56,8 @@ function isFullStats(m: GoPeerMessage): boolean {
 interface Session {
   tern: IceAgent;
   pion: GoPeer;
+  /** Holds (true) or releases (false, flushing) Pion's signalling to us. */
+  holdPionSignalling(hold: boolean): void;
   conn: IceConnection;
   remoteTypeAtConnect: string;
   ternStates: IceConnectionState[];
@@ -105,12 +107,19 @@ describe.skipIf(!available)('ICE interop: tern ↔ Pion ice v2 on 127.0.0.1', ()
 
     // Signalling: ours to the Go peer's stdin, its stdout lines to us.
     const toPion: GoPeerMessage[] = [];
-    const toTern: (string | null)[] = [];
+    // Pion's candidates (string), end-of-candidates (null) and, after the
+    // first, its credentials (ICE restart), in the order it printed them.
+    const toTern: (string | null | { ufrag: string; pwd: string })[] = [];
     let holdToPion = hold === 'tern-candidates';
     let holdToTern = hold === 'pion-candidates';
     const flush = (): void => {
       if (!holdToPion) for (const m of toPion.splice(0)) pion.send(m);
-      if (!holdToTern) for (const c of toTern.splice(0)) tern.addRemoteCandidate(c);
+      if (!holdToTern) {
+        for (const c of toTern.splice(0)) {
+          if (c !== null && typeof c === 'object') tern.setRemoteCredentials(c.ufrag, c.pwd);
+          else tern.addRemoteCandidate(c);
+        }
+      }
     };
     tern.onCandidate((c) => {
       toPion.push(c === null ? { type: 'end-of-candidates' } : { type: 'candidate', candidate: c.toString() });
@@ -124,9 +133,11 @@ describe.skipIf(!available)('ICE interop: tern ↔ Pion ice v2 on 127.0.0.1', ()
       }, options.delayTernCandidatesMs);
       open.push(async () => clearTimeout(t));
     }
+    let credentialsSeen = 0;
     const fromPionSignal = (m: GoPeerMessage): void => {
       if (m.type === 'candidate') toTern.push(String(m['candidate']));
       else if (m.type === 'end-of-candidates') toTern.push(null);
+      else if (m.type === 'credentials' && ++credentialsSeen > 1) toTern.push({ ufrag: String(m['ufrag']), pwd: String(m['pwd']) });
       else return;
       flush();
     };
@@ -164,7 +175,11 @@ describe.skipIf(!available)('ICE interop: tern ↔ Pion ice v2 on 127.0.0.1', ()
         conn.send(Buffer.from(`echo:${s}`));
       }
     });
-    return { tern, pion, conn, remoteTypeAtConnect, ternStates, fromPion, echoes };
+    const holdPionSignalling = (h: boolean): void => {
+      holdToTern = h;
+      flush();
+    };
+    return { tern, pion, holdPionSignalling, conn, remoteTypeAtConnect, ternStates, fromPion, echoes };
   }
 
   async function checkSelectedPair({ tern, pion, conn }: Session): Promise<void> {
@@ -239,6 +254,44 @@ describe.skipIf(!available)('ICE interop: tern ↔ Pion ice v2 on 127.0.0.1', ()
       expect(s.tern.role).toBe(becomes);
       await checkSelectedPair(s);
       await exchange(s);
+    });
+  }
+
+  // ICE restart (RFC 8445 §9) on both sides. Pion's Restart forgets the
+  // remote credentials and candidates, so it restarts first; we restart, then
+  // signal our new credentials (our candidates are re-announced by restart())
+  // and only then take Pion's new credentials and candidates.
+  for (const ternRole of ['controlling', 'controlled'] as const) {
+    it(`ICE restart on both sides, tern ${ternRole}`, async () => {
+      const s = await connect(ternRole, 'none');
+      await exchange(s);
+      const oldPair = s.tern.getSelectedPair();
+      const oldUfrag = s.tern.localCredentials.ufrag;
+      const mark = s.pion.messages.length;
+      const after = (type: string) => (m: GoPeerMessage) => s.pion.messages.indexOf(m) >= mark && m.type === type;
+
+      s.holdPionSignalling(true);
+      s.pion.send({ type: 'restart' });
+      await s.pion.next(after('end-of-candidates'));
+      await s.tern.restart();
+      expect(s.tern.localCredentials.ufrag).not.toBe(oldUfrag);
+      s.pion.send({ type: 'credentials', ufrag: s.tern.localCredentials.ufrag, pwd: s.tern.localCredentials.pwd });
+      s.holdPionSignalling(false);
+
+      const selected = await s.pion.next(after('selected'), CONNECT_TIMEOUT_MS);
+      await waitFor('our new selected pair', () => {
+        const p = s.tern.getSelectedPair();
+        return p !== undefined && p.id !== oldPair?.id;
+      });
+      const pair = s.tern.getSelectedPair()!;
+      expect(splitHostPort(selected['local'])).toEqual({ address: LOOPBACK, port: pair.remote.port });
+      expect(splitHostPort(selected['remote'])).toEqual({ address: LOOPBACK, port: pair.local.port });
+
+      // Data on the new pair: Pion echoes what we send now.
+      const echoesBefore = s.echoes.length;
+      for (let i = 0; i < DATAGRAMS; i++) s.conn.send(Buffer.from(`tern:restart:${i}`));
+      await waitFor(`echoes after the restart (got ${s.echoes.length - echoesBefore})`, () => s.echoes.length - echoesBefore >= DATAGRAMS);
+      expect(s.ternStates.filter((x) => x === 'failed' || x === 'closed')).toEqual([]);
     });
   }
 

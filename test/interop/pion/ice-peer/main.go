@@ -10,14 +10,17 @@
 //	{"type":"end-of-candidates"}
 //	{"type":"state","state":"checking"}
 //	{"type":"connected","local":"127.0.0.1:p","remote":"127.0.0.1:q","localType":"host","remoteType":"host"}
+//	{"type":"selected",...same fields as connected}        (every selected-pair change)
 //	{"type":"stats","sent":n,"received":n,"echoed":n,"echoesReceived":n}
 //	{"type":"error","message":".."}
 //	{"type":"closed"}
 //
 // In (stdin): {"type":"credentials",..}, {"type":"candidate","candidate":".."},
 // {"type":"end-of-candidates"}, {"type":"send"} (start sending, see below),
-// {"type":"stats"} (asks for a stats line), {"type":"close"}. EOF on stdin
-// closes the agent and exits.
+// {"type":"stats"} (asks for a stats line), {"type":"restart"} (ICE restart:
+// new local credentials and candidates are printed again; later
+// {"type":"credentials"} lines set the remote ones), {"type":"close"}. EOF on
+// stdin closes the agent and exits.
 //
 // Data: once connected and told {"type":"send"} (so the other side has its
 // receive handler in place), it sends `count` datagrams "pion:<i>"; it answers
@@ -132,6 +135,11 @@ func main() {
 	}); err != nil {
 		fail("OnCandidate: %v", err)
 	}
+	if err := agent.OnSelectedCandidatePairChange(func(local, remote ice.Candidate) {
+		emit(pairMessage("selected", local, remote))
+	}); err != nil {
+		fail("OnSelectedCandidatePairChange: %v", err)
+	}
 	if err := agent.OnConnectionStateChange(func(s ice.ConnectionState) {
 		emit(message{Type: "state", State: strings.ToLower(s.String())})
 		if s == ice.ConnectionStateFailed || s == ice.ConnectionStateClosed {
@@ -191,13 +199,7 @@ func main() {
 			finish()
 			return
 		}
-		emit(message{
-			Type:      "connected",
-			Local:     net.JoinHostPort(pair.Local.Address(), fmt.Sprint(pair.Local.Port())),
-			Remote:    net.JoinHostPort(pair.Remote.Address(), fmt.Sprint(pair.Remote.Port())),
-			LocalType: pair.Local.Type().String(),
-			RemoteTyp: pair.Remote.Type().String(),
-		})
+		emit(pairMessage("connected", pair.Local, pair.Remote))
 		go exchange(conn, stats, *count, *interval, startSending, done)
 	}()
 
@@ -207,6 +209,16 @@ func main() {
 		fail("Close: %v", err)
 	}
 	emit(message{Type: "closed"})
+}
+
+func pairMessage(kind string, local, remote ice.Candidate) message {
+	return message{
+		Type:      kind,
+		Local:     net.JoinHostPort(local.Address(), fmt.Sprint(local.Port())),
+		Remote:    net.JoinHostPort(remote.Address(), fmt.Sprint(remote.Port())),
+		LocalType: local.Type().String(),
+		RemoteTyp: remote.Type().String(),
+	}
 }
 
 // readSignalling applies remote credentials and candidates from stdin.
@@ -225,6 +237,22 @@ func readSignalling(agent *ice.Agent, remoteCreds chan<- [2]string, startSending
 			if !sentCreds {
 				sentCreds = true
 				remoteCreds <- [2]string{m.Ufrag, m.Pwd}
+			} else if err := agent.SetRemoteCredentials(m.Ufrag, m.Pwd); err != nil {
+				fail("SetRemoteCredentials: %v", err)
+			}
+		case "restart":
+			if err := agent.Restart("", ""); err != nil {
+				fail("Restart: %v", err)
+				continue
+			}
+			ufrag, pwd, err := agent.GetLocalUserCredentials()
+			if err != nil {
+				fail("GetLocalUserCredentials: %v", err)
+				continue
+			}
+			emit(message{Type: "credentials", Ufrag: ufrag, Pwd: pwd})
+			if err := agent.GatherCandidates(); err != nil {
+				fail("GatherCandidates: %v", err)
 			}
 		case "candidate":
 			line := strings.TrimPrefix(strings.TrimPrefix(m.Candidate, "a="), "candidate:")
