@@ -3,7 +3,6 @@ import {
   NetError,
   familyOf,
   formatAddress,
-  type AddressFamily,
   type Net,
   type NetInterfaceAddress,
   type TcpConnection,
@@ -21,10 +20,10 @@ import type { TcpSegment, VirtualPacket, VirtualProtocol } from './packet.js';
 import type { VirtualRouter } from './router.js';
 import { VirtualTcpConnection, VirtualTcpServer, connectionKey, type TcpOwner, type TcpServerOwner } from './tcp.js';
 import { VirtualUdpSocket, type UdpSocketOwner } from './udp-socket.js';
+import { PortTable, endpointKey, isPort } from './port-table.js';
 
-/** IANA dynamic/private port range (RFC 6335 §6), used for ephemeral ports. */
-export const EPHEMERAL_PORT_MIN = 49152;
-export const EPHEMERAL_PORT_MAX = 65535;
+export { EPHEMERAL_PORT_MAX, EPHEMERAL_PORT_MIN } from './port-table.js';
+
 /** Default TCP connect timeout when the caller gives none (Linux gives up after ~2 minutes). */
 export const DEFAULT_TCP_DIAL_TIMEOUT_MS = 30_000;
 
@@ -33,6 +32,8 @@ interface HostInterface {
   readonly router: VirtualRouter;
   readonly link: VirtualLink;
   readonly addresses: string[];
+  /** A down interface neither sends nor receives, and is not listed. */
+  up: boolean;
 }
 
 /** @internal */
@@ -52,39 +53,60 @@ export class VirtualHost implements Net, UdpSocketOwner, TcpOwner, TcpServerOwne
   readonly #ctx: VnetContext;
   readonly #ifaces: HostInterface[] = [];
   readonly #endpoints: Array<[VirtualRouter, string, LanEndpoint]> = [];
-  readonly #udp = new Map<string, VirtualUdpSocket>();
-  readonly #tcpServers = new Map<string, VirtualTcpServer>();
+  readonly #ports = new PortTable((family) => [
+    ...this.addresses.filter((a) => familyOf(a) === family),
+    family === 4 ? '127.0.0.1' : '::1',
+  ]);
   readonly #tcpConns = new Map<string, VirtualTcpConnection>();
-  /** Local endpoints taken by dialed connections, with use counts. */
-  readonly #tcpDialPorts = new Map<string, number>();
-  readonly #nextEphemeral: Record<VirtualProtocol, number> = { udp: EPHEMERAL_PORT_MIN, tcp: EPHEMERAL_PORT_MIN };
+  readonly #impairment: LinkImpairment | undefined;
   #closed = false;
 
   /** @internal Created by {@link VirtualNetwork.addHost}. */
   constructor(ctx: VnetContext, name: string, addresses: HostAddressInit[], impairment?: LinkImpairment) {
     this.#ctx = ctx;
     this.name = name;
-    for (const a of addresses) {
-      const address = tryCanonicalIp(a.address);
-      if (address === undefined || isLoopbackIp(address) || isUnspecifiedIp(address)) {
-        throw new InvalidArgumentError(`host ${name}: '${a.address}' is not a usable interface address`);
-      }
-      let iface = this.#ifaces.find((i) => i.name === a.interfaceName);
-      if (!iface) {
-        iface = { name: a.interfaceName, router: a.router, link: new VirtualLink(ctx, ctx.forkRng(), impairment), addresses: [] };
-        this.#ifaces.push(iface);
-      } else if (iface.router !== a.router) {
-        throw new InvalidArgumentError(`host ${name}: interface ${a.interfaceName} cannot sit on two routers`);
-      }
-      if (this.#ifaces.some((i) => i.addresses.includes(address))) throw new InvalidArgumentError(`host ${name}: ${address} given twice`);
-      const link = iface.link;
-      const endpoint: LanEndpoint = {
-        receiveFromRouter: (p) => link.transmit(p, 'down', (q) => this.#receive(q)),
-      };
-      a.router.attach(address, endpoint);
-      this.#endpoints.push([a.router, address, endpoint]);
-      iface.addresses.push(address);
+    this.#impairment = impairment;
+    for (const a of addresses) this.addAddress(a);
+  }
+
+  /** @internal Adds an interface address (a new interface when the name is new). */
+  addAddress(a: HostAddressInit): void {
+    if (this.#closed) throw new InvalidArgumentError(`host ${this.name} is closed`);
+    const address = tryCanonicalIp(a.address);
+    if (address === undefined || isLoopbackIp(address) || isUnspecifiedIp(address)) {
+      throw new InvalidArgumentError(`host ${this.name}: '${a.address}' is not a usable interface address`);
     }
+    if (this.#ownsAddress(address)) throw new InvalidArgumentError(`host ${this.name}: ${address} given twice`);
+    let iface = this.#ifaces.find((i) => i.name === a.interfaceName);
+    if (iface && iface.router !== a.router) {
+      throw new InvalidArgumentError(`host ${this.name}: interface ${a.interfaceName} cannot sit on two routers`);
+    }
+    const link = iface?.link ?? new VirtualLink(this.#ctx, this.#ctx.forkRng(), this.#impairment);
+    const endpoint: LanEndpoint = {
+      receiveFromRouter: (p) => {
+        if (!this.#ifaces.find((i) => i.link === link)?.up) return this.#ctx.drop('interface-down', p);
+        link.transmit(p, 'down', (q) => this.#receive(q));
+      },
+    };
+    a.router.attach(address, endpoint);
+    if (!iface) {
+      iface = { name: a.interfaceName, router: a.router, link, addresses: [], up: true };
+      this.#ifaces.push(iface);
+    }
+    this.#endpoints.push([a.router, address, endpoint]);
+    iface.addresses.push(address);
+  }
+
+  /**
+   * Takes an interface down or up (a network change: Wi-Fi lost, VPN up).
+   * A down interface is not listed by interfaces(), sends and receives
+   * nothing, and its addresses cannot be bound; sockets already bound stay.
+   */
+  setInterfaceUp(interfaceName: string, up: boolean): void {
+    const iface = this.#ifaces.find((i) => i.name === interfaceName);
+    if (!iface) throw new InvalidArgumentError(`host ${this.name} has no interface ${interfaceName}`);
+    iface.up = up;
+    if (this.#ctx.log.debugEnabled) this.#ctx.log.debug(`vnet ${this.name}: ${interfaceName} ${up ? 'up' : 'down'}`);
   }
 
   /** Interface addresses (without loopback), in configuration order. */
@@ -109,6 +131,7 @@ export class VirtualHost implements Net, UdpSocketOwner, TcpOwner, TcpServerOwne
       { name: 'lo', address: '::1', family: 6, internal: true, prefixLength: 128 },
     ];
     for (const i of this.#ifaces) {
+      if (!i.up) continue;
       for (const address of i.addresses) {
         const family = familyOf(address);
         out.push({ name: i.name, address, family, internal: false, prefixLength: i.router.prefixLength(family) });
@@ -126,9 +149,9 @@ export class VirtualHost implements Net, UdpSocketOwner, TcpOwner, TcpServerOwne
   /** Binds at once (no promise): for servers set up while the network is built. Throws NetError. */
   bindUdpNow(options: UdpBindOptions): VirtualUdpSocket {
     const address = this.#bindableAddress(options.address, 'udp');
-    const port = this.#choosePort('udp', address, options.port);
+    const port = this.#ports.choose('udp', address, options.port);
     const socket = new VirtualUdpSocket(this, { address, port }, familyOf(address));
-    this.#udp.set(endpointKey(address, port), socket);
+    this.#ports.udp.set(endpointKey(address, port), socket);
     if (this.#ctx.log.debugEnabled) this.#ctx.log.debug(`vnet ${this.name}: udp bound ${formatAddress(socket.localAddress)}`);
     return socket;
   }
@@ -154,7 +177,7 @@ export class VirtualHost implements Net, UdpSocketOwner, TcpOwner, TcpServerOwne
   /** @internal */
   releaseUdp(socket: VirtualUdpSocket): void {
     const key = endpointKey(socket.localAddress.address, socket.localAddress.port);
-    if (this.#udp.get(key) === socket) this.#udp.delete(key);
+    if (this.#ports.udp.get(key) === socket) this.#ports.udp.delete(key);
   }
 
   // ---- TCP -------------------------------------------------------------------------------------
@@ -166,9 +189,9 @@ export class VirtualHost implements Net, UdpSocketOwner, TcpOwner, TcpServerOwne
   /** Listens at once (no promise). Throws NetError. */
   listenTcpNow(options: TcpListenOptions): VirtualTcpServer {
     const address = this.#bindableAddress(options.address, 'tcp');
-    const port = this.#choosePort('tcp', address, options.port);
+    const port = this.#ports.choose('tcp', address, options.port);
     const server = new VirtualTcpServer(this, { address, port });
-    this.#tcpServers.set(endpointKey(address, port), server);
+    this.#ports.tcpServers.set(endpointKey(address, port), server);
     if (this.#ctx.log.debugEnabled) this.#ctx.log.debug(`vnet ${this.name}: tcp listening ${formatAddress(server.localAddress)}`);
     return server;
   }
@@ -189,11 +212,10 @@ export class VirtualHost implements Net, UdpSocketOwner, TcpOwner, TcpServerOwne
       if (chosen === undefined) throw new NetError('ERR_NET_UNREACHABLE', `dial tcp ${remoteAddress}: no route`);
       localAddress = chosen;
     }
-    const localPort = this.#choosePort('tcp', localAddress, options.localPort ?? 0);
+    const localPort = this.#ports.choose('tcp', localAddress, options.localPort ?? 0);
     const remote = { address: remoteAddress, port: options.port };
     const conn = new VirtualTcpConnection(this, { address: localAddress, port: localPort }, remote, 'syn-sent');
-    const dialKey = endpointKey(localAddress, localPort);
-    this.#tcpDialPorts.set(dialKey, (this.#tcpDialPorts.get(dialKey) ?? 0) + 1);
+    this.#ports.takeDialPort(localAddress, localPort);
     this.#tcpConns.set(conn.key, conn);
     return new Promise<TcpConnection>((resolve, reject) => {
       const cancelTimeout = this.#ctx.schedule(options.timeoutMs ?? DEFAULT_TCP_DIAL_TIMEOUT_MS, () => {
@@ -228,24 +250,20 @@ export class VirtualHost implements Net, UdpSocketOwner, TcpOwner, TcpServerOwne
   releaseConnection(conn: VirtualTcpConnection): void {
     if (this.#tcpConns.get(conn.key) !== conn) return;
     this.#tcpConns.delete(conn.key);
-    const dialKey = endpointKey(conn.localAddress.address, conn.localAddress.port);
-    const uses = this.#tcpDialPorts.get(dialKey);
-    if (uses === undefined) return;
-    if (uses <= 1) this.#tcpDialPorts.delete(dialKey);
-    else this.#tcpDialPorts.set(dialKey, uses - 1);
+    if (conn.dialed) this.#ports.releaseDialPort(conn.localAddress.address, conn.localAddress.port);
   }
 
   /** @internal */
   releaseServer(server: VirtualTcpServer): void {
     const key = endpointKey(server.localAddress.address, server.localAddress.port);
-    if (this.#tcpServers.get(key) === server) this.#tcpServers.delete(key);
+    if (this.#ports.tcpServers.get(key) === server) this.#ports.tcpServers.delete(key);
   }
 
   /** Closes every socket, listener and connection of this host and detaches it from its routers. */
   close(): void {
     if (this.#closed) return;
-    for (const s of [...this.#udp.values()]) s.close();
-    for (const s of [...this.#tcpServers.values()]) s.close();
+    for (const s of [...this.#ports.udp.values()]) s.close();
+    for (const s of [...this.#ports.tcpServers.values()]) s.close();
     for (const c of [...this.#tcpConns.values()]) c.close();
     this.#closed = true;
     for (const [router, address, endpoint] of this.#endpoints) router.detach(address, endpoint);
@@ -262,7 +280,9 @@ export class VirtualHost implements Net, UdpSocketOwner, TcpOwner, TcpServerOwne
     if (isLoopbackIp(dst)) return familyOf(dst) === 4 ? '127.0.0.1' : '::1';
     if (this.#ownsAddress(dst)) return dst;
     const family = familyOf(dst);
-    const candidates = this.#ifaces.flatMap((i) => i.addresses.filter((a) => familyOf(a) === family).map((a) => [i, a] as const));
+    const candidates = this.#ifaces
+      .filter((i) => i.up)
+      .flatMap((i) => i.addresses.filter((a) => familyOf(a) === family).map((a) => [i, a] as const));
     const onLink = candidates.find(([i]) => i.router.lanCidr !== undefined && i.router.ownsAddress(dst));
     return (onLink ?? candidates[0])?.[1];
   }
@@ -282,6 +302,7 @@ export class VirtualHost implements Net, UdpSocketOwner, TcpOwner, TcpServerOwne
     }
     const iface = this.#ifaces.find((i) => i.addresses.includes(p.src.address));
     if (!iface) return this.#ctx.drop('no-route', p);
+    if (!iface.up) return this.#ctx.drop('interface-down', p);
     iface.link.transmit(p, 'up', (q) => iface.router.fromLan(q));
   }
 
@@ -295,7 +316,7 @@ export class VirtualHost implements Net, UdpSocketOwner, TcpOwner, TcpServerOwne
 
   #receiveUdp(p: VirtualPacket): void {
     const { address, port } = p.dst;
-    const socket = this.#udp.get(endpointKey(address, port)) ?? this.#udp.get(endpointKey(wildcardOf(address), port));
+    const socket = this.#ports.udpFor(address, port);
     if (!socket) return this.#ctx.drop('port-unreachable', p);
     if (!socket.deliver(p.data, p.src)) return this.#ctx.drop('no-handler', p);
     this.#ctx.delivered(p);
@@ -315,7 +336,7 @@ export class VirtualHost implements Net, UdpSocketOwner, TcpOwner, TcpServerOwne
       return;
     }
     const { address, port } = p.dst;
-    const server = this.#tcpServers.get(endpointKey(address, port)) ?? this.#tcpServers.get(endpointKey(wildcardOf(address), port));
+    const server = this.#ports.tcpServerFor(address, port);
     if (!server) {
       this.#ctx.drop('tcp-refused', p);
       this.#reset(p);
@@ -343,57 +364,11 @@ export class VirtualHost implements Net, UdpSocketOwner, TcpOwner, TcpServerOwne
   #bindableAddress(input: string, what: VirtualProtocol): string {
     if (this.#closed || this.#ctx.closed) throw new NetError('ERR_NET_CLOSED', `bind ${what}: host ${this.name} is closed`);
     const address = tryCanonicalIp(input);
-    if (address === undefined || !(isUnspecifiedIp(address) || isLoopbackIp(address) || this.#ownsAddress(address))) {
+    const usable = (a: string): boolean => this.#ifaces.some((i) => i.up && i.addresses.includes(a));
+    if (address === undefined || !(isUnspecifiedIp(address) || isLoopbackIp(address) || usable(address))) {
       throw new NetError('ERR_NET_ADDRESS_NOT_AVAILABLE', `bind ${what} ${input}: address not available on host ${this.name}`);
     }
     return address;
   }
-
-  #portInUse(protocol: VirtualProtocol, address: string, port: number): boolean {
-    const wildcard = wildcardOf(address);
-    const conflicts = (key: (a: string) => boolean): boolean => {
-      // Without SO_REUSEADDR a wildcard bind conflicts with every address of its family and vice versa.
-      if (key(address) || (address !== wildcard && key(wildcard))) return true;
-      if (address !== wildcard) return false;
-      return this.#sameFamilyAddresses(address).some(key);
-    };
-    if (protocol === 'udp') return conflicts((a) => this.#udp.has(endpointKey(a, port)));
-    return conflicts((a) => this.#tcpServers.has(endpointKey(a, port)) || this.#tcpDialPorts.has(endpointKey(a, port)));
-  }
-
-  #sameFamilyAddresses(wildcard: string): string[] {
-    const family = familyOf(wildcard);
-    return [...this.addresses.filter((a) => familyOf(a) === family), family === 4 ? '127.0.0.1' : '::1'];
-  }
-
-  #choosePort(protocol: VirtualProtocol, address: string, requested: number): number {
-    if (!isPort(requested)) throw new NetError('ERR_NET', `bind ${protocol}: invalid port ${String(requested)}`);
-    if (requested !== 0) {
-      if (this.#portInUse(protocol, address, requested)) {
-        throw new NetError('ERR_NET_ADDRESS_IN_USE', `bind ${protocol} ${address}:${requested}: address already in use`);
-      }
-      return requested;
-    }
-    const span = EPHEMERAL_PORT_MAX - EPHEMERAL_PORT_MIN + 1;
-    for (let i = 0; i < span; i++) {
-      const port = this.#nextEphemeral[protocol];
-      this.#nextEphemeral[protocol] = port >= EPHEMERAL_PORT_MAX ? EPHEMERAL_PORT_MIN : port + 1;
-      if (!this.#portInUse(protocol, address, port)) return port;
-    }
-    throw new NetError('ERR_NET_ADDRESS_IN_USE', `bind ${protocol} ${address}: no free ephemeral port`);
-  }
 }
 
-function endpointKey(address: string, port: number): string {
-  return `${address}|${port}`;
-}
-
-function wildcardOf(address: string): string {
-  return familyOf(address) === 4 ? '0.0.0.0' : '::';
-}
-
-function isPort(p: unknown): p is number {
-  return typeof p === 'number' && Number.isInteger(p) && p >= 0 && p <= 65535;
-}
-
-export type { AddressFamily };

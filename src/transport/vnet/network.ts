@@ -270,6 +270,17 @@ export class VirtualNetwork {
     return server;
   }
 
+  /**
+   * Gives a running host another address (a new interface when the name is
+   * new), e.g. joining a second network for a network-change test.
+   */
+  addInterface(host: VirtualHost, options: { address: string; interfaceName: string; router: VirtualRouter }): void {
+    this.#assertOpen();
+    this.#assertOwn(options.router);
+    if (!this.#hosts.includes(host)) throw new InvalidArgumentError(`host ${host.name} belongs to another network`);
+    host.addAddress(options);
+  }
+
   /** Changes the impairment of a router's uplink, or of a host's interface link(s). */
   setImpairment(target: VirtualRouter | VirtualHost, impairment: LinkImpairment, interfaceName?: string): void {
     if (target instanceof VirtualHost) target.setImpairment(impairment, interfaceName);

@@ -26,6 +26,8 @@ type TcpState = 'syn-sent' | 'established' | 'closed';
 export class VirtualTcpConnection implements TcpConnection {
   readonly localAddress: TransportAddress;
   readonly remoteAddress: TransportAddress;
+  /** @internal True for the active (dialing) side, which holds a local port. */
+  readonly dialed: boolean;
   readonly #owner: TcpOwner;
   #state: TcpState;
   #sendSeq = 0;
@@ -44,6 +46,7 @@ export class VirtualTcpConnection implements TcpConnection {
     this.localAddress = local;
     this.remoteAddress = remote;
     this.#state = state;
+    this.dialed = state === 'syn-sent';
     // The active side expects the SYN-ACK (seq 0); the passive side already consumed the SYN.
     this.#recvNext = state === 'syn-sent' ? 0 : 1;
   }

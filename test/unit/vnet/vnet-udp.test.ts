@@ -178,3 +178,35 @@ describe('vnet UDP', () => {
     net.close();
   });
 });
+
+describe('vnet network changes', () => {
+  it('takes an interface down and up, and adds one at run time', async () => {
+    const clock = new FakeClock();
+    const net = new VirtualNetwork({ clock });
+    const wifi = net.addRouter({ lanCidr: '192.168.1.0/24', publicAddress: '203.0.113.1', nat: { mapping: 'endpoint-independent', filtering: 'endpoint-independent' } });
+    const cell = net.addRouter({ lanCidr: '100.64.0.0/10', publicAddress: '203.0.113.2', nat: { mapping: 'endpoint-independent', filtering: 'endpoint-independent' } });
+    const phone = net.addHost({ router: wifi, address: '192.168.1.5', interfaceName: 'wlan0' });
+    const server = await net.addHost({ router: net.wan, address: '198.51.100.1' }).bindUdp({ address: '198.51.100.1', port: 3478 });
+    const seen = collect(server);
+    const s = await phone.bindUdp({ address: '192.168.1.5', port: 0 });
+    s.send(Buffer.from('1'), server.localAddress);
+    await clock.advance(1);
+    phone.setInterfaceUp('wlan0', false);
+    expect(phone.interfaces().map((i) => i.name)).toEqual(['lo', 'lo']);
+    s.send(Buffer.from('2'), server.localAddress);
+    await clock.advance(1);
+    expect(net.stats.droppedByReason['interface-down']).toBe(1);
+    await expect(phone.bindUdp({ address: '192.168.1.5', port: 0 })).rejects.toMatchObject({ code: 'ERR_NET_ADDRESS_NOT_AVAILABLE' });
+    net.addInterface(phone, { address: '100.64.3.4', interfaceName: 'rmnet0', router: cell });
+    const s2 = await phone.bindUdp({ address: '100.64.3.4', port: 0 });
+    s2.send(Buffer.from('3'), server.localAddress);
+    await clock.advance(1);
+    phone.setInterfaceUp('wlan0', true);
+    s.send(Buffer.from('4'), server.localAddress);
+    await clock.advance(1);
+    expect(seen.map((g) => `${g.data.toString()}@${g.from.address}`)).toEqual(['1@203.0.113.1', '3@203.0.113.2', '4@203.0.113.1']);
+    expect(phone.interfaces().map((i) => i.name)).toEqual(['lo', 'lo', 'wlan0', 'rmnet0']);
+    expect(() => phone.setInterfaceUp('eth9', false)).toThrow();
+    net.close();
+  });
+});
