@@ -4,6 +4,7 @@ import type { Rng } from '../common/rng.js';
 import type { Net } from '../transport/net.js';
 import type { IceServer } from '../stun/index.js';
 import type { RelayFactory } from '../turn/index.js';
+import type { HostSocketsProvider } from './gatherer.js';
 
 export type IceRole = 'controlling' | 'controlled';
 export type IceConnectionState = 'new' | 'checking' | 'connected' | 'completed' | 'disconnected' | 'failed' | 'closed';
@@ -73,6 +74,11 @@ export interface IceAgentConfig {
   net?: Net;
   /** TURN hook; the agent uses it for turn: URLs. */
   relayFactory?: RelayFactory;
+  /**
+   * Host bases supplied by the caller instead of sockets the agent binds
+   * (a single-port UDP/TCP server demultiplexing agents by ufrag, ICE-TCP).
+   */
+  hostSockets?: HostSocketsProvider;
 }
 
 /** Pion: defaultCheckInterval = 200 ms. */

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { lookup } from 'node:dns/promises';
-import { Candidate, candidateFoundation, candidatePriority, localPreference } from '../candidate/index.js';
+import { Candidate, candidateFoundation, candidatePriority, localPreference, type TcpType } from '../candidate/index.js';
 import type { Clock } from '../common/clock.js';
 import type { ScopedLogger } from '../common/log.js';
 import type { Rng } from '../common/rng.js';
@@ -36,7 +36,26 @@ export interface GatherOptions {
   readonly rules: readonly AddressRewriteRule[];
   readonly iceServers: readonly IceServer[];
   readonly relayFactory: RelayFactory | undefined;
+  readonly hostSockets: HostSocketsProvider | undefined;
 }
+
+/**
+ * A base supplied by the caller instead of a socket the agent binds: a
+ * single-port server's per-agent view of its shared UDP socket, or an ICE-TCP
+ * framed connection. Anything UdpSocket-shaped (send(data, to), onMessage).
+ * The agent closes it when it closes.
+ */
+export interface ExternalHostSocket {
+  readonly socket: UdpSocket;
+  /** Default 'udp'. TCP bases carry RFC 4571 framing inside the socket adapter. */
+  readonly transport?: 'udp' | 'tcp';
+  readonly tcpType?: TcpType;
+  /** Interface name, for rewrite-rule scopes. */
+  readonly iface?: string;
+}
+
+/** Supplies host bases at gathering time; given the agent's current local ufrag (for ufrag routing). */
+export type HostSocketsProvider = (agent: { readonly localUfrag: string }) => ExternalHostSocket[] | Promise<ExternalHostSocket[]>;
 
 /** A gathered host base. */
 interface HostBase {
@@ -85,7 +104,23 @@ function safeFilter(f: (s: string) => boolean, v: string): boolean {
  * appear (trickle). Throws the first bind error only when no host base at
  * all could be opened.
  */
-export async function gatherCandidates(host: GathererHost, o: GatherOptions): Promise<void> {
+export async function gatherCandidates(host: GathererHost, o: GatherOptions, localUfrag: string): Promise<void> {
+  if (o.hostSockets) {
+    // Caller-supplied bases (single-port server, ICE-TCP) replace the agent's own host sockets.
+    const list = await o.hostSockets({ localUfrag });
+    list.forEach((ext, rank) => {
+      if (host.closed) {
+        ext.socket.close();
+        return;
+      }
+      const baseId = host.addBase(ext.socket, 'host');
+      const a = ext.socket.localAddress;
+      const lp = localPreference({ interfaceRank: Math.min(rank, 15), family: ext.socket.family });
+      const tcp = ext.transport === 'tcp' ? { tcpType: ext.tcpType ?? 'passive' } : undefined;
+      announceRewritten(host, o, { type: 'host', iface: ext.iface, localAddress: a.address, address: a.address, port: a.port }, baseId, a, lp, undefined, undefined, tcp);
+    });
+    return;
+  }
   const addrs = gatherableAddresses(host.net, o);
   const bases: HostBase[] = [];
   let firstError: unknown;
@@ -206,17 +241,20 @@ function announceRewritten(
   lp: number,
   server: string | undefined,
   related?: TransportAddress,
+  tcp?: { tcpType: TcpType },
 ): void {
   const outputs = applyRewriteRules(o.rules, input);
+  const transport = tcp ? 'tcp' : 'udp';
   let pairableGiven = input.type === 'srflx';
   for (const out of outputs) {
-    const foundation = candidateFoundation({ type: out.type, baseAddress: input.localAddress, transport: 'udp', ...(server !== undefined ? { server } : {}) });
+    const foundation = candidateFoundation({ type: out.type, baseAddress: input.localAddress, transport, ...(server !== undefined ? { server } : {}) });
     const rel = out.type === 'host' ? undefined : (related ?? base);
     const c = new Candidate({
       foundation,
       component: 1,
-      transport: 'udp',
-      priority: candidatePriority({ type: out.type, localPreference: lp, component: 1, transport: 'udp' }),
+      transport,
+      priority: candidatePriority({ type: out.type, localPreference: lp, component: 1, transport, ...(tcp ? { tcpType: tcp.tcpType } : {}) }),
+      ...(tcp ? { tcpType: tcp.tcpType } : {}),
       address: out.address,
       port: out.port,
       type: out.type,

@@ -59,6 +59,7 @@ export class IceAgent {
   readonly #candidate$ = new Subject<Candidate | null>();
   readonly #selectedPair$ = new Subject<CandidatePairInfo>();
   #candidateCallbacks: ((c: Candidate | null) => void)[] = [];
+  #credentialsCallbacks: ((c: { ufrag: string; pwd: string }) => void)[] = [];
   readonly #localCandidates: Candidate[] = [];
   #gathering: Promise<void> | undefined;
   #srflxWaiters: { id: number; resolve: (mapped: TransportAddress | undefined) => void }[] = [];
@@ -90,6 +91,7 @@ export class IceAgent {
       rules,
       iceServers: config.iceServers ?? [],
       relayFactory: config.relayFactory,
+      hostSockets: config.hostSockets,
     };
     this.#core = new IceAgentCore({
       config: resolveCoreConfig(config),
@@ -162,6 +164,17 @@ export class IceAgent {
     };
   }
 
+  /**
+   * Called when the local credentials change (ICE restart), e.g. for a
+   * single-port server that routes by ufrag to re-register the agent.
+   */
+  onLocalCredentialsChange(cb: (c: { ufrag: string; pwd: string }) => void): () => void {
+    this.#credentialsCallbacks = [...this.#credentialsCallbacks, cb];
+    return () => {
+      this.#credentialsCallbacks = this.#credentialsCallbacks.filter((x) => x !== cb);
+    };
+  }
+
   getLocalCandidates(): Candidate[] {
     return [...this.#localCandidates];
   }
@@ -196,7 +209,7 @@ export class IceAgent {
   async #runGather(): Promise<void> {
     this.#setGatheringState('gathering');
     try {
-      await gatherCandidates(this.#gathererHost(), this.#gatherOptions);
+      await gatherCandidates(this.#gathererHost(), this.#gatherOptions, this.#core.localCredentials.ufrag);
     } finally {
       if (!this.#closed) {
         this.#core.localGatheringComplete = true;
@@ -346,6 +359,14 @@ export class IceAgent {
     if (this.#closed) throw new IceError('ERR_ICE_CLOSED', 'agent is closed');
     await this.#gathering?.catch(() => undefined);
     this.#core.restart(this.#clock.now(), ufrag, pwd);
+    const creds = this.localCredentials;
+    for (const cb of this.#credentialsCallbacks) {
+      try {
+        cb(creds);
+      } catch (err) {
+        this.#log.error('credentials callback threw', err);
+      }
+    }
     this.#setGatheringState('gathering');
     for (const c of this.#localCandidates) this.#emitCandidate(c);
     this.#emitCandidate(null);
@@ -374,6 +395,7 @@ export class IceAgent {
     this.#candidate$.complete();
     this.#selectedPair$.complete();
     this.#candidateCallbacks = [];
+    this.#credentialsCallbacks = [];
   }
 
   // ---- the drain loop ----------------------------------------------------------

@@ -28,3 +28,4 @@ export type { IceAgentStats } from './ice-stats.js';
 export { IceError } from './errors.js';
 export type { IceErrorCode } from './errors.js';
 export { applyRewriteRules, nat1To1Rules } from './address-rewrite.js';
+export type { ExternalHostSocket, HostSocketsProvider } from './gatherer.js';
