@@ -323,7 +323,12 @@ export class IceAgent {
     } catch (err) {
       return Promise.reject(err);
     }
-    void this.gather().catch((err: unknown) => this.#log.warn(`gathering failed: ${(err as Error).message}`));
+    void this.gather().catch((err: unknown) => {
+      // Without a single local base the agent cannot connect: fail the waiters with the cause.
+      this.#log.warn(`gathering failed: ${(err as Error).message}`);
+      const waiting = this.#connectWaiters;
+      for (const w of [...waiting]) w.reject(err as Error);
+    });
     const p = new Promise<IceConnection>((resolve, reject) => {
       const waiter = {
         resolve: (c: IceConnection) => {

@@ -72,6 +72,8 @@ describe('IceAgent gathering on 127.0.0.1', () => {
     for (let p = start; p < start + 3; p++) expect(await bind(p)).toBe(true);
     const a = agent({ portMin: start, portMax: start + 2 });
     await expect(a.gather()).rejects.toMatchObject({ code: 'ERR_ICE_PORT_RANGE_EXHAUSTED' });
+    const b = agent({ portMin: start, portMax: start + 2 });
+    await expect(b.dial('abcd', 'abcdefghijklmnopqrstuvwxyz')).rejects.toMatchObject({ code: 'ERR_ICE_PORT_RANGE_EXHAUSTED' });
   });
 
   it('nat1To1IPs as host: the host address is replaced, the bound port kept', async () => {
