@@ -1,22 +1,13 @@
 import { StunClass, StunMethod } from '../stun/constants.js';
-import type { StunIntegrityKey } from '../stun/integrity-key.js';
 import { StunMessage } from '../stun/message.js';
 import type { TransportAddress } from '../transport/net.js';
 import { TRANSPORT_UDP } from './constants.js';
+import { signRequest, type LongTermAuth } from './long-term-auth.js';
 
 /**
  * Builders for the TURN requests and indications of RFC 8656 and the
  * long-term credential attributes of RFC 8489 §9.2.
  */
-
-/** Long-term credentials once the server's REALM and NONCE are known (RFC 8489 §9.2). */
-export interface LongTermAuth {
-  readonly username: string;
-  readonly realm: string;
-  readonly nonce: string;
-  /** MD5(username ":" realm ":" password), RFC 8489 §9.2.2, with its HMAC state precomputed. */
-  readonly key: StunIntegrityKey;
-}
 
 /** RFC 8656 §7.1: Allocate with REQUESTED-TRANSPORT (UDP), optionally LIFETIME and REQUESTED-ADDRESS-FAMILY. */
 export function buildAllocate(
@@ -52,14 +43,13 @@ export function buildChannelBind(transactionId: Buffer, channel: number, peer: T
 }
 
 /**
- * Encodes a request, authenticated when `auth` is given: RFC 8489 §9.2.4 adds
- * USERNAME, REALM and NONCE, then MESSAGE-INTEGRITY (HMAC-SHA1 with the
- * long-term key) as the last attribute.
+ * Encodes a request, authenticated when `auth` is given: RFC 8489 §9.2.3.2
+ * adds USERNAME (or USERHASH), REALM, NONCE (and the password algorithm
+ * attributes when the server announced them), then MESSAGE-INTEGRITY or
+ * MESSAGE-INTEGRITY-SHA256 as the last attribute.
  */
 export function encodeRequest(msg: StunMessage, auth: LongTermAuth | undefined): Buffer {
-  if (!auth) return msg.encode();
-  msg.setUsername(auth.username).setRealm(auth.realm).setNonce(auth.nonce);
-  return msg.encode({ integrityKey: auth.key });
+  return auth ? signRequest(msg, auth) : msg.encode();
 }
 
 /** RFC 8656 §10.1: a Send indication carrying `data` to `peer` (no integrity: indications are not authenticated). */

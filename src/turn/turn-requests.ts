@@ -1,9 +1,8 @@
 import type { DropCounter } from '../common/drop-counter.js';
 import type { ScopedLogger } from '../common/log.js';
 import type { Rng } from '../common/rng.js';
-import { StunAttr, StunClass, StunErrorCode } from '../stun/constants.js';
-import { longTermKey, newTransactionId } from '../stun/credentials.js';
-import { StunIntegrityKey } from '../stun/integrity-key.js';
+import { StunClass, StunErrorCode } from '../stun/constants.js';
+import { newTransactionId } from '../stun/credentials.js';
 import type { StunMessage } from '../stun/message.js';
 import type { StunRetransmitConfig, StunTransactionCore } from '../stun/transaction-core.js';
 import type { TransportAddress } from '../transport/net.js';
@@ -17,8 +16,8 @@ import {
   encodeSendIndication,
   getAlternateServer,
   transactionKey,
-  type LongTermAuth,
 } from './turn-messages.js';
+import { authFromChallenge, checkResponseIntegrity, type LongTermAuth } from './long-term-auth.js';
 
 export type TurnRequestKind = 'allocate' | 'refresh' | 'permission' | 'channel';
 
@@ -150,15 +149,16 @@ export class TurnRequests {
       return undefined;
     }
     if (p.auth) {
-      if (msg.hasAttr(StunAttr.MessageIntegrity)) {
-        if (!msg.verifyIntegrity(p.auth.key)) {
-          this.#o.drops.drop('bad-integrity');
+      const integrity = checkResponseIntegrity(msg, p.auth);
+      if (integrity === 'invalid') {
+        this.#o.drops.drop('bad-integrity');
+        return undefined;
+      }
+      if (integrity === 'absent') {
+        if (msg.messageClass === StunClass.SuccessResponse) {
+          this.#o.drops.drop('missing-integrity');
           return undefined;
         }
-      } else if (msg.messageClass === StunClass.SuccessResponse) {
-        this.#o.drops.drop('missing-integrity');
-        return undefined;
-      } else {
         const code = msg.getErrorCode()?.code;
         if (code !== StunErrorCode.Unauthorized && code !== StunErrorCode.StaleNonce && this.#o.log.traceEnabled) {
           this.#o.log.trace(`error response ${code ?? '?'} to ${p.kind} without MESSAGE-INTEGRITY`);
@@ -175,18 +175,14 @@ export class TurnRequests {
   }
 
   /**
-   * Takes REALM and NONCE from a 401 or 438 response (RFC 8489 §9.2.5) and
-   * derives the long-term key. False when the response lacks them.
+   * Takes REALM and NONCE (and any RFC 8489 security features) from a 401 or
+   * 438 response (RFC 8489 §9.2.5) and derives the key. False when the
+   * response gives nothing the client can retry with.
    */
   learnNonce(msg: StunMessage): boolean {
-    const nonce = msg.getNonce();
-    const realm = msg.getRealm() ?? this.#auth?.realm;
-    if (nonce === undefined || realm === undefined) return false;
-    const key =
-      this.#auth && this.#auth.realm === realm
-        ? this.#auth.key
-        : new StunIntegrityKey(longTermKey(this.#o.username, realm, this.#o.password));
-    this.#auth = { username: this.#o.username, realm, nonce, key };
+    const auth = authFromChallenge(msg, this.#o.username, this.#o.password, this.#auth);
+    if (!auth) return false;
+    this.#auth = auth;
     return true;
   }
 

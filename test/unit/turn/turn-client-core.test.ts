@@ -71,6 +71,38 @@ describe('TurnClientCore: allocation and long-term credentials', () => {
     expect(h.eventsOf('failed')[0]?.error.stunCode).toBe(438);
   });
 
+  it('uses RFC 8489 password algorithms (SHA-256 key, MESSAGE-INTEGRITY-SHA256) and USERHASH when the nonce cookie announces them', () => {
+    const h = new CoreHarness();
+    h.server.enableSecurityFeatures([0x0002, 0x0001], true);
+    allocated(h);
+    const signed = h.server.requestsOf(StunMethod.Allocate)[1]!;
+    expect(signed.hasAttr(StunAttr.MessageIntegritySha256)).toBe(true);
+    expect(signed.hasAttr(StunAttr.MessageIntegrity)).toBe(false);
+    expect(signed.getUsername()).toBeUndefined();
+    expect(signed.getAttr(StunAttr.PasswordAlgorithm)).toEqual(Buffer.from([0, 2, 0, 0]));
+    // Stale nonces and refreshes keep working with the negotiated algorithm.
+    h.server.rotateNonce();
+    h.send(Buffer.from('x'), PEER);
+    expect(h.eventsOf('permission')).toEqual([{ type: 'permission', address: PEER.address }]);
+  });
+
+  it('takes the first supported algorithm of PASSWORD-ALGORITHMS (MD5 here), still signing with SHA-256', () => {
+    const h = new CoreHarness();
+    h.server.enableSecurityFeatures([0x0001, 0x0002], false);
+    allocated(h);
+    const signed = h.server.requestsOf(StunMethod.Allocate)[1]!;
+    expect(signed.getUsername()).toBe('user');
+    expect(signed.getAttr(StunAttr.PasswordAlgorithm)).toEqual(Buffer.from([0, 1, 0, 0]));
+  });
+
+  it('does not retry when the nonce cookie announces password algorithms but none is listed (RFC 8489 §9.2.5)', () => {
+    const h = new CoreHarness();
+    h.server.enableSecurityFeatures([0x0009], false);
+    h.allocate();
+    expect(h.server.requestsOf(StunMethod.Allocate)).toHaveLength(1);
+    expect(h.core.state).toBe('failed');
+  });
+
   it('maps Allocate errors to ERR_TURN_ALLOCATION with the STUN code', () => {
     const h = new CoreHarness();
     h.server.errors.set(StunMethod.Allocate, { code: 486, reason: 'Allocation Quota Reached' });
