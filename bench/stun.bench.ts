@@ -1,4 +1,8 @@
 /**
+ * stun-encode-per-sec: the Binding success response an ICE agent sends for
+ * each check (request's transaction ID, XOR-MAPPED-ADDRESS, MESSAGE-INTEGRITY,
+ * FINGERPRINT) built and encoded; Pion builds it with `stun.Build` as pion/ice does.
+ *
  * stun-msgs-per-sec: ICE Binding requests (USERNAME, PRIORITY, ICE-CONTROLLING,
  * USE-CANDIDATE, MESSAGE-INTEGRITY, FINGERPRINT) decoded, their ICE attributes
  * read, integrity (short-term key) and fingerprint checked, one thread.
@@ -7,7 +11,7 @@
  * of 5 runs of ~1 s over the same 64 messages.
  */
 import { execFileSync } from 'node:child_process';
-import { parseMessage } from 'werift-ice';
+import { classes, Message as WeriftMessage, methods, parseMessage } from 'werift-ice';
 import { pionAvailable, pionBinary } from '../test/support/pion.js';
 import { SeededRng } from '../src/common/rng.js';
 import {
@@ -95,10 +99,10 @@ function weriftWork(key: Buffer): (b: Buffer) => void {
   };
 }
 
-function pionRate(msgs: Buffer[]): number | null {
+function pionRate(msgs: Buffer[], mode: 'bench' | 'bench-encode'): number | null {
   if (!pionAvailable()) return null;
   try {
-    const out = execFileSync(pionBinary('stun-bench'), ['-password', PASSWORD, '-runs', String(RUNS), '-ms', String(RUN_MS)], {
+    const out = execFileSync(pionBinary('stun-bench'), ['-mode', mode, '-password', PASSWORD, '-runs', String(RUNS), '-ms', String(RUN_MS)], {
       input: msgs.map((m) => m.toString('hex')).join('\n') + '\n',
       env: { ...process.env, GOMAXPROCS: '1' },
       encoding: 'utf8',
@@ -111,47 +115,73 @@ function pionRate(msgs: Buffer[]): number | null {
   }
 }
 
+const MAPPED = { address: '192.0.2.33', port: 40000 };
+
+function oursEncodeWork(key: StunIntegrityKey, ids: Buffer[]): (b: Buffer) => void {
+  let k = 0;
+  let sink = 0;
+  return () => {
+    const out = new StunMessage(StunMethod.Binding, StunClass.SuccessResponse, ids[k++ % ids.length]!)
+      .setXorMappedAddress(MAPPED)
+      .encode({ integrityKey: key, fingerprint: true });
+    sink += out.length;
+    if (sink < 0) console.log(sink);
+  };
+}
+
+function weriftEncodeWork(key: Buffer, ids: Buffer[]): (b: Buffer) => void {
+  let k = 0;
+  let sink = 0;
+  return () => {
+    const out = new WeriftMessage(methods.BINDING, classes.RESPONSE, ids[k++ % ids.length]!)
+      .setAttribute('XOR-MAPPED-ADDRESS', [MAPPED.address, MAPPED.port])
+      .addMessageIntegrity(key)
+      .addFingerprint().bytes;
+    sink += out.length;
+    if (sink < 0) console.log(sink);
+  };
+}
+
+/** Warms up, then runs the variants interleaved (so machine load affects all alike); medians. */
+function measure(msgs: Buffer[], variants: Record<string, (b: Buffer) => void>): Record<string, number> {
+  const names = Object.keys(variants);
+  for (let i = 0; i < 20_000; i++) for (const n of names) variants[n]!(msgs[i % msgs.length]!);
+  const runs: Record<string, number[]> = {};
+  for (let r = 0; r < RUNS; r++) for (const n of names) (runs[n] ??= []).push(timed(msgs, variants[n]!));
+  return Object.fromEntries(names.map((n) => [n, median(runs[n]!)]));
+}
+
 async function run(): Promise<BenchResult[]> {
   const msgs = makeMessages();
+  const ids = msgs.map((m) => Buffer.from(m.subarray(8, 20)));
   const rawKey = shortTermKey(PASSWORD);
   const cachedKey = new StunIntegrityKey(rawKey);
-  const ours = oursWork(cachedKey);
-  const oursRawKey = oursWork(rawKey);
-  const werift = weriftWork(rawKey);
-  // Warm-up (JIT) for each variant.
-  for (let i = 0; i < 20_000; i++) {
-    const b = msgs[i % msgs.length]!;
-    ours(b);
-    oursRawKey(b);
-    werift(b);
-  }
-  // Interleaved runs so machine load affects all alike.
-  const r: { ours: number[]; oursRawKey: number[]; werift: number[] } = { ours: [], oursRawKey: [], werift: [] };
-  for (let i = 0; i < RUNS; i++) {
-    r.ours.push(timed(msgs, ours));
-    r.oursRawKey.push(timed(msgs, oursRawKey));
-    r.werift.push(timed(msgs, werift));
-  }
-  const pion = pionRate(msgs);
-  const oursMedian = median(r.ours);
-  const weriftMedian = median(r.werift);
-  return [
-    {
-      bench: 'stun-msgs-per-sec',
-      unit: 'msg/s',
-      better: 'higher',
-      ours: round(oursMedian),
-      werift: round(weriftMedian),
-      pion: pion === null ? null : round(pion),
-      bare: null,
-      notes: {
-        oursBufferKey: round(median(r.oursRawKey)),
-        vsWerift: round(oursMedian / weriftMedian, 3),
-        ...(pion === null ? {} : { vsPion: round(oursMedian / pion, 3) }),
-        message: `ICE Binding request, ${msgs[0]!.length} bytes`,
-        pionGomaxprocs: 1,
-      },
+
+  const dec = measure(msgs, { ours: oursWork(cachedKey), oursBufferKey: oursWork(rawKey), werift: weriftWork(rawKey) });
+  const decPion = pionRate(msgs, 'bench');
+  const enc = measure(msgs, { ours: oursEncodeWork(cachedKey, ids), werift: weriftEncodeWork(rawKey, ids) });
+  const encPion = pionRate(msgs, 'bench-encode');
+  const result = (bench: string, r: Record<string, number>, pion: number | null, notes: Record<string, number | string>): BenchResult => ({
+    bench,
+    unit: 'msg/s',
+    better: 'higher',
+    ours: round(r['ours']!),
+    werift: round(r['werift']!),
+    pion: pion === null ? null : round(pion),
+    bare: null,
+    notes: {
+      ...notes,
+      vsWerift: round(r['ours']! / r['werift']!, 3),
+      ...(pion === null ? {} : { vsPion: round(r['ours']! / pion, 3) }),
+      pionGomaxprocs: 1,
     },
+  });
+  return [
+    result('stun-msgs-per-sec', dec, decPion, {
+      oursBufferKey: round(dec['oursBufferKey']!),
+      message: `ICE Binding request, ${msgs[0]!.length} bytes`,
+    }),
+    result('stun-encode-per-sec', enc, encPion, { message: 'Binding success response, XOR-MAPPED-ADDRESS + MI + FINGERPRINT' }),
   ];
 }
 

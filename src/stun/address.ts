@@ -19,20 +19,33 @@ const FAMILY_V4 = ADDRESS_FAMILY_IPV4;
 const FAMILY_V6 = ADDRESS_FAMILY_IPV6;
 const COOKIE_HI = MAGIC_COOKIE >>> 16;
 
-const IPV4_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
-/** Writes the IPv4 address text into 4 bytes at `off`; false when not dotted-quad IPv4. */
+/**
+ * Writes dotted-quad IPv4 text into 4 bytes at `off`; false when it is not
+ * exactly four decimal octets without leading zeros (hand-parsed: this runs
+ * for every response an ICE agent sends).
+ */
 function writeIpv4(text: string, out: Uint8Array, off: number): boolean {
-  const m = IPV4_RE.exec(text);
-  if (!m) return false;
-  for (let i = 0; i < 4; i++) {
-    const part = m[i + 1]!;
-    if (part.length > 1 && part[0] === '0') return false;
-    const v = Number(part);
-    if (v > 255) return false;
-    out[off + i] = v;
+  const n = text.length;
+  if (n < 7 || n > 15) return false;
+  let part = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= n; i++) {
+    const ch = i < n ? text.charCodeAt(i) : 0x2e;
+    if (ch === 0x2e) {
+      if (digits === 0 || part > 3) return false;
+      out[off + part++] = value;
+      value = 0;
+      digits = 0;
+    } else if (ch >= 0x30 && ch <= 0x39) {
+      if (digits === 1 && value === 0) return false; // leading zero
+      value = value * 10 + (ch - 0x30);
+      if (++digits > 3 || value > 255) return false;
+    } else {
+      return false;
+    }
   }
-  return true;
+  return part === 4;
 }
 
 /** Writes the IPv6 address text (zone ID ignored) into 16 bytes at `off`; false when invalid. */
@@ -135,19 +148,15 @@ export function ipToText(b: Uint8Array, off: number, length: 4 | 16): string {
   return s;
 }
 
-/** Encoded size of an address attribute value for `address`. */
-export function addressValueLength(a: TransportAddress): number {
-  return ipFamily(a.address) === 6 ? 20 : 8;
-}
-
 /**
- * Writes a (XOR-)MAPPED-ADDRESS value for `a` at `off` of `out`. With `xorKey`
- * (the 16 header bytes cookie || transaction ID) the XOR form is written.
+ * Writes a (XOR-)MAPPED-ADDRESS value for `a` at `off` of `out`. With
+ * `transactionId` the XOR form is written (mask: cookie || transaction ID).
  * Returns the value length (8 or 20). Throws InvalidArgumentError for a non-IP.
  */
-export function writeAddressValue(a: TransportAddress, out: Buffer, off: number, xorKey?: Uint8Array): number {
-  if (!Number.isInteger(a.port) || a.port < 0 || a.port > 0xffff) {
-    throw new InvalidArgumentError(`invalid port ${a.port}`);
+export function writeAddressValue(a: TransportAddress, out: Uint8Array, off: number, transactionId?: Uint8Array): number {
+  const port = a.port;
+  if (!Number.isInteger(port) || port < 0 || port > 0xffff) {
+    throw new InvalidArgumentError(`invalid port ${port}`);
   }
   out[off] = 0;
   let len: number;
@@ -160,19 +169,37 @@ export function writeAddressValue(a: TransportAddress, out: Buffer, off: number,
   } else {
     throw new InvalidArgumentError(`not an IP address: ${JSON.stringify(a.address)}`);
   }
-  if (xorKey) {
-    out.writeUInt16BE(a.port ^ (COOKIE_HI), off + 2);
-    for (let i = 0; i < len; i++) out[off + 4 + i]! ^= xorKey[i]!;
-  } else {
-    out.writeUInt16BE(a.port, off + 2);
+  const p = transactionId ? port ^ COOKIE_HI : port;
+  out[off + 2] = p >>> 8;
+  out[off + 3] = p & 0xff;
+  if (transactionId) {
+    // RFC 8489 §14.2: X-Address = address XOR (cookie || transaction ID).
+    out[off + 4]! ^= 0x21;
+    out[off + 5]! ^= 0x12;
+    out[off + 6]! ^= 0xa4;
+    out[off + 7]! ^= 0x42;
+    for (let i = 4; i < len; i++) out[off + 4 + i]! ^= transactionId[i - 4]!;
   }
   return 4 + len;
 }
 
-/** Encodes an address value into a fresh buffer. */
-export function encodeAddressValue(a: TransportAddress, xorKey?: Uint8Array): Buffer {
-  const out = Buffer.alloc(20);
-  return out.subarray(0, writeAddressValue(a, out, 0, xorKey));
+/** Length of the address value for `address`: 8 (IPv4) or 20 (IPv6, by the presence of ':'). */
+function valueLength(address: string): number {
+  return address.includes(':') ? 20 : 8;
+}
+
+/** A plain (MAPPED-ADDRESS style) address value in a fresh buffer. */
+export function encodeAddressValue(a: TransportAddress): Buffer {
+  const out = Buffer.allocUnsafe(valueLength(a.address));
+  writeAddressValue(a, out, 0);
+  return out;
+}
+
+/** An XOR-*-ADDRESS value (RFC 8489 §14.2) for a message with `transactionId`, in a fresh buffer. */
+export function encodeXorAddressValue(a: TransportAddress, transactionId: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(valueLength(a.address));
+  writeAddressValue(a, out, 0, transactionId);
+  return out;
 }
 
 /**

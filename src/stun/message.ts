@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../common/errors.js';
 import type { TransportAddress } from '../transport/net.js';
-import { encodeAddressValue, readAddressValue } from './address.js';
+import { encodeAddressValue, encodeXorAddressValue, readAddressValue } from './address.js';
 import { attributeValueProblem } from './attribute-rules.js';
 import {
   ADDRESS_FAMILY_IPV4,
@@ -45,7 +45,7 @@ const isKnown = isKnownStunAttr;
  * typed getters never throw on network input. Integrity and fingerprint are
  * checked on demand against `raw`.
  *
- * The file holds the codec and the typed accessors of one class (≈ 600
+ * The file holds the codec and the typed accessors of one class (≈ 700
  * lines): splitting the accessors out would need mixins or free functions and
  * break the contract's method-style API.
  */
@@ -267,16 +267,24 @@ export class StunMessage {
     const pad = options.paddingByte ?? 0;
     out.writeUInt16BE(stunMessageType(this.method, this.messageClass), 0);
     out.writeUInt32BE(COOKIE, 4);
-    this.transactionId.copy(out, 8);
+    const tid = this.transactionId;
+    for (let i = 0; i < TID_LEN; i++) out[8 + i] = tid[i]!;
     let pos = HEADER_LEN;
     for (let i = 0; i < attrs.length; i++) {
       const a = attrs[i]!;
-      if (isTrailer(a.type)) continue;
-      const l = a.value.length;
-      out.writeUInt16BE(a.type, pos);
-      out.writeUInt16BE(l, pos + 2);
-      a.value.copy(out, pos + 4);
-      pos += 4 + l;
+      const t = a.type;
+      if (isTrailer(t)) continue;
+      const v = a.value;
+      const l = v.length;
+      out[pos] = t >>> 8;
+      out[pos + 1] = t & 0xff;
+      out[pos + 2] = l >>> 8;
+      out[pos + 3] = l & 0xff;
+      pos += 4;
+      // Short values are copied inline: Buffer#copy's native call costs more than the loop.
+      if (l <= 64) for (let j = 0; j < l; j++) out[pos + j] = v[j]!;
+      else v.copy(out, pos);
+      pos += l;
       while (pos & 3) out[pos++] = pad;
     }
     if (options.integrityKey) {
@@ -455,7 +463,7 @@ export class StunMessage {
 
   /** Encoded with the current transaction ID: set the transaction ID first. */
   setXorMappedAddress(a: TransportAddress): this {
-    return this.setAttr(ATTR.XorMappedAddress, encodeAddressValue(a, this.#xorKey()));
+    return this.setAttr(ATTR.XorMappedAddress, encodeXorAddressValue(a, this.transactionId));
   }
   getXorMappedAddress(): TransportAddress | undefined {
     return this.#getXorAddress(ATTR.XorMappedAddress);
@@ -478,7 +486,7 @@ export class StunMessage {
 
   /** RFC 8656 §18.3: may appear several times (CreatePermission). */
   addXorPeerAddress(a: TransportAddress): this {
-    return this.addAttr(ATTR.XorPeerAddress, encodeAddressValue(a, this.#xorKey()));
+    return this.addAttr(ATTR.XorPeerAddress, encodeXorAddressValue(a, this.transactionId));
   }
   getXorPeerAddresses(): TransportAddress[] {
     return this.#getAllXorAddresses(ATTR.XorPeerAddress);
@@ -489,10 +497,10 @@ export class StunMessage {
 
   /** RFC 8656 §18.5; RFC 8656 §7.1 allows one per address family. */
   setXorRelayedAddress(a: TransportAddress): this {
-    return this.setAttr(ATTR.XorRelayedAddress, encodeAddressValue(a, this.#xorKey()));
+    return this.setAttr(ATTR.XorRelayedAddress, encodeXorAddressValue(a, this.transactionId));
   }
   addXorRelayedAddress(a: TransportAddress): this {
-    return this.addAttr(ATTR.XorRelayedAddress, encodeAddressValue(a, this.#xorKey()));
+    return this.addAttr(ATTR.XorRelayedAddress, encodeXorAddressValue(a, this.transactionId));
   }
   getXorRelayedAddress(): TransportAddress | undefined {
     return this.#getXorAddress(ATTR.XorRelayedAddress);

@@ -7,6 +7,12 @@
 //	  USE-CANDIDATE, check MESSAGE-INTEGRITY (short-term key) and FINGERPRINT.
 //	  {"runs":[msgs/s...],"medianMsgsPerSec":x}
 //
+//	stun-bench -mode bench-encode -password PWD [-runs 5] [-ms 1000] < messages.hex
+//	  per input request: build the Binding success response an ICE agent
+//	  sends (same transaction ID, XOR-MAPPED-ADDRESS, MESSAGE-INTEGRITY,
+//	  FINGERPRINT) with stun.Build, as pion/ice does.
+//	  {"runs":[msgs/s...],"medianMsgsPerSec":x}
+//
 //	stun-bench -mode check -password PWD < messages.hex
 //	  per input line, one JSON line: what Pion reads from the message and
 //	  whether MESSAGE-INTEGRITY (when present) and FINGERPRINT check.
@@ -68,7 +74,25 @@ func main() {
 	}
 	m := new(stun.Message)
 	var sink uint64
-	work := func(b []byte) {
+	var work func(b []byte)
+	if *mode == "bench-encode" {
+		ids := make([][stun.TransactionIDSize]byte, len(msgs))
+		for i, b := range msgs {
+			copy(ids[i][:], b[8:20])
+		}
+		mapped := &stun.XORMappedAddress{IP: net.ParseIP("192.0.2.33").To4(), Port: 40000}
+		k := 0
+		work = func(b []byte) {
+			r, err := stun.Build(stun.NewTransactionIDSetter(ids[k%len(ids)]), stun.BindingSuccess, mapped,
+				stun.NewShortTermIntegrity(*password), stun.Fingerprint)
+			if err != nil {
+				fail(err)
+			}
+			k++
+			sink += uint64(len(r.Raw))
+		}
+	}
+	decodeWork := func(b []byte) {
 		m.Raw = b
 		if err := m.Decode(); err != nil {
 			fail(err)
@@ -95,6 +119,9 @@ func main() {
 			fail(err)
 		}
 		sink += uint64(len(string(u))) + uint64(binary.BigEndian.Uint32(p)) + binary.BigEndian.Uint64(c)
+	}
+	if work == nil {
+		work = decodeWork
 	}
 	// Warm-up.
 	for i := 0; i < 20000; i++ {
