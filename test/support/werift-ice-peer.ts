@@ -102,6 +102,17 @@ export class WeriftIcePeer {
     await this.connection.addRemoteCandidate(WeriftCandidate.fromSdp(bare));
   }
 
+  /**
+   * ICE restart: new local credentials and generation, check list and remote
+   * side forgotten (sockets kept). Then signal, `setRemoteCredentials`,
+   * `gather()` (re-announces the host candidates), add the peer's candidates
+   * and `connect()` again.
+   */
+  async restart(): Promise<void> {
+    await this.connection.restart();
+    this.#gathered = false;
+  }
+
   /** Runs the checks; resolves once a pair is nominated (werift state "connected"). */
   async connect(): Promise<void> {
     await this.connection.connect();
