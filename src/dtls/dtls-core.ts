@@ -251,21 +251,27 @@ export class DtlsCore {
       }
       return;
     }
+    let used = false;
     switch (r.type) {
       case ContentType.Handshake:
-        return this.#onHandshakeRecord(r, opened);
+        used = this.#onHandshakeRecord(r, opened);
+        break;
       case ContentType.ChangeCipherSpec:
         // RFC 6347 §4.1: records carry their epoch, so CCS only marks the switch; reordering is harmless.
-        if (opened.length !== 1 || opened[0] !== 1) this.drops.drop('bad-ccs');
-        return;
+        used = opened.length === 1 && opened[0] === 1;
+        if (!used) this.drops.drop('bad-ccs');
+        break;
       case ContentType.Alert:
-        return this.#onAlert(r, opened);
+        used = this.#onAlert(r, opened);
+        break;
       case ContentType.ApplicationData:
-        return this.#onApplicationData(r, opened);
+        this.#onApplicationData(r, opened);
+        break;
       default:
         // RFC 5246 §6: unknown content types are unexpected; in DTLS they are dropped like noise.
         this.drops.drop('unknown-content-type', r.type);
     }
+    if (used) this.#layer.acceptPlaintext(r);
   }
 
   #drainEarlyRecords(): void {
@@ -278,22 +284,25 @@ export class DtlsCore {
     }
   }
 
-  #onHandshakeRecord(r: RawRecord, plaintext: Buffer): void {
+  /** True when some fragment was taken (for the epoch-0 replay window). */
+  #onHandshakeRecord(r: RawRecord, plaintext: Buffer): boolean {
     let fragments: HandshakeFragment[];
     try {
       fragments = parseHandshakeFragments(plaintext);
     } catch {
       this.drops.drop('malformed-handshake');
-      return;
+      return false;
     }
+    let used = false;
     for (const f of fragments) {
-      if (this.#isClosed()) return;
+      if (this.#isClosed()) return used;
       // Only Finished travels in epoch 1 during the handshake; it never travels in epoch 0.
       if (this.#state === 'handshaking' && (r.epoch === 0) === (f.msgType === HandshakeType.Finished)) {
         this.drops.drop('handshake-wrong-epoch', f.msgType);
         continue;
       }
       if (this.#server?.awaitingHello) {
+        // Stateless until the cookie checks out: the window does not move for unverified hellos.
         this.#onInitialClientHello(r, f);
         continue;
       }
@@ -305,9 +314,14 @@ export class DtlsCore {
         this.#onPostHandshakeMessage(f);
         continue;
       }
-      if (this.#reassembler.push(f) === 'ignored') this.drops.drop('handshake-not-buffered', f.messageSeq);
+      if (this.#reassembler.push(f) === 'ignored') {
+        this.drops.drop('handshake-not-buffered', f.messageSeq);
+        continue;
+      }
+      used = true;
       this.#processMessages();
     }
+    return used;
   }
 
   #processMessages(): void {
@@ -383,14 +397,14 @@ export class DtlsCore {
     this.#server!.handleClientHello(ch, encodeHandshakeMessage(HandshakeType.ClientHello, f.messageSeq, f.fragment));
   }
 
-  #onAlert(r: RawRecord, plaintext: Buffer): void {
+  #onAlert(r: RawRecord, plaintext: Buffer): boolean {
     if (this.#state === 'connected' && r.epoch === 0) {
       this.drops.drop('plaintext-alert-after-handshake');
-      return;
+      return false;
     }
     if (plaintext.length !== ALERT_RECORD_LENGTH) {
       this.drops.drop('malformed-alert');
-      return;
+      return false;
     }
     const { level, description } = decodeAlert(plaintext);
     this.#event({ type: 'alert', level, description });
@@ -399,15 +413,16 @@ export class DtlsCore {
       // RFC 5246 §7.2.1: answer with close_notify and close.
       this.#sendAlert(AlertLevel.Warning, AlertDescription.CloseNotify);
       this.#terminate({ kind: 'close-notify' });
-      return;
+      return true;
     }
     if (level === AlertLevel.Warning) {
       this.#log.info(`received warning alert ${alertName(description)}`);
-      return;
+      return true;
     }
     const err = new DtlsError('ERR_DTLS_ALERT', `peer sent fatal alert ${alertName(description)}`, { alert: description });
     this.#log.warn(err.message);
     this.#terminate({ kind: 'alert', error: err });
+    return true;
   }
 
   #onApplicationData(r: RawRecord, plaintext: Buffer): void {

@@ -49,22 +49,27 @@ export class RecordLayer {
     return this.#write!.seal(type, epoch, seq, payload);
   }
 
-  /** RFC 6347 §4.1.2.6/§4.1.2.7: replay check, then authentication; the window moves only for authentic records. */
+  /**
+   * RFC 6347 §4.1.2.6/§4.1.2.7: replay check, then authentication; the window moves only for
+   * authentic records. Epoch 0 has no authentication, so its window moves only when the caller
+   * reports the record as used ({@link acceptPlaintext}): a forged plaintext record with a huge
+   * sequence number that is then discarded cannot make the genuine records after it look old.
+   */
   open(record: RawRecord): OpenResult {
     const epoch = record.epoch;
     if (epoch > 1) return 'bad-epoch';
     const window = this.#replay[epoch]!;
     if (!window.check(record.sequence)) return 'replay';
-    let plaintext: Buffer;
-    if (epoch === 0) {
-      plaintext = record.fragment;
-    } else {
-      if (!this.#read) return 'no-keys';
-      const p = this.#read.open(record);
-      if (!p) return 'bad-mac';
-      plaintext = p;
-    }
+    if (epoch === 0) return record.fragment;
+    if (!this.#read) return 'no-keys';
+    const plaintext = this.#read.open(record);
+    if (!plaintext) return 'bad-mac';
     window.accept(record.sequence);
     return plaintext;
+  }
+
+  /** Marks an epoch-0 record as received once its content was used. */
+  acceptPlaintext(record: RawRecord): void {
+    if (record.epoch === 0) this.#replay[0]!.accept(record.sequence);
   }
 }
