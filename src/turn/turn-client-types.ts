@@ -1,4 +1,5 @@
 import type { DropCounter } from '../common/drop-counter.js';
+import { InvalidArgumentError } from '../common/errors.js';
 import type { Rng } from '../common/rng.js';
 import type { StunRetransmitConfig } from '../stun/transaction-core.js';
 import type { TransportAddress } from '../transport/net.js';
@@ -53,4 +54,21 @@ export type TurnClientEvent =
 export interface TurnInboundData {
   readonly peer: TransportAddress;
   readonly data: Buffer;
+}
+
+/** Throws InvalidArgumentError for out-of-range settings. */
+export function validateTurnClientConfig(config: TurnClientCoreConfig): void {
+  const positiveInt = (name: string, v: number | undefined, min: number): void => {
+    if (v !== undefined && (!Number.isInteger(v) || v < min)) {
+      throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
+    }
+  };
+  positiveInt('lifetimeSec', config.lifetimeSec, 1);
+  positiveInt('maxPermissions', config.maxPermissions, 1);
+  positiveInt('maxChannels', config.maxChannels, 1);
+  positiveInt('maxQueuedPerPeer', config.maxQueuedPerPeer, 1);
+  positiveInt('autoChannelBindAfter', config.autoChannelBindAfter, 0);
+  if (config.family !== undefined && config.family !== 4 && config.family !== 6) {
+    throw new InvalidArgumentError('family must be 4 or 6');
+  }
 }
