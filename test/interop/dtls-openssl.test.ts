@@ -196,6 +196,48 @@ describe.skipIf(!opensslAvailable())('DTLS interop with OpenSSL', () => {
     expect(theirs.srtpProfile).toBe(OPENSSL_SRTP_NAMES[c.srtpProfile!]);
   });
 
+  it('signature schemes: RSA-PSS and RSA PKCS#1 v1.5, whichever the peer offers, both directions', async () => {
+    for (const [sigalgs, expected] of [
+      ['rsa_pss_rsae_sha256', 'RSA-PSS'],
+      ['RSA+SHA256', 'RSA'],
+    ] as const) {
+      // Our RSA server signs ServerKeyExchange with what the client offered.
+      const a = await run(
+        'server',
+        { certificate: rsa, cipherSuites: ['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'] },
+        // (OpenSSL's own certificate must be RSA too: -sigalgs also limits what it may sign with.)
+        { extraArgs: ['-sigalgs', sigalgs], certificate: store.get('rsa-2048') },
+      );
+      const [ca, ta] = await Promise.all([a.conn, a.peer.handshake()]);
+      expect(ta.peerSignatureType).toBe(expected);
+      expect(ca.exportKeyingMaterial(LABEL, 60).equals(ta.keyingMaterial)).toBe(true);
+      // Our RSA client signs CertificateVerify with what the server's CertificateRequest offered.
+      const b = await run('client', { certificate: rsa }, { extraArgs: ['-client_sigalgs', sigalgs] });
+      const [cb, tb] = await Promise.all([b.conn, b.peer.handshake()]);
+      expect(tb.peerSignatureType).toBe(expected);
+      expect(cb.exportKeyingMaterial(LABEL, 60).equals(tb.keyingMaterial)).toBe(true);
+    }
+  });
+
+  it('ECDHE groups: P-256 and X25519 both ways', async () => {
+    // Our client offering only P-256.
+    const a = await run('client', { namedGroups: ['p256'] }, {});
+    const [ca, ta] = await Promise.all([a.conn, a.peer.handshake()]);
+    expect(ca.session.namedGroup).toBe(23);
+    expect(ca.exportKeyingMaterial(LABEL, 60).equals(ta.keyingMaterial)).toBe(true);
+    // Our server choosing P-256 / X25519 from OpenSSL's offer; the client reports the server's key.
+    for (const [groups, temp, code] of [
+      [['p256'], /prime256v1/, 23],
+      [['x25519'], /X25519/, 29],
+    ] as const) {
+      const b = await run('server', { namedGroups: [...groups] }, {});
+      const [cb, tb] = await Promise.all([b.conn, b.peer.handshake()]);
+      expect(cb.session.namedGroup).toBe(code);
+      expect(tb.serverTempKey).toMatch(temp);
+      expect(cb.exportKeyingMaterial(LABEL, 60).equals(tb.keyingMaterial)).toBe(true);
+    }
+  });
+
   it('we are server without requiring a client certificate: OpenSSL client presents none', async () => {
     const { conn, peer } = await run('server', { requireClientCertificate: false }, { presentCertificate: false });
     const [c, theirs] = await Promise.all([conn, peer.handshake()]);

@@ -168,6 +168,15 @@ describe.skipIf(!pionAvailable())('DTLS interop with Pion', () => {
     expect(c.exportKeyingMaterial(LABEL, 60).toString('hex')).toBe(connected['keyingMaterial']);
   });
 
+  it('ECDHE group P-256 in both roles', async () => {
+    for (const role of ['client', 'server'] as const) {
+      const s = await run(role, { namedGroups: ['p256'] }, []);
+      const [c, connected] = await Promise.all([s.conn, s.pion.next('connected')]);
+      expect(c.session.namedGroup).toBe(23);
+      expect(c.exportKeyingMaterial(LABEL, 60).toString('hex')).toBe(connected['keyingMaterial']);
+    }
+  });
+
   it('keying material of other lengths and the default suite/profile choice', async () => {
     const s = await run('client', {}, ['-export-length', '32']);
     const [c, connected] = await Promise.all([s.conn, s.pion.next('connected')]);

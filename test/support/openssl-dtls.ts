@@ -69,6 +69,8 @@ export interface OpensslDtlsOptions {
   mtu?: number;
   /** Bound on how long the process may live (default 20 s); it is killed afterwards. */
   lifetimeMs?: number;
+  /** More `s_server`/`s_client` options, e.g. ['-sigalgs', 'rsa_pss_rsae_sha256'] or ['-groups', 'P-256']. */
+  extraArgs?: string[];
 }
 
 export interface OpensslHandshakeResult {
@@ -79,6 +81,10 @@ export interface OpensslHandshakeResult {
   readonly keyingMaterial: Buffer;
   /** Client role only (the server does not print it). */
   readonly extendedMasterSecret: boolean | undefined;
+  /** How the peer signed (ServerKeyExchange as seen by a client, CertificateVerify by a server), e.g. 'ECDSA', 'RSA-PSS', 'RSA'. */
+  readonly peerSignatureType: string | undefined;
+  /** Client role: the server's ephemeral key, e.g. 'X25519, 253 bits' or 'ECDH, prime256v1, 256 bits'. */
+  readonly serverTempKey: string | undefined;
 }
 
 const DEFAULT_LIFETIME_MS = 20_000;
@@ -259,6 +265,8 @@ export class OpensslDtlsPeer {
     const srtp = /SRTP Extension negotiated, profile=(\S+)/.exec(out)?.[1];
     const ems = /Extended master secret: (yes|no)/.exec(out)?.[1];
     return {
+      peerSignatureType: /Peer signature type: (\S+)/.exec(out)?.[1],
+      serverTempKey: /Server Temp Key: ([^\r\n]+)/.exec(out)?.[1],
       cipher,
       srtpProfile: srtp,
       keyingMaterial: Buffer.from(m[1]!, 'hex'),
@@ -341,6 +349,7 @@ function buildArgs(o: OpensslDtlsOptions, cert: OpensslCertificate): string[] {
   if (profiles.length > 0) args.push('-use_srtp', profiles.join(':'));
   args.push('-keymatexport', 'EXTRACTOR-dtls_srtp', '-keymatexportlen', String(o.exportLength ?? 60));
   if (o.mtu !== undefined) args.push('-mtu', String(o.mtu));
+  if (o.extraArgs) args.push(...o.extraArgs);
   return args;
 }
 
