@@ -422,7 +422,19 @@ export class IceAgentCore implements SelectorContext {
     if (this.#state === state || this.#state === 'closed') return;
     this.log.debug(`state ${this.#state} -> ${state}`);
     this.#state = state;
+    if (state === 'failed') this.#cancelChecks();
     this.#events.push({ type: 'state', state });
+  }
+
+  /** RFC 7675 §5.1 / RFC 8445 §8.1.2: once failed, nothing more goes out until a restart. */
+  #cancelChecks(): void {
+    for (const [key, ctx] of this.txContexts) {
+      if (ctx.kind === 'srflx') continue;
+      this.tx.cancel(Buffer.from(key, 'hex'));
+      this.txContexts.delete(key);
+      ctx.pair.pendingTx = undefined;
+    }
+    this.consent.stop();
   }
 
   /** Makes `pair` the selected pair (RFC 8445 §8.1.1). */
@@ -647,7 +659,10 @@ export class IceAgentCore implements SelectorContext {
     if (pair.local.candidate.transport === 'tcp') {
       this.tx.start(now, data, transactionId, pair.remote, txKey, { reliable: true });
     } else {
-      this.tx.start(now, data, transactionId, pair.remote, txKey, { rc: this.config.maxBindingRequests, rtoMs: CHECK_RTO_MS });
+      // Keepalives go once (the next one follows within keepaliveIntervalMs); checks and
+      // consent requests retransmit per RFC 8489 §6.2.1, at most maxBindingRequests times.
+      const rc = label === 'keepalive' ? 1 : this.config.maxBindingRequests;
+      this.tx.start(now, data, transactionId, pair.remote, txKey, { rc, rtoMs: CHECK_RTO_MS });
     }
     this.#drainTx(useCandidate ? `${label} USE-CANDIDATE` : label);
   }

@@ -46,6 +46,22 @@ describe('IceAgentCore simulation: consent and liveness', () => {
     expect(failed?.at).toBe(lastResponse + 30_000);
     // Data kept arriving and did not renew consent.
     expect(a.data.length).toBeGreaterThan(25);
+    // RFC 7675 §5.1: after expiry nothing more is sent (no retransmissions, no keepalives).
+    const own = (d: Buffer): boolean => isStunRequest(d) || isStunIndication(d);
+    const sentAtFailure = a.sent.filter((s) => s.at <= failed!.at && own(s.data)).length;
+    net.run(60_000);
+    expect(a.sent.filter((s) => own(s.data)).length).toBe(sentAtFailure);
+  });
+
+  it('a consent request is retransmitted with RFC 8489 timing (RTO 500 ms doubling)', () => {
+    const { net, a, b } = connected({ a: { keepaliveIntervalMs: 0 } });
+    net.filter = (from) => from !== b;
+    const cut = net.now;
+    net.run(12_000);
+    const times = a.sent.filter((s) => s.at > cut && isStunRequest(s.data)).map((s) => s.at);
+    const first = times[0]!;
+    // The first consent request and its retransmissions at +500, +1500, +3500 ms (a later request may interleave).
+    for (const d of [500, 1500, 3500]) expect(times).toContain(first + d);
   });
 
   it('keepalives: a Binding request on the selected pair when a direction was quiet for keepaliveIntervalMs', () => {
