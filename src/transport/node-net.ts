@@ -50,6 +50,8 @@ class NodeUdpSocket implements UdpSocket {
   readonly family: AddressFamily;
   #handler: UdpMessageHandler | undefined;
   #closed = false;
+  #pendingSends = 0;
+  #released = false;
   sendErrors = 0;
 
   constructor(private readonly socket: dgram.Socket) {
@@ -77,7 +79,10 @@ class NodeUdpSocket implements UdpSocket {
 
   send(data: Uint8Array, to: TransportAddress): void {
     if (this.#closed) return;
+    this.#pendingSends++;
     this.socket.send(data, to.port, to.address, (err) => {
+      this.#pendingSends--;
+      if (this.#closed && this.#pendingSends === 0) this.#release();
       if (err) {
         this.sendErrors++;
         if (log.traceEnabled) log.trace(`udp send to ${formatAddress(to)} failed: ${err.message}`);
@@ -89,10 +94,21 @@ class NodeUdpSocket implements UdpSocket {
     this.#handler = handler;
   }
 
+  /**
+   * Stops receiving at once; the socket itself closes once datagrams already
+   * handed to `send` have left (a DTLS close_notify sent just before close
+   * must not be lost).
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#handler = undefined;
+    if (this.#pendingSends === 0) this.#release();
+  }
+
+  #release(): void {
+    if (this.#released) return;
+    this.#released = true;
     try {
       this.socket.close();
     } catch {
