@@ -2,11 +2,14 @@
  * rtp-parse-pkts-per-sec: parse an RTP packet (12-byte header, one-byte
  * header extensions mid / abs-send-time / transport-cc, 1000-byte payload)
  * and read its fields and the three extensions.
- *   ours   RtpHeaderView.reset (the zero-copy hot-path form) + field and extension reads
+ *   ours   RtpHeaderView.reset (the zero-copy hot-path form) + field reads and the three
+ *          extensions located in place (locateExtension, no allocation)
  *   werift werift-rtp RtpPacket.deSerialize + the same reads
+ *   pion   pion/rtp Packet.Unmarshal + the same reads (test/interop/pion/srtp-bench -mode rtp-parse)
  * notes.oursObject is tern's full object form (RtpPacket.parse). Rates are
  * per CPU-second of the process, over 21 interleaved short rounds, medians.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -15,6 +18,7 @@ import { absSendTime, sdesMid, transportSequenceNumber } from '../src/rtp/extens
 import { RtpHeader } from '../src/rtp/rtp-header.js';
 import { RtpHeaderView } from '../src/rtp/rtp-header-view.js';
 import { RtpPacket } from '../src/rtp/rtp-packet.js';
+import { pionAvailable, pionBinary } from '../test/support/pion.js';
 import { median, round } from './stats.js';
 import type { Bench } from './types.js';
 
@@ -25,19 +29,34 @@ const BATCH = 256;
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
 
+/** Packets per CPU-second of `step` over about `ms` ms (clock checked per batch, CPU time read at the ends). */
 function measure(step: () => void, ms: number): number {
   for (let i = 0; i < 2000; i++) step();
   collectGarbage();
-  const start = process.cpuUsage();
+  const startCpu = process.cpuUsage();
+  const deadline = process.hrtime.bigint() + BigInt(ms) * 1_000_000n;
   let n = 0;
-  let usedUs = 0;
   do {
     for (let i = 0; i < BATCH; i++) step();
     n += BATCH;
-    const u = process.cpuUsage(start);
-    usedUs = u.user + u.system;
-  } while (usedUs < ms * 1000);
-  return n / (usedUs / 1e6);
+  } while (process.hrtime.bigint() < deadline);
+  const u = process.cpuUsage(startCpu);
+  return n / ((u.user + u.system) / 1e6);
+}
+
+function pionFigure(): number | null {
+  if (!pionAvailable()) return null;
+  try {
+    const out = execFileSync(pionBinary('srtp-bench'), ['-mode', 'rtp-parse', '-ms', '200', '-runs', '7'], {
+      encoding: 'utf8',
+      env: { ...process.env, GOMAXPROCS: '1' },
+      timeout: 60_000,
+    });
+    return median((JSON.parse(out) as { pktsPerCpuSec: number[] }).pktsPerCpuSec);
+  } catch (err) {
+    console.error('pion rtp-parse failed:', err);
+    return null;
+  }
 }
 
 function packets(): Buffer[] {
@@ -62,7 +81,7 @@ export const benches: Bench[] = [
         ours: () => {
           const v = view.reset(pkts[i++ & 63]!);
           sink += v.sequenceNumber + v.timestamp + v.ssrc + v.payloadType + v.payloadLength;
-          sink += v.getExtension(1)!.length + v.getExtension(2)!.length + v.getExtension(3)!.length;
+          for (let id = 1; id <= 3; id++) if (v.locateExtension(id)) sink += v.extensionLength;
         },
         werift: () => {
           const p = WeriftRtpPacket.deSerialize(pkts[i++ & 63]!);
@@ -88,6 +107,7 @@ export const benches: Bench[] = [
       if (sink === 0.5) console.log(sink); // keep the reads observable
       const ours = median(runs.ours);
       const werift = median(runs.werift);
+      const pion = pionFigure();
       return [
         {
           bench: 'rtp-parse-pkts-per-sec',
@@ -95,7 +115,7 @@ export const benches: Bench[] = [
           better: 'higher',
           ours: round(ours),
           werift: round(werift),
-          pion: null,
+          pion: pion === null ? null : round(pion),
           bare: null,
           notes: { oursVsWerift: round(ours / werift, 3), oursObject: round(median(runs.oursObject)), extensions: 3 },
         },

@@ -19,6 +19,8 @@ export class RtpHeaderView {
   #extProfile = -1;
   #extStart = 0;
   #extEnd = 0;
+  #foundOffset = -1;
+  #foundLength = 0;
 
   constructor(buf?: Uint8Array) {
     if (buf !== undefined) this.reset(buf);
@@ -169,6 +171,49 @@ export class RtpHeaderView {
       }
     }
     return -1;
+  }
+
+  /**
+   * Finds element `id` without allocating: on true, {@link extensionOffset}
+   * and {@link extensionLength} locate its data in {@link buffer}.
+   */
+  locateExtension(id: number): boolean {
+    const f = this.#find(id);
+    if (f < 0) {
+      this.#foundOffset = -1;
+      this.#foundLength = 0;
+      return false;
+    }
+    this.#foundOffset = Math.floor(f / 256);
+    this.#foundLength = f % 256;
+    return true;
+  }
+
+  /** Offset in the buffer of the data of the element last found by locateExtension (-1 if none). */
+  get extensionOffset(): number {
+    return this.#foundOffset;
+  }
+
+  /** Length of the data of the element last found by locateExtension. */
+  get extensionLength(): number {
+    return this.#foundLength;
+  }
+
+  /**
+   * Element `id` read as a big-endian unsigned integer of its length (1-4
+   * bytes: audio level, transport-cc sequence, abs-send-time...), without
+   * allocating; undefined when absent or longer than 4 bytes.
+   */
+  readExtensionUint(id: number): number | undefined {
+    const f = this.#find(id);
+    if (f < 0) return undefined;
+    const len = f % 256;
+    if (len === 0 || len > 4) return undefined;
+    const buf = this.#buf;
+    let at = Math.floor(f / 256);
+    let v = 0;
+    for (let k = 0; k < len; k++) v = v * 256 + buf[at++]!;
+    return v;
   }
 
   /** Data of RFC 8285 element `id` (a view into the packet), or undefined. */

@@ -154,3 +154,21 @@ describe('RtpHeaderView', () => {
     expect(back.payload.toString()).toBe('data');
   });
 });
+
+describe('RtpHeaderView allocation-free extension access', () => {
+  it('locates elements and reads small integers in place', () => {
+    const h = new RtpHeader({ ssrc: 1 });
+    h.setExtensionValue(3, transportSequenceNumber, 0xbeef);
+    h.setExtensionValue(2, absSendTime, 0x123456);
+    h.setExtensionValue(7, sdesMid, 'abcdef');
+    const v = new RtpHeaderView(new RtpPacket(h, Buffer.from('x')).serialize());
+    expect(v.readExtensionUint(3)).toBe(0xbeef);
+    expect(v.readExtensionUint(2)).toBe(0x123456);
+    expect(v.readExtensionUint(7)).toBeUndefined();
+    expect(v.readExtensionUint(9)).toBeUndefined();
+    expect(v.locateExtension(7)).toBe(true);
+    expect(v.buffer.toString('utf8', v.extensionOffset, v.extensionOffset + v.extensionLength)).toBe('abcdef');
+    expect(v.locateExtension(4)).toBe(false);
+    expect(v.extensionOffset).toBe(-1);
+  });
+});
