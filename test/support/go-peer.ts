@@ -52,7 +52,8 @@ export class GoPeer {
       env: { ...process.env, ...options.env },
     });
     this.#exited = new Promise((resolve) => {
-      this.#child.once('exit', (code) => {
+      const onExit = (code: number | null): void => {
+        if (this.#exitCode !== undefined) return;
         this.#exitCode = code;
         clearTimeout(this.#lifetimeTimer);
         for (const w of this.#waiters) {
@@ -61,9 +62,12 @@ export class GoPeer {
         }
         this.#waiters.clear();
         resolve(code);
-      });
+      };
+      this.#child.once('exit', onExit);
       this.#child.once('error', (err) => {
         this.stderr.push(String(err));
+        // A process that never started (missing binary) emits no 'exit'.
+        if (this.#child.pid === undefined) onExit(null);
       });
     });
     // stdin errors (EPIPE after the peer exits) are expected during teardown.
