@@ -108,8 +108,17 @@ export class VirtualStunServer {
     });
   }
 
-  /** Answers one message; network input never throws past here. */
+  /** Answers one message: the one inbound try/catch; network input never throws past here. */
   #handle(data: Buffer, from: TransportAddress, local: TransportAddress): { bytes: Buffer; origin: TransportAddress } | undefined {
+    try {
+      return this.#answer(data, from, local);
+    } catch (err) {
+      this.#drops.drop('error', err);
+      return undefined;
+    }
+  }
+
+  #answer(data: Buffer, from: TransportAddress, local: TransportAddress): { bytes: Buffer; origin: TransportAddress } | undefined {
     if (this.#closed) return undefined;
     if (!isStunMessage(data)) {
       this.#drops.drop('not-stun');

@@ -155,8 +155,16 @@ export class VirtualTurnServer {
     });
   }
 
-  /** Network input: never throws. */
+  /** Network input: the one inbound try/catch; nothing a client sends can throw past it. */
   #onInput(data: Buffer, origin: Origin): void {
+    try {
+      this.#handleInput(data, origin);
+    } catch (err) {
+      this.#drops.drop('error', err);
+    }
+  }
+
+  #handleInput(data: Buffer, origin: Origin): void {
     if (this.#closed) return;
     this.#sweep();
     if (data.length >= 4 && data[0]! >> 6 === 1) return this.#onChannelData(data, origin);
