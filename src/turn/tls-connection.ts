@@ -7,6 +7,14 @@ import { TurnError } from './errors.js';
 const log = getLogger('turn');
 
 /**
+ * Bytes allowed to wait in the TLS socket's write buffer. TURN carries
+ * datagrams: when the stream cannot keep up, whole messages are dropped (as
+ * UDP would lose them) instead of buffering without bound; dropping whole
+ * messages keeps the stream framing intact.
+ */
+export const MAX_TLS_WRITE_BUFFER_BYTES = 1 << 20;
+
+/**
  * A TLS client connection (`turns:`, RFC 7065) presented as a
  * {@link TcpConnection}. TLS cannot be layered on the injected `Net`, so this
  * uses `node:tls` directly; the connect timeout still runs on the injected clock.
@@ -18,6 +26,8 @@ export class TlsConnection implements TcpConnection {
   #closed = false;
   #error: Error | undefined;
   #onClose: ((error?: Error) => void) | undefined;
+  /** Messages dropped because the write buffer was full. */
+  droppedWrites = 0;
 
   private constructor(socket: tls.TLSSocket) {
     this.#socket = socket;
@@ -84,6 +94,11 @@ export class TlsConnection implements TcpConnection {
 
   write(data: Uint8Array): void {
     if (this.#closed || this.#socket.destroyed) return;
+    if (this.#socket.writableLength > MAX_TLS_WRITE_BUFFER_BYTES) {
+      this.droppedWrites++;
+      if (log.traceEnabled) log.trace(`tls ${formatAddress(this.remoteAddress)}: write buffer full, message dropped`);
+      return;
+    }
     this.#socket.write(data);
   }
 
