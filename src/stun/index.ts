@@ -23,6 +23,7 @@ export type { ErrorResponseExtras } from './error-response.js';
 export { buildErrorResponse, buildSuccessResponse } from './error-response.js';
 export { crc32, fingerprintValue } from './fingerprint.js';
 export { ipFamily, ipToBytes, ipToText } from './address.js';
+export { stunAttrName, stunClassName, stunMethodName } from './names.js';
 export type {
   StunRetransmitConfig,
   StunTransactionResult,

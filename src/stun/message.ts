@@ -18,6 +18,7 @@ import {
 import { StunDecodeError } from './errors.js';
 import { crc32, crc32Update } from './fingerprint.js';
 import { StunIntegrityKey } from './integrity-key.js';
+import { stunAttrName, stunClassName, stunMethodName } from './names.js';
 
 // Module-local aliases of imported bindings used per packet or per attribute:
 // under CommonJS interop (tsx, vite-node) every use of an imported binding is a
@@ -399,6 +400,16 @@ export class StunMessage {
       }
     }
     return this.addAttr(type, value);
+  }
+
+  /** For traces: `Binding request 0b1c…e2 [USERNAME(9), PRIORITY(4), …]`. */
+  toString(): string {
+    const parts: string[] = [];
+    const idx = this.#index;
+    if (idx !== undefined) for (let i = 0; i < idx.length; i += 3) parts.push(`${stunAttrName(idx[i]!)}(${idx[i + 2]})`);
+    else for (const a of this.attributes) parts.push(`${stunAttrName(a.type)}(${a.value.length})`);
+    const attrs = parts.join(', ');
+    return `${stunMethodName(this.method)} ${stunClassName(this.messageClass)} ${this.transactionId.toString('hex')} [${attrs}]`;
   }
 
   /** Removes every attribute of `type`. */

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import * as zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { SeededRng } from '../../../src/common/rng.js';
@@ -6,7 +6,9 @@ import {
   buildErrorResponse,
   buildSuccessResponse,
   isStunMessage,
+  longTermKey,
   newTransactionId,
+  opaqueString,
   shortTermKey,
   StunAttr,
   StunClass,
@@ -403,5 +405,45 @@ describe('decode errors', () => {
     const d = Buffer.from(valid);
     d[7] = 0;
     expect(isStunMessage(d)).toBe(false);
+  });
+});
+
+describe('credentials and helpers', () => {
+  it('OpaqueString maps non-ASCII spaces and NFC-normalizes (RFC 8265 §4.2)', () => {
+    expect(shortTermKey('a\u00a0b\u3000c').toString()).toBe('a b c');
+    expect(shortTermKey('e\u0301').equals(Buffer.from('\u00e9', 'utf8'))).toBe(true);
+    expect(opaqueString('TheMatrIX')).toBe('TheMatrIX');
+  });
+
+  it('long-term key is MD5(username:realm:password)', () => {
+    expect(longTermKey('user', 'realm', 'pass').toString('hex')).toBe(createHash('md5').update('user:realm:pass').digest('hex'));
+  });
+
+  it('transaction IDs are 12 random bytes', () => {
+    const a = newTransactionId(rng);
+    expect(a.length).toBe(12);
+    expect(a.equals(newTransactionId(rng))).toBe(false);
+  });
+
+  it('decoded transaction IDs are views; setting one re-keys XOR addresses on encode', () => {
+    const id = newTransactionId(rng);
+    const m = StunMessage.decode(
+      new StunMessage(1, 2, id).setXorMappedAddress({ address: '2001:db8::5', port: 77 }).encode(),
+    );
+    expect(m.transactionId.equals(id)).toBe(true);
+    expect(m.getXorMappedAddress()).toEqual({ address: '2001:db8::5', port: 77 });
+    expect(() => (m.transactionId = Buffer.alloc(3))).toThrow(/12 bytes/);
+    const id2 = newTransactionId(rng);
+    m.transactionId = id2;
+    m.setXorMappedAddress({ address: '2001:db8::6', port: 78 });
+    const d = StunMessage.decode(m.encode());
+    expect(d.transactionId.equals(id2)).toBe(true);
+    expect(d.getXorMappedAddress()).toEqual({ address: '2001:db8::6', port: 78 });
+  });
+
+  it('names for traces', () => {
+    const m = new StunMessage(StunMethod.Allocate, StunClass.ErrorResponse, Buffer.alloc(12)).setErrorCode(401).addAttr(0x7abc, Buffer.alloc(2));
+    expect(String(m)).toBe(`Allocate error response ${'00'.repeat(12)} [ERROR-CODE(16), 0x7abc(2)]`);
+    expect(String(StunMessage.decode(m.encode({ integritySha256Key: Buffer.from('k') })))).toContain('MESSAGE-INTEGRITY-SHA256(32)');
   });
 });
