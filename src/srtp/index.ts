@@ -11,3 +11,4 @@ export { ReplayWindow, DEFAULT_REPLAY_WINDOW, MAX_REPLAY_WINDOW } from './replay
 export { estimateSrtpIndex } from './rollover.js';
 export { deriveSrtpSessionKeys, srtpPrf, SrtpLabel } from './key-derivation.js';
 export type { SrtpSessionKeys, SrtpDerivedKeys } from './key-derivation.js';
+export { SrtpSession } from './srtp-session.js';

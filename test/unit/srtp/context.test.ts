@@ -211,3 +211,21 @@ describe('SrtpContext bounds and keying', () => {
     expect(rx.getRolloverCounter(3, 'inbound')).toBe(7);
   });
 });
+
+describe('SrtpSession', () => {
+  it('pairs client and server and counts inbound drops by code', async () => {
+    const { SrtpSession } = await import('../../../src/srtp/srtp-session.js');
+    const profile = SrtpProtectionProfile.AEAD_AES_128_GCM;
+    const material = randomBytes(srtpKeyingMaterialLength(profile));
+    const client = new SrtpSession(profile, material, 'client');
+    const server = new SrtpSession(profile, material, 'server', { replayWindow: 128 });
+    const p = rtp(1, 77);
+    const prot = client.protectRtp(p);
+    expect(server.receiveRtp(prot)).toEqual(p);
+    expect(server.receiveRtp(prot)).toBeUndefined();
+    expect(server.receiveRtp(Buffer.alloc(3))).toBeUndefined();
+    expect(server.receiveRtcp(client.protectRtcp(rtcpSr(77)))).toEqual(rtcpSr(77));
+    expect(server.stats.drops).toEqual({ ERR_SRTP_REPLAY: 1, ERR_SRTP_DECODE: 1 });
+    expect(server.remote.replayWindow).toBe(128);
+  });
+});
