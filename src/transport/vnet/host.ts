@@ -353,7 +353,15 @@ export class VirtualHost implements Net, UdpSocketOwner, TcpOwner, TcpServerOwne
   /** Answers a segment that matches nothing with RST. */
   #reset(p: VirtualPacket): void {
     if (this.#ctx.closed) return;
-    const r: VirtualPacket = { protocol: 'tcp', src: { ...p.dst }, dst: { ...p.src }, data: Buffer.alloc(0), tcp: { kind: 'rst', seq: 0 }, hops: 0, async: true };
+    const r: VirtualPacket = {
+      protocol: 'tcp',
+      src: { ...p.dst },
+      dst: { ...p.src },
+      data: Buffer.alloc(0),
+      tcp: { kind: 'rst', seq: 0 },
+      hops: 0,
+      async: true,
+    };
     this.#ctx.sent(r);
     this.#route(r);
   }

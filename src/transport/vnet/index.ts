@@ -18,7 +18,16 @@
  * ```
  */
 export { VirtualNetwork, DEFAULT_VNET_SEED, DEFAULT_INTERFACE_NAME, DEFAULT_TURN_REALM } from './network.js';
-export type { VirtualNetworkOptions, AddRouterOptions, AddHostOptions, AddStunServerOptions, AddTurnServerOptions, VirtualNetworkStats, VirtualPacketEvent, VirtualPacketTap } from './network.js';
+export type {
+  VirtualNetworkOptions,
+  AddRouterOptions,
+  AddHostOptions,
+  AddStunServerOptions,
+  AddTurnServerOptions,
+  VirtualNetworkStats,
+  VirtualPacketEvent,
+  VirtualPacketTap,
+} from './network.js';
 export { VirtualStunServer, DEFAULT_VIRTUAL_STUN_PORT, RFC5780_ATTR } from './stun-server.js';
 export type { VirtualStunServerStats } from './stun-server.js';
 export { VirtualRouter } from './router.js';

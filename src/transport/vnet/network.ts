@@ -335,7 +335,8 @@ export class VirtualNetwork {
 
   #drop(reason: string, p: VirtualPacket): void {
     if (this.#taps.size > 0) this.#emit('dropped', p, reason);
-    this.#drops.drop(reason, log.traceEnabled ? `${p.protocol} ${formatAddress(p.src)} -> ${formatAddress(p.dst)} (${p.data.length} bytes)` : undefined);
+    const detail = log.traceEnabled ? `${p.protocol} ${formatAddress(p.src)} -> ${formatAddress(p.dst)} (${p.data.length} bytes)` : undefined;
+    this.#drops.drop(reason, detail);
   }
 
   #assertOpen(): void {

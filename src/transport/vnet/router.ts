@@ -202,7 +202,9 @@ export class VirtualRouter {
       if (p.dst.address !== this.publicAddress) return this.#ctx.drop('no-route', p);
       const internal = this.#nat.inbound(p.protocol, p.src, p.dst.port, this.#ctx.now());
       if (typeof internal === 'string') {
-        if (this.#ctx.log.traceEnabled) this.#ctx.log.trace(`${this.name}: ${internal} ${p.protocol} from ${formatAddress(p.src)} to :${p.dst.port}`);
+        if (this.#ctx.log.traceEnabled) {
+          this.#ctx.log.trace(`${this.name}: ${internal} ${p.protocol} from ${formatAddress(p.src)} to :${p.dst.port}`);
+        }
         return this.#ctx.drop(internal, p);
       }
       p.dst = internal;
@@ -233,7 +235,8 @@ export class VirtualRouter {
     const endpoint = this.#endpoints.get(dst);
     if (endpoint) return endpoint.receiveFromRouter(p);
     let child = this.#childByAddress.get(dst);
-    if (!child) child = this.#routedChildren.find((c) => !c.#nat && c.ownsAddress(dst)) ?? this.#routedChildren.find((c) => familyOf(dst) === 6 && c.ownsAddress(dst));
+    // A child found by prefix: a plain router's LAN, or any child's routed IPv6 prefix.
+    child ??= this.#routedChildren.find((c) => (!c.#nat || familyOf(dst) === 6) && c.ownsAddress(dst));
     if (!child) return this.#ctx.drop('no-route', p);
     const c = child;
     c.#uplink!.transmit(p, 'down', (q) => c.fromParent(q));

@@ -88,7 +88,12 @@ export class VirtualTurnServer {
       this.#closers.push(udp);
       udp.onMessage((data, from) => {
         const server = udp.localAddress;
-        this.#onInput(data, { fiveTuple: `udp|${formatAddress(from)}|${formatAddress(server)}`, client: from, transport: 'udp', send: (b) => udp.send(b, from) });
+        this.#onInput(data, {
+          fiveTuple: `udp|${formatAddress(from)}|${formatAddress(server)}`,
+          client: from,
+          transport: 'udp',
+          send: (b) => udp.send(b, from),
+        });
       });
       if (config.tcp) {
         const listener = host.listenTcpNow({ address: ip, port: config.port });
@@ -263,7 +268,9 @@ export class VirtualTurnServer {
         if (channel === undefined || channel < CHANNEL_MIN || channel > CHANNEL_MAX || !peer) {
           return buildErrorResponse(req, StunErrorCode.BadRequest, 'Bad Request');
         }
-        if (familyOf(peer.address) !== relayFamily) return buildErrorResponse(req, StunErrorCode.PeerAddressFamilyMismatch, 'Peer Address Family Mismatch');
+        if (familyOf(peer.address) !== relayFamily) {
+          return buildErrorResponse(req, StunErrorCode.PeerAddressFamilyMismatch, 'Peer Address Family Mismatch');
+        }
         if (!alloc.bindChannel(channel, peer, now)) return buildErrorResponse(req, StunErrorCode.BadRequest, 'Bad Request');
         alloc.permit(peer.address, now);
         return buildSuccessResponse(req);
@@ -309,7 +316,9 @@ export class VirtualTurnServer {
     });
     relay.onMessage((data, from) => this.#fromPeer(alloc, data, from, origin.transport));
     this.#allocations.set(origin.fiveTuple, alloc);
-    if (log.debugEnabled) log.debug(`allocation for ${auth.username} at ${formatAddress(origin.client)}: relay ${formatAddress(relay.localAddress)}`);
+    if (log.debugEnabled) {
+      log.debug(`allocation for ${auth.username} at ${formatAddress(origin.client)}: relay ${formatAddress(relay.localAddress)}`);
+    }
     return this.#allocateSuccess(req, alloc, now);
   }
 
