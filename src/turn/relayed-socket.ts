@@ -18,6 +18,12 @@ export interface RelayedSocket extends UdpSocket {
   createPermission(peer: TransportAddress): Promise<void>;
   /** RFC 8656 §12: binds a channel to the peer, so data goes as 4-byte-header ChannelData. */
   bindChannel(peer: TransportAddress): Promise<void>;
+  /**
+   * Called once when the allocation ends: with a `TurnError` when it was lost
+   * (refresh failed, server gone, TCP/TLS connection closed), without an
+   * argument after `close()`. Called at once when it has already ended.
+   */
+  onClose(handler: (error?: Error) => void): void;
 }
 
 export interface RelayFactoryOptions {
