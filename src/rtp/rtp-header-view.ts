@@ -17,6 +17,8 @@ export class RtpHeaderView {
   #headerLength = 0;
   #paddingLength = 0;
   #extProfile = -1;
+  /** 0: no RFC 8285 block, 1: one-byte form, 2: two-byte form. */
+  #extForm = 0;
   #extStart = 0;
   #extEnd = 0;
   #foundOffset = -1;
@@ -60,6 +62,8 @@ export class RtpHeaderView {
     this.#headerLength = off;
     this.#paddingLength = padding;
     this.#extProfile = extProfile;
+    this.#extForm =
+      extProfile === RTP_EXTENSION_PROFILE_ONE_BYTE ? 1 : extProfile >= 0 && isRfc8285Profile(extProfile) ? 2 : 0;
     this.#extStart = extStart;
     this.#extEnd = extEnd;
     return this;
@@ -137,12 +141,12 @@ export class RtpHeaderView {
    * pass, no allocation; throws RtpDecodeError on a truncated element.
    */
   #find(id: number): number {
-    const profile = this.#extProfile;
-    if (profile < 0 || !isRfc8285Profile(profile)) return -1;
+    const form = this.#extForm;
+    if (form === 0) return -1;
     const buf = this.#buf;
     const end = this.#extEnd;
     let i = this.#extStart;
-    if (profile === RTP_EXTENSION_PROFILE_ONE_BYTE) {
+    if (form === 1) {
       while (i < end) {
         const b = buf[i]!;
         if (b === 0) {
@@ -240,11 +244,11 @@ export class RtpHeaderView {
 
   /** Calls `visit(id, data)` for each RFC 8285 element in wire order (data is a view). */
   forEachExtension(visit: (id: number, data: Buffer) => void): void {
-    const profile = this.#extProfile;
-    if (profile < 0 || !isRfc8285Profile(profile)) return;
+    const form = this.#extForm;
+    if (form === 0) return;
     const buf = this.#buf;
     const end = this.#extEnd;
-    const oneByte = profile === RTP_EXTENSION_PROFILE_ONE_BYTE;
+    const oneByte = form === 1;
     let i = this.#extStart;
     while (i < end) {
       const b = buf[i]!;
