@@ -8,14 +8,15 @@
  *
  * - `dtls-handshake-ms` (lower): one full handshake, client and server in the
  *   same process over two UDP sockets, from starting both to both done.
- *   Median of 20 after 3 warm-ups. Pion's figure comes from
- *   test/interop/pion/dtls-bench (`-mode handshake`, same shape).
+ *   Median of 20 after 20 warm-ups. Pion's figure comes from
+ *   test/interop/pion/dtls-bench (`-mode handshake`, same shape). Notes carry
+ *   the CPU time per handshake (both endpoints) and Pion with GOMAXPROCS=1.
  * - `dtls-handshakes-per-sec` (higher): server-side handshakes per second with
  *   32 concurrent clients. The server under test runs in its own process
  *   pinned to CPU 0 (Node: this file with TERN_DTLS_BENCH_SERVER=ours|werift;
  *   Pion: `-mode server` with GOMAXPROCS=1); the load comes from Pion clients
  *   (`-mode clients`) pinned to CPU 1, the same load generator for all three.
- *   After a warm-up of 0.7 s the server is sampled over 4 windows of 500 ms.
+ *   After a warm-up of 1.5 s the server is sampled over 4 windows of 500 ms.
  *   The printed figure is handshakes per second of server CPU time (from
  *   /proc), i.e. what one fully used core sustains: on a shared 2-core
  *   machine the load generator rarely saturates the server, so the wall-clock
@@ -41,10 +42,11 @@ type Cert = Awaited<ReturnType<DtlsModule['DtlsCertificate']['generate']>>;
 
 const LOOPBACK = '127.0.0.1';
 const HANDSHAKE_RUNS = 20;
-const HANDSHAKE_WARMUP = 3;
+/** Warm-up handshakes (not measured) so V8 has compiled the hot paths, as in a long-running server. */
+const HANDSHAKE_WARMUP = 20;
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 const LOAD_CONCURRENCY = 32;
-const LOAD_WARMUP_MS = 700;
+const LOAD_WARMUP_MS = 1_500;
 const LOAD_WINDOW_MS = 500;
 const LOAD_WINDOWS = 4;
 /** Bound on per-remote server state in the Node servers. */
@@ -70,12 +72,19 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 
 // ------------------------------------------------------- handshake latency
 
-async function oursHandshakeMs(): Promise<number> {
+interface HandshakeResult {
+  medianMs: number;
+  /** CPU time of the process (both endpoints) per handshake. */
+  cpuMsPerHandshake: number;
+}
+
+async function oursHandshakeMs(): Promise<HandshakeResult> {
   const { DtlsCertificate, DtlsConnection } = await loadDtls();
   const { nodeNet } = await import('../src/transport/node-net.js');
   const { UdpDatagramTransport } = await import('../src/transport/udp-datagram-transport.js');
   const [serverCert, clientCert] = await Promise.all([DtlsCertificate.generate(), DtlsCertificate.generate()]);
   const samples: number[] = [];
+  let cpuUs = 0;
   for (let i = 0; i < HANDSHAKE_WARMUP + HANDSHAKE_RUNS; i++) {
     const [sa, sb] = await Promise.all([
       nodeNet.bindUdp({ address: LOOPBACK, port: 0 }),
@@ -83,6 +92,7 @@ async function oursHandshakeMs(): Promise<number> {
     ]);
     const ta = new UdpDatagramTransport(sa, sb.localAddress);
     const tb = new UdpDatagramTransport(sb, sa.localAddress);
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const [client, server] = await withTimeout(
       Promise.all([
@@ -93,33 +103,46 @@ async function oursHandshakeMs(): Promise<number> {
       'tern-rtc handshake',
     );
     const elapsed = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
     client.close();
     server.close();
     ta.close();
     tb.close();
-    if (i >= HANDSHAKE_WARMUP) samples.push(elapsed);
+    if (i >= HANDSHAKE_WARMUP) {
+      samples.push(elapsed);
+      cpuUs += cpu.user + cpu.system;
+    }
   }
-  return median(samples);
+  return { medianMs: median(samples), cpuMsPerHandshake: cpuUs / 1000 / HANDSHAKE_RUNS };
 }
 
-async function weriftHandshakeMs(): Promise<number> {
+async function weriftHandshakeMs(): Promise<HandshakeResult> {
   const [serverCert, clientCert] = await Promise.all([generateWeriftCertificate('ecdsa'), generateWeriftCertificate('ecdsa')]);
   const samples: number[] = [];
+  let cpuUs = 0;
   for (let i = 0; i < HANDSHAKE_WARMUP + HANDSHAKE_RUNS; i++) {
     const server = await WeriftDtlsPeer.create({ role: 'server', certificate: serverCert });
     const client = await WeriftDtlsPeer.create({ role: 'client', certificate: clientCert, remotePort: server.port });
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
+    let elapsed: number;
+    let cpu: NodeJS.CpuUsage;
     try {
       await Promise.all([server.connect(HANDSHAKE_TIMEOUT_MS), client.connect(HANDSHAKE_TIMEOUT_MS)]);
+      elapsed = performance.now() - t0;
+      cpu = process.cpuUsage(cpu0);
     } finally {
       await Promise.all([client.close(), server.close()]);
     }
-    if (i >= HANDSHAKE_WARMUP) samples.push(performance.now() - t0);
+    if (i >= HANDSHAKE_WARMUP) {
+      samples.push(elapsed);
+      cpuUs += cpu.user + cpu.system;
+    }
   }
-  return median(samples);
+  return { medianMs: median(samples), cpuMsPerHandshake: cpuUs / 1000 / HANDSHAKE_RUNS };
 }
 
-async function pionHandshakeMs(gomaxprocs?: number): Promise<number | null> {
+async function pionHandshakeMs(gomaxprocs?: number): Promise<HandshakeResult | null> {
   if (!pionAvailable()) return null;
   const peer = new GoPeer(pionBinary('dtls-bench'), ['-mode', 'handshake', '-n', String(HANDSHAKE_RUNS), '-warmup', String(HANDSHAKE_WARMUP)], {
     maxLifetimeMs: 60_000,
@@ -127,7 +150,7 @@ async function pionHandshakeMs(gomaxprocs?: number): Promise<number | null> {
   });
   try {
     const m = await peer.next('result', 60_000);
-    return Number(m['medianMs']);
+    return { medianMs: Number(m['medianMs']), cpuMsPerHandshake: Number(m['cpuMsPerHandshake']) };
   } finally {
     await peer.close();
   }
@@ -396,11 +419,19 @@ export const benches: Bench[] = [
           bench: 'dtls-handshake-ms',
           unit: 'ms',
           better: 'lower',
-          ours: round(ours),
-          werift: round(werift),
-          pion: pion === null ? null : round(pion),
+          ours: round(ours.medianMs),
+          werift: round(werift.medianMs),
+          pion: pion === null ? null : round(pion.medianMs),
           bare: null,
-          notes: { runs: HANDSHAKE_RUNS, suite: SUITE, pionGomaxprocs1: pionOneCore === null ? 'n/a' : round(pionOneCore) },
+          notes: {
+            runs: HANDSHAKE_RUNS,
+            suite: SUITE,
+            pionGomaxprocs1Ms: pionOneCore === null ? 'n/a' : round(pionOneCore.medianMs),
+            // CPU time per handshake of both endpoints together: stable when the machine is busy.
+            oursCpuMs: round(ours.cpuMsPerHandshake),
+            weriftCpuMs: round(werift.cpuMsPerHandshake),
+            pionCpuMs: pion === null ? 'n/a' : round(pion.cpuMsPerHandshake),
+          },
         },
       ];
     },

@@ -32,6 +32,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/pion/dtls/v2"
@@ -76,6 +77,15 @@ func config(cert tls.Certificate, server bool) *dtls.Config {
 	return c
 }
 
+// processCPUMs is the user+system CPU time of this process so far, in ms.
+func processCPUMs() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e6
+}
+
 func loopback(port int) *net.UDPAddr { return &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port} }
 
 func handshakeMode(n, warmup int) {
@@ -93,7 +103,9 @@ func handshakeMode(n, warmup int) {
 	addr := ln.Addr().(*net.UDPAddr)
 
 	samples := []float64{}
+	var cpuMs float64
 	for i := 0; i < warmup+n; i++ {
+		cpu0 := processCPUMs()
 		type acceptResult struct {
 			conn net.Conn
 			err  error
@@ -117,6 +129,7 @@ func handshakeMode(n, warmup int) {
 		_ = res.conn.Close()
 		if i >= warmup {
 			samples = append(samples, float64(elapsed.Microseconds())/1000)
+			cpuMs += processCPUMs() - cpu0
 		}
 	}
 	sorted := append([]float64(nil), samples...)
@@ -125,7 +138,7 @@ func handshakeMode(n, warmup int) {
 	if len(sorted)%2 == 0 {
 		median = (sorted[len(sorted)/2-1] + sorted[len(sorted)/2]) / 2
 	}
-	emit(map[string]interface{}{"type": "result", "medianMs": median, "samples": samples})
+	emit(map[string]interface{}{"type": "result", "medianMs": median, "samples": samples, "cpuMsPerHandshake": cpuMs / float64(n)})
 }
 
 func serverMode(duration time.Duration) {
