@@ -273,10 +273,14 @@ export class TurnClientCore {
    */
   close(now: number): void {
     if (this.#state === 'closing' || this.#state === 'closed') return;
-    const wasAllocated = this.#state === 'allocated';
+    // A signed Allocate may already have created the allocation whose answer is still on its
+    // way: release it too rather than leave it on the server until it expires (a server
+    // without it answers 437, which ends the close all the same).
+    const mayBeAllocated =
+      this.#state === 'allocated' || (this.#state === 'allocating' && this.#requests.realm !== undefined);
     this.#requests.clear();
     this.#bindings.clear();
-    if (!wasAllocated) {
+    if (!mayBeAllocated) {
       this.#finishClose(`closed in state ${this.#state}`);
       return;
     }

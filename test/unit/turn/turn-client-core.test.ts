@@ -428,6 +428,24 @@ describe('TurnClientCore: close', () => {
     expect(h.eventsOf('closed')).toHaveLength(1);
   });
 
+  it('releases an allocation whose signed Allocate is still unanswered when closed', () => {
+    const h = new CoreHarness();
+    h.server.silent.add(StunMethod.Allocate);
+    h.core.allocate(0);
+    // Answer only the unauthenticated Allocate with the 401 challenge.
+    const first = h.core.pollTransmit()!;
+    h.server.silent.delete(StunMethod.Allocate);
+    for (const r of h.server.handle(first)) h.input(r);
+    h.connected = false;
+    h.pump();
+    h.connected = true;
+    h.core.close(h.now);
+    h.pump();
+    const [r] = h.server.requestsOf(StunMethod.Refresh);
+    expect(r?.getLifetime()).toBe(0);
+    expect(h.core.state).toBe('closed');
+  });
+
   it('rejects invalid configuration with a typed error', () => {
     expect(() => new CoreHarness({ lifetimeSec: -1 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
     expect(() => new CoreHarness({ maxChannels: 0 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
