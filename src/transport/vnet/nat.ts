@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../../common/errors.js';
+import type { Rng } from '../../common/rng.js';
 import type { TransportAddress } from '../net.js';
 import type { VirtualProtocol } from './packet.js';
 
@@ -18,6 +19,12 @@ export interface NatConfig {
   filtering: NatBehavior;
   /** RFC 4787 §4.2.1: keep the internal port as the external port when it is free. */
   portPreservation?: boolean;
+  /**
+   * How new external ports are picked: 'sequential' (default, many home
+   * routers) or 'random' (RFC 6056-style randomization, as carrier-grade
+   * NATs do), drawn from the router's seeded Rng.
+   */
+  portAllocation?: 'sequential' | 'random';
   /** RFC 4787 §4.3: idle time before a UDP mapping expires (refreshed by outbound packets). */
   mappingLifetimeMs?: number;
   /** RFC 4787 §6: loop packets sent to the NAT's own external address back inside. */
@@ -65,8 +72,10 @@ export class NatTable {
   readonly #byBinding = new Map<string, Mapping>();
   readonly #byExternal = new Map<string, Mapping>();
   #nextPort = NAT_FIRST_DYNAMIC_PORT;
+  readonly #rng: Rng | undefined;
 
-  constructor(config: NatConfig, externalAddress: string) {
+  /** `rng` is needed for `portAllocation: 'random'`. */
+  constructor(config: NatConfig, externalAddress: string, rng?: Rng) {
     const behaviors: NatBehavior[] = ['endpoint-independent', 'address-dependent', 'address-and-port-dependent'];
     if (!behaviors.includes(config.mapping) || !behaviors.includes(config.filtering)) {
       throw new InvalidArgumentError(`invalid NAT behaviour: mapping ${config.mapping}, filtering ${config.filtering}`);
@@ -76,6 +85,8 @@ export class NatTable {
     this.config = { ...config };
     this.#external = externalAddress;
     this.#lifetimeMs = lifetime;
+    if (config.portAllocation === 'random' && !rng) throw new InvalidArgumentError('random port allocation needs an Rng');
+    this.#rng = config.portAllocation === 'random' ? rng : undefined;
   }
 
   /** Live mappings (for tests and diagnostics). */
@@ -143,6 +154,13 @@ export class NatTable {
   #allocatePort(protocol: VirtualProtocol, internalPort: number, now: number): number | undefined {
     // RFC 4787 §4.2.1: port preservation when the internal port is free.
     if (this.config.portPreservation && internalPort > 0 && this.#portFree(protocol, internalPort, now)) return internalPort;
+    if (this.#rng) {
+      // RFC 6056 §3.3.1-style: random tries over 1024..65535, then a sequential scan.
+      for (let i = 0; i < 64; i++) {
+        const port = 1024 + Math.floor(this.#rng.float() * (65536 - 1024));
+        if (this.#portFree(protocol, port, now)) return port;
+      }
+    }
     for (let i = 0; i < 65536 - 1024; i++) {
       const port = this.#nextPort;
       this.#nextPort = port >= 65535 ? 1024 : port + 1;

@@ -81,7 +81,8 @@ export class VirtualRouter {
     }
     if (init.nat) {
       if (this.publicAddress === undefined) throw new InvalidArgumentError('a NAT needs a publicAddress');
-      this.#nat = new NatTable(init.nat, this.publicAddress);
+      // Only a randomizing NAT draws from its own Rng (other routers keep the seeds they had).
+      this.#nat = new NatTable(init.nat, this.publicAddress, init.nat.portAllocation === 'random' ? ctx.forkRng() : undefined);
     }
     if (init.firewall6) {
       if (!init.parent) throw new InvalidArgumentError('the WAN router has no firewall');

@@ -69,6 +69,24 @@ describe('vnet NAT mapping behaviour (RFC 4787 §4.1, tested as RFC 5780 §4.3)'
     t.net.close();
   });
 
+  it('randomizes external ports when asked, deterministically for a seed', async () => {
+    const ports = async (): Promise<number[]> => {
+      const t = await probe({ mapping: 'address-and-port-dependent', filtering: 'endpoint-independent', portAllocation: 'random' });
+      const out = [
+        (await t.mappedVia(t.primary.localAddress))!.port,
+        (await t.mappedVia(t.otherIp.localAddress))!.port,
+        (await t.mappedVia(t.samePortOther.localAddress))!.port,
+      ];
+      t.net.close();
+      return out;
+    };
+    const a = await ports();
+    expect(await ports()).toEqual(a);
+    expect(new Set(a).size).toBe(3);
+    expect(a.some((p) => Math.abs(p - 49152) > 10)).toBe(true);
+    for (const p of a) expect(p).toBeGreaterThanOrEqual(1024);
+  });
+
   it('without port preservation allocates from the dynamic range', async () => {
     const t = await probe({ mapping: 'endpoint-independent', filtering: 'endpoint-independent' });
     expect((await t.mappedVia(t.primary.localAddress))?.port).toBe(49152);
