@@ -1,4 +1,8 @@
 import { createHash, createHmac } from 'node:crypto';
+import { sha1Compress } from './sha1-compress.js';
+
+// Local alias: cheaper than an imported binding under CommonJS interop (see message.ts).
+const compress = sha1Compress;
 
 /**
  * A MESSAGE-INTEGRITY key (RFC 8489 §14.5, HMAC-SHA1 per RFC 2104) with the
@@ -18,9 +22,9 @@ export class StunIntegrityKey {
   readonly #inner = new Int32Array(5);
   readonly #outer = new Int32Array(5);
   // Scratch space, owned by the key so no module-level state is shared.
-  readonly #w = new Int32Array(80);
   readonly #st = new Int32Array(5);
-  readonly #block = new Uint8Array(64);
+  // A Buffer like the messages, so sha1Compress sees one element kind (monomorphic loads).
+  readonly #block = Buffer.alloc(64);
 
   constructor(key: Uint8Array) {
     this.key = Buffer.from(key);
@@ -31,10 +35,10 @@ export class StunIntegrityKey {
     pad.set(k);
     for (let i = 0; i < 64; i++) pad[i]! ^= 0x36;
     this.#inner.set(SHA1_IV);
-    this.#compress(this.#inner, pad, 0);
+    compress(this.#inner, pad, 0);
     for (let i = 0; i < 64; i++) pad[i]! ^= 0x36 ^ 0x5c;
     this.#outer.set(SHA1_IV);
-    this.#compress(this.#outer, pad, 0);
+    compress(this.#outer, pad, 0);
   }
 
   static from(key: Uint8Array | StunIntegrityKey): StunIntegrityKey {
@@ -85,11 +89,11 @@ export class StunIntegrityKey {
       for (let i = 0; i < 64; i++) blk[i] = data[off + i]!;
       blk[2] = lengthField >>> 8;
       blk[3] = lengthField;
-      this.#compress(st, blk, 0);
+      compress(st, blk, 0);
       off += 64;
     }
     while (end - off >= 64) {
-      this.#compress(st, data, off);
+      compress(st, data, off);
       off += 64;
     }
     const rem = end - off;
@@ -101,14 +105,14 @@ export class StunIntegrityKey {
     blk[rem] = 0x80;
     if (rem >= 56) {
       blk.fill(0, rem + 1);
-      this.#compress(st, blk, 0);
+      compress(st, blk, 0);
       blk.fill(0, 0, 56);
     } else {
       blk.fill(0, rem + 1, 56);
     }
     // Message bit length, including the 64-byte inner pad block.
     writeBitLength(blk, (end - start + 64) * 8);
-    this.#compress(st, blk, 0);
+    compress(st, blk, 0);
     // Outer hash: the 20-byte inner digest in one block after the outer pad block.
     for (let i = 0; i < 5; i++) {
       const v = st[i]!;
@@ -121,82 +125,8 @@ export class StunIntegrityKey {
     blk.fill(0, 21, 56);
     writeBitLength(blk, (64 + 20) * 8);
     st.set(this.#outer);
-    this.#compress(st, blk, 0);
+    compress(st, blk, 0);
     return st;
-  }
-
-  #compress(st: Int32Array, b: Uint8Array, off: number): void {
-    const w = this.#w;
-    for (let i = 0; i < 16; i++) {
-      const j = off + 4 * i;
-      w[i] = (b[j]! << 24) | (b[j + 1]! << 16) | (b[j + 2]! << 8) | b[j + 3]!;
-    }
-    for (let i = 16; i < 80; i++) {
-      const x = w[i - 3]! ^ w[i - 8]! ^ w[i - 14]! ^ w[i - 16]!;
-      w[i] = (x << 1) | (x >>> 31);
-    }
-    // FIPS 180-4 §6.1.2 step 3, five rounds per iteration with the variable
-    // roles rotated instead of shuffling a..e every round (~15% faster). The
-    // §4.2.1 constants 0x8f1bbcdc and 0xca62c1d6 appear as signed 32-bit values.
-    let a = st[0]!;
-    let b1 = st[1]!;
-    let c = st[2]!;
-    let d = st[3]!;
-    let e = st[4]!;
-    let i = 0;
-    for (; i < 20; i += 5) {
-      e = (((a << 5) | (a >>> 27)) + ((b1 & c) | (~b1 & d)) + e + 0x5a827999 + w[i]!) | 0;
-      b1 = (b1 << 30) | (b1 >>> 2);
-      d = (((e << 5) | (e >>> 27)) + ((a & b1) | (~a & c)) + d + 0x5a827999 + w[i + 1]!) | 0;
-      a = (a << 30) | (a >>> 2);
-      c = (((d << 5) | (d >>> 27)) + ((e & a) | (~e & b1)) + c + 0x5a827999 + w[i + 2]!) | 0;
-      e = (e << 30) | (e >>> 2);
-      b1 = (((c << 5) | (c >>> 27)) + ((d & e) | (~d & a)) + b1 + 0x5a827999 + w[i + 3]!) | 0;
-      d = (d << 30) | (d >>> 2);
-      a = (((b1 << 5) | (b1 >>> 27)) + ((c & d) | (~c & e)) + a + 0x5a827999 + w[i + 4]!) | 0;
-      c = (c << 30) | (c >>> 2);
-    }
-    for (; i < 40; i += 5) {
-      e = (((a << 5) | (a >>> 27)) + (b1 ^ c ^ d) + e + 0x6ed9eba1 + w[i]!) | 0;
-      b1 = (b1 << 30) | (b1 >>> 2);
-      d = (((e << 5) | (e >>> 27)) + (a ^ b1 ^ c) + d + 0x6ed9eba1 + w[i + 1]!) | 0;
-      a = (a << 30) | (a >>> 2);
-      c = (((d << 5) | (d >>> 27)) + (e ^ a ^ b1) + c + 0x6ed9eba1 + w[i + 2]!) | 0;
-      e = (e << 30) | (e >>> 2);
-      b1 = (((c << 5) | (c >>> 27)) + (d ^ e ^ a) + b1 + 0x6ed9eba1 + w[i + 3]!) | 0;
-      d = (d << 30) | (d >>> 2);
-      a = (((b1 << 5) | (b1 >>> 27)) + (c ^ d ^ e) + a + 0x6ed9eba1 + w[i + 4]!) | 0;
-      c = (c << 30) | (c >>> 2);
-    }
-    for (; i < 60; i += 5) {
-      e = (((a << 5) | (a >>> 27)) + ((b1 & c) | (b1 & d) | (c & d)) + e - 0x70e44324 + w[i]!) | 0;
-      b1 = (b1 << 30) | (b1 >>> 2);
-      d = (((e << 5) | (e >>> 27)) + ((a & b1) | (a & c) | (b1 & c)) + d - 0x70e44324 + w[i + 1]!) | 0;
-      a = (a << 30) | (a >>> 2);
-      c = (((d << 5) | (d >>> 27)) + ((e & a) | (e & b1) | (a & b1)) + c - 0x70e44324 + w[i + 2]!) | 0;
-      e = (e << 30) | (e >>> 2);
-      b1 = (((c << 5) | (c >>> 27)) + ((d & e) | (d & a) | (e & a)) + b1 - 0x70e44324 + w[i + 3]!) | 0;
-      d = (d << 30) | (d >>> 2);
-      a = (((b1 << 5) | (b1 >>> 27)) + ((c & d) | (c & e) | (d & e)) + a - 0x70e44324 + w[i + 4]!) | 0;
-      c = (c << 30) | (c >>> 2);
-    }
-    for (; i < 80; i += 5) {
-      e = (((a << 5) | (a >>> 27)) + (b1 ^ c ^ d) + e - 0x359d3e2a + w[i]!) | 0;
-      b1 = (b1 << 30) | (b1 >>> 2);
-      d = (((e << 5) | (e >>> 27)) + (a ^ b1 ^ c) + d - 0x359d3e2a + w[i + 1]!) | 0;
-      a = (a << 30) | (a >>> 2);
-      c = (((d << 5) | (d >>> 27)) + (e ^ a ^ b1) + c - 0x359d3e2a + w[i + 2]!) | 0;
-      e = (e << 30) | (e >>> 2);
-      b1 = (((c << 5) | (c >>> 27)) + (d ^ e ^ a) + b1 - 0x359d3e2a + w[i + 3]!) | 0;
-      d = (d << 30) | (d >>> 2);
-      a = (((b1 << 5) | (b1 >>> 27)) + (c ^ d ^ e) + a - 0x359d3e2a + w[i + 4]!) | 0;
-      c = (c << 30) | (c >>> 2);
-    }
-    st[0] = (st[0]! + a) | 0;
-    st[1] = (st[1]! + b1) | 0;
-    st[2] = (st[2]! + c) | 0;
-    st[3] = (st[3]! + d) | 0;
-    st[4] = (st[4]! + e) | 0;
   }
 }
 
