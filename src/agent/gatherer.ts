@@ -11,6 +11,7 @@ import { formatAddress, type Net, type NetInterfaceAddress, type TransportAddres
 import type { AddressRewriteRule, NetworkType } from './agent-config.js';
 import { applyRewriteRules, type RewriteInput } from './address-rewrite.js';
 import { bindUdpInRange, type PortRange } from './port-range.js';
+import { gatherTcpCandidates } from './tcp/tcp-gatherer.js';
 
 /** What the gatherer needs from the agent that owns it. */
 export interface GathererHost {
@@ -121,6 +122,8 @@ export async function gatherCandidates(host: GathererHost, o: GatherOptions, loc
     });
     return;
   }
+  // ICE-TCP (RFC 6544) host candidates when tcp4/tcp6 are enabled; never throws.
+  const tcp = gatherTcpCandidates(host, o);
   const addrs = gatherableAddresses(host.net, o);
   const bases: HostBase[] = [];
   let firstError: unknown;
@@ -142,6 +145,7 @@ export async function gatherCandidates(host: GathererHost, o: GatherOptions, loc
       }
     }),
   );
+  await tcp;
   if (bases.length === 0 && firstError !== undefined) throw firstError;
   if (host.closed) return;
   const servers = parseServers(o.iceServers, host.log);
@@ -232,7 +236,7 @@ async function gatherRelay(
 }
 
 /** Applies the rewrite rules and announces the resulting candidates; the first one of a host/relay base is pairable. */
-function announceRewritten(
+export function announceRewritten(
   host: GathererHost,
   o: GatherOptions,
   input: RewriteInput,

@@ -4,6 +4,9 @@ import type { IceKey } from './stun-checks.js';
 import type { IceAgentCore } from './agent-core.js';
 import { buildCheckError } from './stun-checks.js';
 
+/** At most this many checks of one pair in flight at once. */
+export const MAX_PARALLEL_CHECKS = 2;
+
 /**
  * RFC 8445 §7.3: an inbound Binding request. Nothing changes state until
  * FINGERPRINT, USERNAME (`<local ufrag>:`) and MESSAGE-INTEGRITY (local
@@ -88,6 +91,11 @@ export function handleInboundRequest(core: IceAgentCore, now: number, baseId: nu
     // RFC 8445 §7.3.1.4: triggered checks.
     if (pair.state === 'waiting' || pair.state === 'frozen' || pair.state === 'failed') {
       core.setPairState(pair, 'waiting');
+      core.checklist.enqueueTriggered(pair);
+    } else if (pair.state === 'in-progress' && (pair.pendingTx?.length ?? 0) < MAX_PARALLEL_CHECKS) {
+      // The peer is reachable on this pair now: a fresh check beats waiting out the
+      // retransmission backoff (RFC 8445 §7.3.1.4 re-checks In-Progress pairs too; the
+      // earlier transaction still counts if its response arrives).
       core.checklist.enqueueTriggered(pair);
     }
   }

@@ -77,8 +77,15 @@ export class ControllingSelector implements PairSelector {
     this.onTick(ctx, now);
   }
 
-  onRequest(): void {
-    // The controlling side learns nothing from the peer's checks beyond the triggered check the core queues.
+  /**
+   * A check from the peer on a pair whose nomination is still unanswered: the
+   * peer is reachable right now, so nominate again at once instead of waiting
+   * out the retransmission backoff of the first attempt.
+   */
+  onRequest(ctx: SelectorContext, pair: CandidatePair, _useCandidate: boolean, now: number): void {
+    if (this.useCandidateOnEveryCheck || !pair.nominationSent || pair.nominated) return;
+    if ((pair.pendingTx?.length ?? 0) >= 2) return;
+    ctx.nominate(pair, now);
   }
 
   onTick(ctx: SelectorContext, now: number): number {

@@ -83,10 +83,15 @@ export function buildServerBindingRequest(rng: Rng): { data: Buffer; transaction
  */
 export type IceKey = Buffer | StunIntegrityKey;
 
-export function iceKey(pwd: string): IceKey {
+export function iceKey(pwd: string): Buffer {
   // A standalone copy: a long-lived slice of Node's shared 8 KiB Buffer pool would pin the whole slab.
   const k = shortTermKey(pwd);
   const out = Buffer.allocUnsafeSlow(k.length);
   k.copy(out);
   return out;
+}
+
+/** The same key with HMAC state precomputed, for phases that sign and verify many messages. */
+export function toFastKey(k: IceKey): StunIntegrityKey {
+  return k instanceof StunIntegrityKey ? k : new StunIntegrityKey(k);
 }
