@@ -4,7 +4,8 @@
  *
  * - `ice-connect-ms` (lower): two agents in one process, from constructing
  *   them (then gathering) to both connected; candidates pass as SDP strings.
- *   Median of 20 after 2 warm-ups, ours and werift interleaved. Pion's figure
+ *   Median of 20 after 30 warm-ups (JIT; the first, cold connect is noted),
+ *   ours and werift interleaved. Pion's figure
  *   comes from test/interop/pion/ice-bench (`-mode connect`). Notes carry the
  *   median CPU time per connect (both agents), which is steadier than wall
  *   time on a busy machine.
@@ -29,6 +30,7 @@
  * measure exactly the connect code the parent benchmarks.)
  */
 import { execFile, spawn } from 'node:child_process';
+import { createSocket, type Socket } from 'node:dgram';
 import { mkdirSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -49,7 +51,8 @@ type IceAgentInstance = InstanceType<AgentModule['IceAgent']>;
 
 const LOOPBACK = '127.0.0.1';
 const CONNECT_RUNS = 20;
-const CONNECT_WARMUP = 2;
+/** Warm-up connects (not counted) so both Node stacks run optimized code, as in a long-lived server. */
+const CONNECT_WARMUP = 30;
 const CONNECT_TIMEOUT_MS = 10_000;
 const MEMORY_AGENTS = 1000;
 const MEMORY_RUNS = 3;
@@ -155,6 +158,32 @@ async function connectWerift(): Promise<[WeriftIcePeer, WeriftIcePeer]> {
 }
 
 
+// ---------------------------------------------------------------- Node floor
+
+/**
+ * What any Node ICE agent pays at least: bind two UDP sockets on 127.0.0.1
+ * and make the three round trips of a regular nomination (check, triggered
+ * check, nominating check), with no STUN work at all.
+ */
+async function nodeFloor(): Promise<[Closable, Closable]> {
+  const bind = (): Promise<Socket> =>
+    new Promise((resolve, reject) => {
+      const s = createSocket('udp4');
+      s.once('error', reject);
+      s.bind(0, LOOPBACK, () => resolve(s));
+    });
+  const [a, b] = await Promise.all([bind(), bind()]);
+  const pa = a.address().port;
+  const pb = b.address().port;
+  await new Promise<void>((resolve) => {
+    let trips = 0;
+    b.on('message', (m) => b.send(m, pa, LOOPBACK));
+    a.on('message', (m) => (++trips === 3 ? resolve() : a.send(m, pb, LOOPBACK)));
+    a.send(Buffer.alloc(100), pb, LOOPBACK);
+  });
+  return [a, b];
+}
+
 // ---------------------------------------------------------------- Pion
 
 interface PionConnectResult {
@@ -252,13 +281,14 @@ async function medianOf(runs: number, once: () => Promise<MemoryResult>): Promis
 // ---------------------------------------------------------------- benches
 
 async function iceConnect(): Promise<BenchResult[]> {
-  const notes: Record<string, number | string> = { runs: CONNECT_RUNS, address: LOOPBACK };
+  const notes: Record<string, number | string> = { runs: CONNECT_RUNS, warmup: CONNECT_WARMUP, address: LOOPBACK };
   const pion = pionAvailable()
     ? await settle(runPion<PionConnectResult>(['-mode', 'connect', '-runs', String(CONNECT_RUNS)]))
     : { error: 'Go or Debian Pion sources not installed' };
 
   const ours: Timing[] = [];
   const werift: Timing[] = [];
+  const floor: Timing[] = [];
   let oursError: string | undefined;
   let weriftError: string | undefined;
   const mod = await settle(
@@ -275,12 +305,20 @@ async function iceConnect(): Promise<BenchResult[]> {
       const r = await settle(timed(() => connectOurPair(m)));
       if ('error' in r) oursError = r.error;
       else if (i >= CONNECT_WARMUP) ours.push(r.value);
+      else if (i === 0) notes['ours_first_ms'] = round(r.value.ms);
     }
     if (weriftError === undefined) {
       const r = await settle(timed(connectWerift));
       if ('error' in r) weriftError = r.error;
       else if (i >= CONNECT_WARMUP) werift.push(r.value);
+      else if (i === 0) notes['werift_first_ms'] = round(r.value.ms);
     }
+    const f = await settle(timed(nodeFloor));
+    if ('value' in f && i >= CONNECT_WARMUP) floor.push(f.value);
+  }
+  if (floor.length) {
+    notes['node_floor_ms'] = round(median(floor.map((t) => t.ms)));
+    notes['node_floor_cpu_ms'] = round(median(floor.map((t) => t.cpuMs)));
   }
   if (oursError) notes['ours_error'] = oursError;
   if (weriftError) notes['werift_error'] = weriftError;
