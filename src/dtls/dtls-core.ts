@@ -4,17 +4,15 @@ import type { SrtpProtectionProfile } from '../srtp/protection-profile.js';
 import { ALERT_RECORD_LENGTH, decodeAlert, encodeAlert } from './alert.js';
 import type { CipherSuiteParams, DtlsCipherSuite } from './cipher-suites/cipher-suite.js';
 import { resolveConfig, type ResolvedDtlsConfig } from './config.js';
-import { AlertDescription, AlertLevel, alertName, ContentType, DTLS_1_0, HandshakeType, MAX_PLAINTEXT_LENGTH } from './constants.js';
-import { computeCookie, verifyCookie } from './cookie.js';
+import { AlertDescription, AlertLevel, alertName, ContentType, HandshakeType, MAX_PLAINTEXT_LENGTH } from './constants.js';
 import { DtlsDecodeError, DtlsError } from './errors.js';
 import { exportKeyingMaterial } from './exporter.js';
 import { ClientHandshake } from './flights/client-handshake.js';
-import { writeFlight } from './flights/flight-writer.js';
+import { FlightRetransmitter } from './flights/flight-retransmitter.js';
+import { handleInitialClientHello } from './flights/hello-verify.js';
 import type { FlightItem, HandshakeHost, SessionSecrets } from './flights/handshake-host.js';
 import { ServerHandshake } from './flights/server-handshake.js';
-import { decodeClientHello } from './handshake/client-hello.js';
 import { encodeHandshakeMessage, parseHandshakeFragments, type HandshakeFragment } from './handshake/header.js';
-import { encodeHelloVerifyRequest } from './handshake/hello-verify-request.js';
 import { ClientHelloAssembler } from './handshake/client-hello-assembler.js';
 import { HandshakeReassembler } from './handshake/reassembler.js';
 import type { KeyBlock } from './prf.js';
@@ -37,6 +35,9 @@ const MAX_QUEUED = 4096;
  * with {@link pollTransmit}, events with {@link pollEvent} and the next
  * deadline with {@link pollTimeout}. No clock, timer, socket or ambient
  * randomness is used: the Rng comes from the config.
+ *
+ * (Over 400 lines on purpose: this is the one place where records, epochs,
+ * flights, alerts and application data meet; message logic lives in flights/.)
  */
 export class DtlsCore {
   readonly role: DtlsRole;
@@ -52,13 +53,10 @@ export class DtlsCore {
   #sendSeq = 0;
   /** Current write epoch: 1 once our ChangeCipherSpec is out. */
   #writeEpoch = 0;
-  #flight: { name: string; items: FlightItem[]; final: boolean } | undefined;
-  #retransmitAt: number | undefined;
-  #rtoMs: number;
+  readonly #flights: FlightRetransmitter;
   #handshakeDeadline: number | undefined;
   #awaitingPeerFlight = true;
   #peerFlightFirstSeq = -1;
-  #peerTriggeredAt = -Infinity;
   #earlyRecords: RawRecord[] = [];
   #earlyData: Buffer[] = [];
   readonly #transmit: Buffer[] = [];
@@ -74,7 +72,7 @@ export class DtlsCore {
     this.#log = base.child(config.logId ?? this.role);
     this.drops = new DropCounter(this.#log);
     this.#layer = new RecordLayer(this.role);
-    this.#rtoMs = this.#cfg.retransmitInitialMs;
+    this.#flights = new FlightRetransmitter(this.#cfg.retransmitInitialMs, this.#cfg.retransmitMaxMs, this.#cfg.mtu, this.#layer, this.#log);
     const host = this.#host();
     if (this.role === 'client') this.#client = new ClientHandshake(host);
     else this.#server = new ServerHandshake(host);
@@ -136,12 +134,7 @@ export class DtlsCore {
       this.#terminate({ kind: 'timeout', error: err });
       return;
     }
-    if (this.#retransmitAt !== undefined && now >= this.#retransmitAt && this.#flight) {
-      this.#log.debug(`retransmitting ${this.#flight.name} (timer ${this.#rtoMs} ms expired)`);
-      this.#rtoMs = Math.min(this.#rtoMs * 2, this.#cfg.retransmitMaxMs);
-      this.#retransmitAt = now + this.#rtoMs;
-      this.#emitFlight();
-    }
+    for (const d of this.#flights.onTimeout(now)) this.#queue(d);
   }
 
   pollTransmit(): Buffer | undefined {
@@ -155,7 +148,7 @@ export class DtlsCore {
   /** Absolute time (ms) handleTimeout wants to run next, if any. */
   pollTimeout(): number | undefined {
     if (this.#state !== 'handshaking') return undefined;
-    const r = this.#retransmitAt;
+    const r = this.#flights.deadline;
     const d = this.#handshakeDeadline;
     if (r === undefined) return d;
     return d === undefined ? r : Math.min(r, d);
@@ -226,19 +219,9 @@ export class DtlsCore {
   }
 
   #sendFlight(name: string, items: FlightItem[], final: boolean): void {
-    this.#flight = { name, items, final };
     this.#awaitingPeerFlight = true;
     if (items.some((i) => i.kind === 'ccs')) this.#writeEpoch = 1;
-    this.#rtoMs = this.#cfg.retransmitInitialMs;
-    this.#retransmitAt = final ? undefined : this.#now + this.#rtoMs;
-    this.#emitFlight();
-  }
-
-  #emitFlight(): void {
-    const f = this.#flight!;
-    const datagrams = writeFlight(f.items, this.#cfg.mtu, this.#layer);
-    if (this.#log.debugEnabled) this.#log.debug(`sent ${f.name}: ${f.items.length} message(s) in ${datagrams.length} datagram(s)`);
-    for (const d of datagrams) this.#queue(d);
+    for (const d of this.#flights.send(this.#now, name, items, final)) this.#queue(d);
   }
 
   #handleRecord(r: RawRecord): void {
@@ -340,17 +323,10 @@ export class DtlsCore {
     }
   }
 
-  /**
-   * RFC 6347 §4.2.4: a retransmission of the peer's last flight means ours was lost; resend it.
-   * Network duplicates never get here (the replay window drops them); the peer's retransmission
-   * arrives as a burst, answered once, so a flight of N datagrams does not trigger N resends.
-   */
+  /** RFC 6347 §4.2.4: a retransmission of the peer's last flight means ours was lost. */
   #onOldFragment(f: HandshakeFragment): void {
-    if (f.messageSeq < this.#peerFlightFirstSeq || !this.#flight) return;
-    if (this.#now - this.#peerTriggeredAt < this.#cfg.retransmitInitialMs / 2) return;
-    this.#peerTriggeredAt = this.#now;
-    this.#log.debug(`peer retransmitted its flight; retransmitting ${this.#flight.name}`);
-    this.#emitFlight();
+    if (f.messageSeq < this.#peerFlightFirstSeq) return;
+    for (const d of this.#flights.onPeerRetransmit(this.#now)) this.#queue(d);
   }
 
   /** RFC 5746 §4.2 / RFC 5246 §7.4.1.1: renegotiation is refused with a no_renegotiation warning. */
@@ -363,7 +339,7 @@ export class DtlsCore {
     }
   }
 
-  /** RFC 6347 §4.2.1: the server answers a ClientHello without a valid cookie statelessly. */
+  /** RFC 6347 §4.2.1: stateless cookie exchange, then the handshake starts at the hello's message_seq. */
   #onInitialClientHello(r: RawRecord, fragment: HandshakeFragment): void {
     if (fragment.msgType !== HandshakeType.ClientHello || r.epoch !== 0) {
       this.drops.drop('expected-client-hello', fragment.msgType);
@@ -372,19 +348,13 @@ export class DtlsCore {
     // RFC 6347 §4.2.3: a ClientHello may arrive in fragments (browsers' exceed one datagram).
     const f = this.#clientHelloAssembler.push(fragment);
     if (!f) return;
-    let ch;
-    try {
-      ch = decodeClientHello(f.fragment);
-    } catch {
-      this.drops.drop('malformed-client-hello');
+    const res = handleInitialClientHello(this.#cfg, this.#layer, r, f);
+    if (res.kind === 'drop') {
+      this.drops.drop(res.reason, f.msgType);
       return;
     }
-    const cfg = this.#cfg;
-    if (cfg.helloVerify && !verifyCookie(cfg.cookieSecret, cfg.remoteAddressKey, ch)) {
-      const body = encodeHelloVerifyRequest({ serverVersion: DTLS_1_0, cookie: computeCookie(cfg.cookieSecret, cfg.remoteAddressKey, ch) });
-      const msg = encodeHandshakeMessage(HandshakeType.HelloVerifyRequest, f.messageSeq, body);
-      // RFC 6347 §4.2.1: the HelloVerifyRequest reuses the ClientHello's message_seq and record sequence number.
-      this.#queue(this.#layer.seal(ContentType.Handshake, 0, msg, r.sequence));
+    if (res.kind === 'verify') {
+      this.#queue(res.datagram);
       this.#log.debug('sent flight 2: HelloVerifyRequest');
       return;
     }
@@ -393,8 +363,8 @@ export class DtlsCore {
     this.#layer.advanceWriteSequence(0, r.sequence);
     this.#awaitingPeerFlight = false;
     this.#peerFlightFirstSeq = f.messageSeq;
-    this.#log.debug(`received flight ${cfg.helloVerify ? 3 : 1}: ClientHello`);
-    this.#server!.handleClientHello(ch, encodeHandshakeMessage(HandshakeType.ClientHello, f.messageSeq, f.fragment));
+    this.#log.debug(`received flight ${this.#cfg.helloVerify ? 3 : 1}: ClientHello`);
+    this.#server!.handleClientHello(res.hello, res.raw);
   }
 
   #onAlert(r: RawRecord, plaintext: Buffer): boolean {
@@ -443,10 +413,9 @@ export class DtlsCore {
     this.#session = info;
     this.#secrets = secrets;
     this.#state = 'connected';
-    this.#retransmitAt = undefined;
     this.#handshakeDeadline = undefined;
     // The client's last flight needs no keeping; the server keeps flight 6 to answer retransmissions.
-    if (!this.#flight?.final) this.#flight = undefined;
+    this.#flights.complete();
     this.#log.info(`connected: ${info.cipherSuite}, SRTP ${info.srtpProfile ?? 'none'}, EMS ${info.extendedMasterSecret}, group ${info.namedGroup}`);
     this.#event({ type: 'connected' });
     for (const d of this.#earlyData) this.#event({ type: 'data', data: d });
@@ -470,9 +439,8 @@ export class DtlsCore {
   #terminate(reason: DtlsCloseReason): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
-    this.#retransmitAt = undefined;
     this.#handshakeDeadline = undefined;
-    this.#flight = undefined;
+    this.#flights.clear();
     this.#earlyRecords = [];
     this.#earlyData = [];
     this.#event({ type: 'closed', reason });

@@ -3,6 +3,7 @@ import { SeededRng } from '../../../src/common/rng.js';
 import type { DtlsCertificate } from '../../../src/dtls/certificate.js';
 import { ContentType } from '../../../src/dtls/constants.js';
 import { DtlsCore } from '../../../src/dtls/dtls-core.js';
+import { parseHandshakeFragments } from '../../../src/dtls/handshake/header.js';
 import { parseRecords } from '../../../src/dtls/record/header.js';
 import type { DtlsEvent } from '../../../src/dtls/types.js';
 import { makeCerts, type Certs } from './helpers.js';
@@ -74,6 +75,18 @@ describe('DtlsCore on virtual time', () => {
     expect(s.events.map((e) => e.type)).toEqual(['connected']);
     expect(c.core.pollTimeout()).toBeUndefined();
     expect(s.core.pollTimeout()).toBeUndefined();
+  });
+
+  it('a ClientHello fragmented by a small MTU is reassembled by the stateless server', () => {
+    const [c, s] = makePeers(certs.ecdsaA, certs.ecdsaB, { mtu: 120 });
+    runUntilConnected(c, s);
+    expect(c.core.state).toBe('connected');
+    expect(s.core.state).toBe('connected');
+    // The hello did not fit one datagram.
+    const first = parseHandshakeFragments(parseRecords(c.sent[0]!)[0]!.fragment)[0]!;
+    expect(first.msgType).toBe(1);
+    expect(first.fragment.length).toBeLessThan(first.length);
+    for (const d of [...c.sent, ...s.sent]) expect(d.length).toBeLessThanOrEqual(120);
   });
 
   it('a lost flight 6 is recovered by the client timer and the server answering the retransmitted flight 5', () => {
