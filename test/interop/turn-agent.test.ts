@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IceAgent, type IceAgentConfig } from '../../src/agent/index.js';
 import type { Candidate } from '../../src/candidate/index.js';
-import { createTurnRelay } from '../../src/turn/index.js';
+import { createTurnRelay, turnRelayFactory } from '../../src/turn/index.js';
 import { coturnAvailable, startCoturn, waitFor, type Coturn } from '../support/coturn.js';
 
 const available = coturnAvailable();
@@ -24,7 +24,7 @@ describe.skipIf(!available)('ICE agent relay candidates through coturn (loopback
   }
 
   beforeAll(async () => {
-    coturn = await startCoturn();
+    coturn = await startCoturn({ tls: true });
   });
 
   afterAll(async () => {
@@ -41,6 +41,20 @@ describe.skipIf(!available)('ICE agent relay candidates through coturn (loopback
     expect(relay[0]!.address).toBe('127.0.0.1');
     expect(relay[0]!.relatedAddress).toBe('127.0.0.1');
     expect(a.getLocalCandidates().some((c) => c.type === 'host')).toBe(true);
+  });
+
+  it('gathers relay candidates over TCP and TLS (turnRelayFactory carries the TLS trust)', async () => {
+    const a = agent({
+      iceServers: [
+        { urls: `turn:127.0.0.1:${coturn.port}?transport=tcp`, username: coturn.user, credential: coturn.password },
+        { urls: `turns:127.0.0.1:${coturn.tlsPort!}?transport=tcp`, username: coturn.user, credential: coturn.password },
+      ],
+      relayFactory: turnRelayFactory({ tls: { ca: coturn.certPem! } }),
+    });
+    await a.gather();
+    const relays = a.getLocalCandidates().filter((c) => c.type === 'relay');
+    expect(relays).toHaveLength(2);
+    expect(new Set(relays.map((c) => c.port)).size).toBe(2);
   });
 
   it('completes gathering without a relay candidate when the password is wrong', async () => {
