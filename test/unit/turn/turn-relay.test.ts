@@ -162,6 +162,39 @@ describe('TurnRelay driver (virtual time, scripted server)', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
+  it('resolves a host name through the injected resolver; reports resolution failures as ERR_TURN_CONNECT', async () => {
+    const { options } = setup();
+    const asked: Array<[string, number]> = [];
+    const relay = await createTurnRelay({
+      ...options,
+      server: parseIceServerUri('turn:turn.example.test:3478'),
+      resolve: async (host, family) => {
+        asked.push([host, family]);
+        return SERVER.address;
+      },
+    });
+    expect(asked).toEqual([['turn.example.test', 4]]);
+    expect(relay.serverAddress).toEqual(SERVER);
+    relay.close();
+    await expect(
+      createTurnRelay({
+        ...options,
+        server: parseIceServerUri('turn:nowhere.example.test'),
+        resolve: () => Promise.reject(new Error('ENOTFOUND')),
+      }),
+    ).rejects.toMatchObject({ code: 'ERR_TURN_CONNECT' });
+  });
+
+  it('refuses stun: URIs and turns: over UDP (DTLS)', async () => {
+    const { options } = setup();
+    await expect(createTurnRelay({ ...options, server: parseIceServerUri('stun:192.0.2.1') })).rejects.toMatchObject({
+      code: 'ERR_TURN_CONNECT',
+    });
+    await expect(
+      createTurnRelay({ ...options, server: parseIceServerUri('turns:192.0.2.1?transport=udp') }),
+    ).rejects.toMatchObject({ code: 'ERR_TURN_CONNECT' });
+  });
+
   it('rejects pending permission waiters when closed', async () => {
     const { server, options } = setup();
     const relay = await createTurnRelay(options);
