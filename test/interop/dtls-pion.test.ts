@@ -5,6 +5,7 @@
  * checks, application data echoed back, and `EXTRACTOR-dtls_srtp` compared.
  */
 import { X509Certificate } from 'node:crypto';
+import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   DtlsCertificate,
@@ -35,6 +36,51 @@ const PROFILES = [
 ] as const;
 const ALL_PION_PROFILES = PROFILES.map((p) => SRTP_PROFILE_PARAMS[p].name).join(',');
 const isRsa = (s: DtlsCipherSuite): boolean => s.includes('_RSA_');
+
+/**
+ * A UDP relay on 127.0.0.1 between our endpoint and Pion that drops chosen
+ * datagrams: the `dropIndexes`-th datagram (0-based) from each side.
+ */
+class LossyRelay {
+  pion = 0;
+  ours: { address: string; port: number } | undefined;
+  dropIndexes = new Set<number>();
+  dropped = 0;
+  readonly #counts = { ours: 0, pion: 0 };
+
+  private constructor(private readonly socket: Socket) {
+    socket.on('message', (data, from) => {
+      const fromPion = from.port === this.pion;
+      if (!fromPion) this.ours ??= { address: from.address, port: from.port };
+      const side = fromPion ? 'pion' : 'ours';
+      const index = this.#counts[side]++;
+      if (this.dropIndexes.has(index)) {
+        this.dropped++;
+        return;
+      }
+      const to = fromPion ? this.ours : { address: '127.0.0.1', port: this.pion };
+      if (to && to.port !== 0) socket.send(data, to.port, to.address);
+    });
+  }
+
+  static async start(): Promise<LossyRelay> {
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    return new LossyRelay(socket);
+  }
+
+  get port(): number {
+    return this.socket.address().port;
+  }
+
+  close(): void {
+    try {
+      this.socket.close();
+    } catch {
+      // already closed
+    }
+  }
+}
 
 async function waitFor(what: string, predicate: () => boolean, timeoutMs = 5_000): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -70,7 +116,7 @@ describe.skipIf(!pionAvailable())('DTLS interop with Pion', () => {
    * Runs Pion in the other role. As client we verify Pion's certificate
    * against the fingerprint it printed; Pion always verifies ours.
    */
-  async function run(role: 'client' | 'server', ours: Partial<DtlsConfig>, pionArgs: string[]): Promise<Session> {
+  async function run(role: 'client' | 'server', ours: Partial<DtlsConfig>, pionArgs: string[], relay?: LossyRelay): Promise<Session> {
     const certificate = ours.certificate ?? ecdsa;
     const base = ['-remote-fingerprint', certificate.fingerprint(), '-lifetime', '20s', ...pionArgs];
     let pion: GoPeer;
@@ -95,7 +141,8 @@ describe.skipIf(!pionAvailable())('DTLS interop with Pion', () => {
       const listening = await pion.next('listening');
       peerPort = Number(listening['port']);
       const fp = String(listening['fingerprint']);
-      const o = await start(peerPort, {
+      if (relay) relay.pion = peerPort;
+      const o = await start(relay ? relay.port : peerPort, {
         role,
         certificate,
         remoteFingerprints: [{ algorithm: 'sha-256', value: fp }],
@@ -106,9 +153,14 @@ describe.skipIf(!pionAvailable())('DTLS interop with Pion', () => {
     peerPort = await freeUdpPort();
     // Pion generates its certificate at start-up, so as server we accept any
     // certificate and compare it with the fingerprint Pion printed afterwards.
-    const o = await start(peerPort, { role, certificate, insecureSkipVerify: true, ...ours });
+    const o = await start(relay ? relay.port : peerPort, { role, certificate, insecureSkipVerify: true, ...ours });
     socketPort = o.port;
-    pion = new GoPeer(binary, ['-role', 'client', '-local', `127.0.0.1:${peerPort}`, '-remote', `127.0.0.1:${socketPort}`, ...base], {
+    if (relay) {
+      relay.pion = peerPort;
+      relay.ours = { address: '127.0.0.1', port: socketPort };
+    }
+    const pionRemote = relay ? relay.port : socketPort;
+    pion = new GoPeer(binary, ['-role', 'client', '-local', `127.0.0.1:${peerPort}`, '-remote', `127.0.0.1:${pionRemote}`, ...base], {
       maxLifetimeMs: 25_000,
     });
     cleanups.push(() => pion.close());
@@ -174,6 +226,30 @@ describe.skipIf(!pionAvailable())('DTLS interop with Pion', () => {
       const [c, connected] = await Promise.all([s.conn, s.pion.next('connected')]);
       expect(c.session.namedGroup).toBe(23);
       expect(c.exportKeyingMaterial(LABEL, 60).toString('hex')).toBe(connected['keyingMaterial']);
+    }
+  });
+
+  it('retransmission: lost flights in both directions are recovered with Pion (both roles)', async () => {
+    for (const role of ['client', 'server'] as const) {
+      const relay = await LossyRelay.start();
+      cleanups.push(() => relay.close());
+      // Drop the 2nd and 4th datagram each side sends (e.g. a server's first flight after the
+      // HelloVerifyRequest, a client's second ClientHello or its key exchange flight).
+      relay.dropIndexes = new Set([1, 3]);
+      const s = await run(role, { retransmitInitialMs: 300 }, [], relay);
+      const [c, connected] = await Promise.all([s.conn, s.pion.next('connected', 15_000)]);
+      expect(relay.dropped).toBeGreaterThan(0);
+      expect(c.exportKeyingMaterial(LABEL, 60).toString('hex')).toBe(connected['keyingMaterial']);
+    }
+  });
+
+  it('application data records up to 8 KB both ways (Pion reads datagrams into an 8192-byte buffer)', async () => {
+    const s = await run('client', {}, []);
+    const [c] = await Promise.all([s.conn, s.pion.next('connected')]);
+    for (const size of [1, 1200, 4000, 8000]) {
+      const payload = Buffer.alloc(size, size & 0xff);
+      c.send(payload);
+      await waitFor(`echo of ${size} bytes`, () => s.received.some((d) => d.equals(payload)));
     }
   });
 

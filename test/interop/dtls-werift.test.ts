@@ -110,6 +110,21 @@ describe('DTLS interop with werift-dtls', () => {
     }
   }
 
+  it('application data records up to 16 KB both ways', async () => {
+    const { conn, peer, received } = await run(
+      'client',
+      { role: 'client', certificate: ours.ecdsa, remoteFingerprints: [{ algorithm: 'sha-256', value: theirs.ecdsa.fingerprint }] },
+      { certificate: theirs.ecdsa },
+    );
+    for (const size of [1, 1200, 9000, 16_000]) {
+      const payload = Buffer.alloc(size, size & 0xff);
+      conn.send(payload);
+      await peer.waitForData((d) => d.equals(payload));
+      peer.send(payload);
+      await waitFor(`${size} bytes from werift`, () => received.some((d) => d.equals(payload)));
+    }
+  });
+
   it('werift without extended_master_secret is refused by default (RFC 7627 required)', async () => {
     const peer = await WeriftDtlsPeer.create({ role: 'server', certificate: theirs.ecdsa, extendedMasterSecret: false });
     cleanups.push(() => peer.close());
