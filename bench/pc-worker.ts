@@ -1,0 +1,216 @@
+/**
+ * One peer-connection measurement in a fresh process (run transpiled, with
+ * --expose-gc): `node pc-worker.js <ours|werift|bare> <connect|media|idle> [arg]`.
+ * Prints one JSON line. Two peers in this process, on 127.0.0.1 only.
+ */
+import { createSocket } from 'node:dgram';
+import { MediaStreamTrack, RTCPeerConnection as WeriftPeerConnection } from 'werift';
+import { RTCPeerConnection, SettingEngine, TrackLocalStaticRTP } from '../src/index.js';
+
+const [impl = 'ours', mode = 'connect', arg] = process.argv.slice(2);
+const IN_FLIGHT = 64;
+const PAYLOAD = 1200;
+
+function gc(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+function until(pred: () => boolean, ms = 20_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const start = Date.now();
+    const tick = (): void => {
+      if (pred()) return resolve();
+      if (Date.now() - start > ms) return reject(new Error('timed out'));
+      setImmediate(tick);
+    };
+    tick();
+  });
+}
+
+interface Pair {
+  close(): void;
+  /** Sends one 1200-byte RTP packet from a to b. */
+  send(seq: number): void;
+  onReceive(cb: () => void): void;
+}
+
+const settings = new SettingEngine();
+settings.setIncludeLoopbackCandidate(true);
+settings.setInterfaceFilter((n) => n === 'lo');
+settings.setIPFilter((ip) => ip === '127.0.0.1');
+settings.setNetworkTypes(['udp4']);
+
+async function oursPair(): Promise<Pair> {
+  const a = new RTCPeerConnection({}, { settingEngine: settings });
+  const b = new RTCPeerConnection({}, { settingEngine: settings });
+  const track = new TrackLocalStaticRTP({ mimeType: 'video/VP8', clockRate: 90000 }, 'v', 's');
+  a.addTrack(track);
+  let onReceive: () => void = () => undefined;
+  b.ontrack = ({ track: t }) => t.onRtp(() => onReceive());
+  await a.setLocalDescription(await a.createOffer());
+  await until(() => a.iceGatheringState === 'complete');
+  await b.setRemoteDescription(a.localDescription!);
+  await b.setLocalDescription(await b.createAnswer());
+  await until(() => b.iceGatheringState === 'complete');
+  await a.setRemoteDescription(b.localDescription!);
+  await until(() => a.connectionState === 'connected' && b.connectionState === 'connected');
+  const packet = Buffer.alloc(12 + PAYLOAD);
+  packet[0] = 0x80;
+  packet[1] = 96 | 0x80;
+  packet[12] = 0x10;
+  return {
+    close: () => {
+      a.close();
+      b.close();
+    },
+    send: (seq) => {
+      packet.writeUInt16BE(seq & 0xffff, 2);
+      packet.writeUInt32BE((seq * 3000) >>> 0, 4);
+      track.write(packet);
+    },
+    onReceive: (cb) => {
+      onReceive = cb;
+    },
+  };
+}
+
+function weriftConfig(): ConstructorParameters<typeof WeriftPeerConnection>[0] {
+  return { iceServers: [], iceUseIpv4: false, iceUseIpv6: false, iceAdditionalHostAddresses: ['127.0.0.1'], iceInterfaceAddresses: { udp4: '127.0.0.1' } };
+}
+
+async function weriftPair(): Promise<Pair> {
+  const a = new WeriftPeerConnection(weriftConfig());
+  const b = new WeriftPeerConnection(weriftConfig());
+  const track = new MediaStreamTrack({ kind: 'video' });
+  a.addTransceiver(track, { direction: 'sendonly' });
+  let onReceive: () => void = () => undefined;
+  b.onTrack.subscribe((t) => t.onReceiveRtp.subscribe(() => onReceive()));
+  await a.setLocalDescription(await a.createOffer());
+  await until(() => a.iceGatheringState === 'complete');
+  await b.setRemoteDescription(a.localDescription!);
+  await b.setLocalDescription(await b.createAnswer());
+  await until(() => b.iceGatheringState === 'complete');
+  await a.setRemoteDescription(b.localDescription!);
+  await until(() => a.connectionState === 'connected' && b.connectionState === 'connected');
+  const packet = Buffer.alloc(12 + PAYLOAD);
+  packet[0] = 0x80;
+  packet[1] = 96 | 0x80;
+  packet[12] = 0x10;
+  return {
+    close: () => {
+      void a.close();
+      void b.close();
+    },
+    send: (seq) => {
+      packet.writeUInt16BE(seq & 0xffff, 2);
+      packet.writeUInt32BE((seq * 3000) >>> 0, 4);
+      track.writeRtp(Buffer.from(packet));
+    },
+    onReceive: (cb) => {
+      onReceive = cb;
+    },
+  };
+}
+
+/** Plain dgram between two sockets: the bare Node limit for the same packets. */
+async function barePair(): Promise<Pair> {
+  const a = createSocket('udp4');
+  const b = createSocket('udp4');
+  await Promise.all([new Promise<void>((r) => a.bind(0, '127.0.0.1', r)), new Promise<void>((r) => b.bind(0, '127.0.0.1', r))]);
+  const port = b.address().port;
+  const packet = Buffer.alloc(12 + PAYLOAD);
+  let onReceive: () => void = () => undefined;
+  b.on('message', () => onReceive());
+  return {
+    close: () => {
+      a.close();
+      b.close();
+    },
+    send: (seq) => {
+      packet.writeUInt16BE(seq & 0xffff, 2);
+      a.send(packet, port, '127.0.0.1');
+    },
+    onReceive: (cb) => {
+      onReceive = cb;
+    },
+  };
+}
+
+const newPair = impl === 'werift' ? weriftPair : impl === 'bare' ? barePair : oursPair;
+
+async function connect(runs: number): Promise<Record<string, number>> {
+  const times: number[] = [];
+  // Warm-up so both stacks run optimized code, as a long-lived server does.
+  for (let i = 0; i < 3; i++) (await newPair()).close();
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const p = await newPair();
+    times.push(performance.now() - t0);
+    p.close();
+  }
+  times.sort((x, y) => x - y);
+  return { medianMs: times[times.length >> 1]! };
+}
+
+async function media(seconds: number): Promise<Record<string, number>> {
+  const p = await newPair();
+  let received = 0;
+  p.onReceive(() => received++);
+  let seq = 0;
+  await until(() => {
+    p.send(seq++);
+    return received > 0;
+  });
+  const base = received;
+  let sent = 0;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const end = t0 + seconds * 1000;
+  while (performance.now() < end) {
+    // At most IN_FLIGHT packets outstanding; yield to the event loop so nothing is dropped.
+    while (sent - (received - base) < IN_FLIGHT) {
+      p.send(seq++);
+      sent++;
+    }
+    await new Promise((r) => setImmediate(r));
+  }
+  await new Promise((r) => setTimeout(r, 200));
+  const elapsed = (performance.now() - t0) / 1000 - 0.2;
+  const got = received - base;
+  const cpu = process.cpuUsage(cpu0);
+  p.close();
+  return { pktsPerSec: got / elapsed, cpuUsPerPkt: (cpu.user + cpu.system) / got, lossPct: (100 * (sent - got)) / sent };
+}
+
+async function idle(pairs: number): Promise<Record<string, number>> {
+  (await newPair()).close();
+  await new Promise((r) => setTimeout(r, 200));
+  gc();
+  const before = process.memoryUsage();
+  const live: Pair[] = [];
+  for (let i = 0; i < pairs; i++) live.push(await newPair());
+  await new Promise((r) => setTimeout(r, 1000));
+  gc();
+  const after = process.memoryUsage();
+  const kib = (x: number): number => x / 1024 / pairs;
+  const out = {
+    kibPerPair: kib(after.rss - before.rss),
+    heapKibPerPair: kib(after.heapUsed + after.external - before.heapUsed - before.external),
+  };
+  for (const p of live) p.close();
+  return out;
+}
+
+const watchdog = setTimeout(() => {
+  console.log(JSON.stringify({ error: 'timeout' }));
+  process.exit(2);
+}, 110_000);
+try {
+  const n = arg === undefined ? undefined : Number(arg);
+  const result = mode === 'media' ? await media(n ?? 5) : mode === 'idle' ? await idle(n ?? 100) : await connect(n ?? 20);
+  console.log(JSON.stringify(result));
+} catch (err) {
+  console.log(JSON.stringify({ error: String(err) }));
+}
+clearTimeout(watchdog);
+process.exit(0);

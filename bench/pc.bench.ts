@@ -1,0 +1,120 @@
+/**
+ * Peer-connection benchmarks: tern-rtc vs werift vs Pion webrtc (and bare
+ * Node dgram for media), two peers in one process on 127.0.0.1, each
+ * measurement in a fresh process, all in the same run.
+ *
+ * - `pc-connect-ms` (lower): createOffer → both connected (non-trickle,
+ *   certificate generated once per process), median of 20 after warm-up.
+ * - `pc-media-pkts-per-sec` (higher): one pair, 1200-byte RTP written as fast
+ *   as the sender can with at most 64 packets in flight, received and counted;
+ *   median of 3 runs of 4 s. Notes: CPU µs per received packet, loss, and
+ *   Pion with all cores (`pion` is GOMAXPROCS=1, one core like Node).
+ * - `pc-idle-kib` (lower): RSS per idle connected pair with 100 pairs.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { pionAvailable, pionBinary } from '../test/support/pion.js';
+import { median, round } from './stats.js';
+import { transpileForBench } from './transpile.js';
+import type { Bench, BenchResult } from './types.js';
+
+const run = promisify(execFile);
+const MEDIA_RUNS = 3;
+const MEDIA_SECONDS = 4;
+
+type Figures = Record<string, number>;
+
+let worker: string | undefined;
+function workerPath(): string {
+  worker ??= transpileForBench(['bench/pc-worker.ts'])[0]!;
+  return worker;
+}
+
+async function node(impl: 'ours' | 'werift' | 'bare', mode: string, arg?: number): Promise<Figures | undefined> {
+  try {
+    const { stdout } = await run(process.execPath, ['--expose-gc', workerPath(), impl, mode, ...(arg === undefined ? [] : [String(arg)])], { timeout: 120_000 });
+    const r = JSON.parse(stdout.trim().split('\n').pop()!) as Figures & { error?: string };
+    if (r.error) throw new Error(String(r.error));
+    return r;
+  } catch (err) {
+    console.error(`pc bench ${impl} ${mode}: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
+async function pion(mode: string, args: string[], env: Record<string, string> = {}): Promise<Figures | undefined> {
+  if (!pionAvailable()) return undefined;
+  try {
+    const { stdout } = await run(pionBinary('pc-bench'), ['-mode', mode, ...args], { timeout: 130_000, env: { ...process.env, ...env } });
+    return JSON.parse(stdout.trim().split('\n').pop()!) as Figures;
+  } catch (err) {
+    console.error(`pc bench pion ${mode}: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
+function pick(f: Figures | undefined, key: string): number | null {
+  const v = f?.[key];
+  return v === undefined ? null : round(v);
+}
+
+async function medianRuns(times: number, once: () => Promise<Figures | undefined>): Promise<Figures | undefined> {
+  const runs: Figures[] = [];
+  for (let i = 0; i < times; i++) {
+    const r = await once();
+    if (r) runs.push(r);
+  }
+  if (!runs.length) return undefined;
+  const keys = Object.keys(runs[0]!);
+  return Object.fromEntries(keys.map((k) => [k, median(runs.map((r) => r[k]!))]));
+}
+
+async function connect(): Promise<BenchResult[]> {
+  const ours = await node('ours', 'connect', 20);
+  const werift = await node('werift', 'connect', 20);
+  const p = await pion('connect', ['-runs', '20']);
+  return [{ bench: 'pc-connect-ms', unit: 'ms', better: 'lower', ours: pick(ours, 'medianMs') ?? NaN, werift: pick(werift, 'medianMs'), pion: pick(p, 'medianMs'), bare: null }];
+}
+
+async function media(): Promise<BenchResult[]> {
+  const ours = await medianRuns(MEDIA_RUNS, () => node('ours', 'media', MEDIA_SECONDS));
+  const werift = await medianRuns(MEDIA_RUNS, () => node('werift', 'media', MEDIA_SECONDS));
+  const bare = await medianRuns(MEDIA_RUNS, () => node('bare', 'media', MEDIA_SECONDS));
+  const p1 = await medianRuns(MEDIA_RUNS, () => pion('media', ['-seconds', String(MEDIA_SECONDS)], { GOMAXPROCS: '1' }));
+  const pAll = await medianRuns(1, () => pion('media', ['-seconds', String(MEDIA_SECONDS)]));
+  const notes: Record<string, number | string> = {};
+  for (const [name, f] of [['ours', ours], ['werift', werift], ['bare', bare], ['pion', p1], ['pion_all_cores', pAll]] as const) {
+    if (!f) continue;
+    notes[`${name}_cpu_us_per_pkt`] = round(f['cpuUsPerPkt']!, 3);
+    notes[`${name}_loss_pct`] = round(f['lossPct']!, 3);
+  }
+  if (pAll) notes['pion_all_cores_pkts_per_sec'] = round(pAll['pktsPerSec']!);
+  return [
+    {
+      bench: 'pc-media-pkts-per-sec',
+      unit: 'pkt/s',
+      better: 'higher',
+      ours: pick(ours, 'pktsPerSec') ?? NaN,
+      werift: pick(werift, 'pktsPerSec'),
+      pion: pick(p1, 'pktsPerSec'),
+      bare: pick(bare, 'pktsPerSec'),
+      notes,
+    },
+  ];
+}
+
+async function idle(): Promise<BenchResult[]> {
+  const ours = await node('ours', 'idle', 100);
+  const werift = await node('werift', 'idle', 100);
+  const p = await pion('idle', ['-pairs', '100']);
+  const notes: Record<string, number | string> = {};
+  if (ours) notes['ours_heap_kib_per_pair'] = round(ours['heapKibPerPair']!);
+  if (werift) notes['werift_heap_kib_per_pair'] = round(werift['heapKibPerPair']!);
+  return [{ bench: 'pc-idle-kib', unit: 'KiB/pair', better: 'lower', ours: pick(ours, 'kibPerPair') ?? NaN, werift: pick(werift, 'kibPerPair'), pion: pick(p, 'kibPerPair'), bare: null, notes }];
+}
+
+export const benches: Bench[] = [
+  { name: 'pc-connect-ms', run: connect },
+  { name: 'pc-media-pkts-per-sec', run: media },
+  { name: 'pc-idle-kib', run: idle },
+];
