@@ -48,8 +48,8 @@ export class StunIntegrityKey {
   /**
    * HMAC-SHA1 of `data[start, end)` written as 20 bytes at `out[outOff]`.
    * `lengthField` (when ≥ 0) replaces the 16-bit value at `data[start + 2]`
-   * in the hashed input without touching `data` (the STUN length adjustment
-   * of RFC 8489 §14.5).
+   * in the hashed input (the STUN length adjustment of RFC 8489 §14.5);
+   * `data` is patched for one compression and restored before this returns.
    */
   sign(data: Uint8Array, start: number, end: number, out: Uint8Array, outOff: number, lengthField = -1): void {
     const st = this.#digest(data, start, end, lengthField);
@@ -85,11 +85,16 @@ export class StunIntegrityKey {
     st.set(this.#inner);
     let off = start;
     if (lengthField >= 0 && end - off >= 64) {
-      // First block through the scratch block, with the length field replaced.
-      for (let i = 0; i < 64; i++) blk[i] = data[off + i]!;
-      blk[2] = lengthField >>> 8;
-      blk[3] = lengthField;
-      compress(st, blk, 0);
+      // The length adjustment touches the first block only: patch the two
+      // bytes in place for that compression and restore them at once
+      // (sha1Compress cannot throw), which saves copying the block.
+      const hi = data[off + 2]!;
+      const lo = data[off + 3]!;
+      data[off + 2] = lengthField >>> 8;
+      data[off + 3] = lengthField & 0xff;
+      compress(st, data, off);
+      data[off + 2] = hi;
+      data[off + 3] = lo;
       off += 64;
     }
     while (end - off >= 64) {
@@ -100,15 +105,15 @@ export class StunIntegrityKey {
     for (let i = 0; i < rem; i++) blk[i] = data[off + i]!;
     if (lengthField >= 0 && off === start && rem >= 4) {
       blk[2] = lengthField >>> 8;
-      blk[3] = lengthField;
+      blk[3] = lengthField & 0xff;
     }
     blk[rem] = 0x80;
     if (rem >= 56) {
-      blk.fill(0, rem + 1);
+      for (let i = rem + 1; i < 64; i++) blk[i] = 0;
       compress(st, blk, 0);
-      blk.fill(0, 0, 56);
+      for (let i = 0; i < 56; i++) blk[i] = 0;
     } else {
-      blk.fill(0, rem + 1, 56);
+      for (let i = rem + 1; i < 56; i++) blk[i] = 0;
     }
     // Message bit length, including the 64-byte inner pad block.
     writeBitLength(blk, (end - start + 64) * 8);
@@ -117,14 +122,19 @@ export class StunIntegrityKey {
     for (let i = 0; i < 5; i++) {
       const v = st[i]!;
       blk[4 * i] = v >>> 24;
-      blk[4 * i + 1] = v >>> 16;
-      blk[4 * i + 2] = v >>> 8;
-      blk[4 * i + 3] = v;
+      blk[4 * i + 1] = (v >>> 16) & 0xff;
+      blk[4 * i + 2] = (v >>> 8) & 0xff;
+      blk[4 * i + 3] = v & 0xff;
     }
     blk[20] = 0x80;
-    blk.fill(0, 21, 56);
+    for (let i = 21; i < 56; i++) blk[i] = 0;
     writeBitLength(blk, (64 + 20) * 8);
-    st.set(this.#outer);
+    const outer = this.#outer;
+    st[0] = outer[0]!;
+    st[1] = outer[1]!;
+    st[2] = outer[2]!;
+    st[3] = outer[3]!;
+    st[4] = outer[4]!;
     compress(st, blk, 0);
     return st;
   }
@@ -140,7 +150,7 @@ function writeBitLength(blk: Uint8Array, bits: number): void {
   blk[58] = 0;
   blk[59] = 0;
   blk[60] = bits >>> 24;
-  blk[61] = bits >>> 16;
-  blk[62] = bits >>> 8;
-  blk[63] = bits;
+  blk[61] = (bits >>> 16) & 0xff;
+  blk[62] = (bits >>> 8) & 0xff;
+  blk[63] = bits & 0xff;
 }
