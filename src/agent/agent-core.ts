@@ -1,4 +1,4 @@
-import { Candidate, candidateFoundation, candidatePriority } from '../candidate/index.js';
+import { candidatePriority, type Candidate } from '../candidate/index.js';
 import { DropCounter } from '../common/drop-counter.js';
 import { getLogger, type ScopedLogger } from '../common/log.js';
 import { randomIceString, type Rng } from '../common/rng.js';
@@ -8,7 +8,6 @@ import {
   CHECK_RTO_MS,
   LOCAL_PWD_LENGTH,
   LOCAL_UFRAG_LENGTH,
-  MAX_LOCAL_PRFLX,
   type IceConnectionState,
   type IceCoreConfig,
   type IceRole,
@@ -20,6 +19,8 @@ import { IceError } from './errors.js';
 import { RemoteCandidates, remoteKey } from './remote-candidates.js';
 import { decideInboundRole, roleAfter487 } from './role-conflict.js';
 import { ControlledSelector, ControllingSelector, LiteSelector, type PairSelector, type SelectorContext } from './selectors.js';
+import { LocalCandidates, remotePrflxCandidate, tcpTypesMatch } from './local-candidates.js';
+import { classLabel } from './stun-checks.js';
 import { MAX_STUN_MESSAGE_BYTES, buildCheckError, buildCheckRequest, buildCheckSuccess, iceKey, toFastKey, type IceKey } from './stun-checks.js';
 import { handleInboundRequest } from './inbound-request.js';
 import { runLiveness } from './liveness.js';
@@ -111,9 +112,7 @@ export class IceAgentCore implements SelectorContext {
   lastKeepaliveMs = -Infinity;
   localGatheringComplete = false;
 
-  readonly #locals: LocalCandidateEntry[] = [];
-  readonly #pairableBases = new Map<number, LocalCandidateEntry>();
-  readonly localPrflx: Candidate[] = [];
+  readonly locals = new LocalCandidates();
   readonly #transmits: IceTransmit[] = [];
   readonly #events: IceCoreEvent[] = [];
   /** Outstanding server-reflexive requests (a handful while gathering; an array costs nothing when empty). */
@@ -218,39 +217,19 @@ export class IceAgentCore implements SelectorContext {
    * their base, RFC 8445 §6.1.2.4).
    */
   addLocalCandidate(candidate: Candidate, baseId: number, base: TransportAddress, pairable: boolean): void {
-    if (this.#locals.some((l) => l.baseId === baseId && l.candidate.key === candidate.key)) return;
-    const entry: LocalCandidateEntry = { candidate, baseId, base };
-    this.#locals.push(entry);
-    if (!pairable || this.#pairableBases.has(baseId)) return;
-    this.#pairableBases.set(baseId, entry);
-    for (const r of this.remotes.values()) this.#pair(entry, r);
+    const entry = this.locals.add(candidate, baseId, base, pairable);
+    if (entry) for (const r of this.remotes.values()) this.#pair(entry, r);
   }
 
   /** Forgets a base (its socket closed): its candidates and pairs go. */
   removeLocalBase(baseId: number): void {
-    for (let i = this.#locals.length - 1; i >= 0; i--) if (this.#locals[i]!.baseId === baseId) this.#locals.splice(i, 1);
-    this.#pairableBases.delete(baseId);
+    this.locals.removeBase(baseId);
     for (const p of [...this.checklist.values()]) if (p.local.baseId === baseId) this.removePair(p);
-  }
-
-  get localCandidates(): readonly LocalCandidateEntry[] {
-    return this.#locals;
-  }
-
-  /** Is `address` one of the local candidates of `baseId` (or the base itself)? */
-  isKnownLocal(baseId: number, address: TransportAddress): boolean {
-    for (const l of this.#locals) {
-      if (l.baseId !== baseId) continue;
-      if (l.candidate.address === address.address && l.candidate.port === address.port) return true;
-      if (l.base.address === address.address && l.base.port === address.port) return true;
-    }
-    return this.localPrflx.some((c) => c.address === address.address && c.port === address.port);
   }
 
   /** Records a local peer-reflexive candidate learned from a response (RFC 8445 §7.2.5.3.1), bounded. */
   addLocalPrflx(candidate: Candidate, baseId: number): void {
-    if (this.localPrflx.length >= MAX_LOCAL_PRFLX) this.localPrflx.shift();
-    this.localPrflx.push(candidate);
+    this.locals.addPrflx(candidate);
     this.log.debug(`new local prflx ${candidate.toString()}`);
     this.#events.push({ type: 'local-prflx', candidate, baseId });
   }
@@ -291,7 +270,7 @@ export class IceAgentCore implements SelectorContext {
       if (c.type === 'prflx' && !this.remotes.get(c.transport, c.address, c.port)) this.drops.drop('remote-candidates-full');
       return this.remotes.get(c.transport, c.address, c.port);
     }
-    for (const l of this.#pairableBases.values()) this.#pair(l, stored);
+    for (const l of this.locals.pairables()) this.#pair(l, stored);
     return stored;
   }
 
@@ -342,12 +321,12 @@ export class IceAgentCore implements SelectorContext {
   pairFor(baseId: number, remote: Candidate): CandidatePair | undefined {
     const existing = this.checklist.get(pairKey(baseId, remote.address, remote.port));
     if (existing) return existing;
-    const local = this.#pairableBases.get(baseId);
+    const local = this.locals.pairable(baseId);
     return local ? this.#pair(local, remote) : undefined;
   }
 
   pairableBase(baseId: number): LocalCandidateEntry | undefined {
-    return this.#pairableBases.get(baseId);
+    return this.locals.pairable(baseId);
   }
 
   // ---- credentials and lifecycle ----------------------------------------
@@ -403,7 +382,7 @@ export class IceAgentCore implements SelectorContext {
     }
     this.checklist.clear();
     this.remotes.clear();
-    this.localPrflx.length = 0;
+    this.locals.clearPrflx();
     this.checkingStartedMs = now;
     this.#nextCheckMs = now;
     if (this.#state === 'failed' || this.#state === 'new') {
@@ -518,7 +497,7 @@ export class IceAgentCore implements SelectorContext {
     }
     const msg = StunMessage.decode(data); // throws StunDecodeError only; the driver counts it
     if (this.log.traceEnabled) {
-      this.log.trace(`<- ${classLabel(msg)} ${formatAddress(from)} -> ${this.#baseLabel(baseId)} tx ${msg.transactionId.toString('hex')}`);
+      this.log.trace(`<- ${classLabel(msg)} ${formatAddress(from)} -> ${this.locals.baseLabel(baseId)} tx ${msg.transactionId.toString('hex')}`);
     }
     if (msg.method !== StunMethod.Binding) {
       this.drops.drop('stun-not-binding', msg.method);
@@ -559,13 +538,8 @@ export class IceAgentCore implements SelectorContext {
   // ---- output -----------------------------------------------------------
 
   pushTransmit(baseId: number, to: TransportAddress, data: Buffer, what: string): void {
-    if (this.log.traceEnabled) this.log.trace(`-> ${what} ${this.#baseLabel(baseId)} -> ${formatAddress(to)}`);
+    if (this.log.traceEnabled) this.log.trace(`-> ${what} ${this.locals.baseLabel(baseId)} -> ${formatAddress(to)}`);
     this.#transmits.push({ baseId, to, data });
-  }
-
-  #baseLabel(baseId: number): string {
-    const a = this.#locals.find((l) => l.baseId === baseId)?.base;
-    return a ? formatAddress(a) : `base ${baseId}`;
   }
 
   pushEvent(e: IceCoreEvent): void {
@@ -775,18 +749,7 @@ export class IceAgentCore implements SelectorContext {
 
   /** Builds the peer-reflexive candidate learned from an inbound check (RFC 8445 §7.3.1.3). */
   makeRemotePrflx(baseId: number, from: TransportAddress, priority: number): Candidate {
-    const base = this.#pairableBases.get(baseId);
-    const transport = base?.candidate.transport ?? 'udp';
-    return new Candidate({
-      foundation: candidateFoundation({ type: 'prflx', baseAddress: from.address, transport }),
-      component: 1,
-      transport,
-      priority,
-      address: from.address,
-      port: from.port,
-      type: 'prflx',
-      ...(transport === 'tcp' ? { tcpType: base?.candidate.tcpType === 'active' ? 'passive' : 'active' } : {}),
-    });
+    return remotePrflxCandidate(this.locals.pairable(baseId), from, priority);
   }
 
   /** RFC 8445 §7.3.1.1: role decision on an inbound check. */
@@ -811,26 +774,5 @@ export class IceAgentCore implements SelectorContext {
 
   pairs(): CandidatePairInfo[] {
     return this.checklist.ordered().map((p) => p.info());
-  }
-}
-
-function tcpTypesMatch(local: string | undefined, remote: string | undefined): boolean {
-  // RFC 6544 §6.2: active pairs with passive, passive with active, so with so.
-  if (local === 'active') return remote === 'passive';
-  if (local === 'passive') return remote === 'active';
-  if (local === 'so') return remote === 'so';
-  return false;
-}
-
-function classLabel(m: StunMessage): string {
-  switch (m.messageClass) {
-    case StunClass.Request:
-      return 'binding request';
-    case StunClass.SuccessResponse:
-      return 'binding success';
-    case StunClass.ErrorResponse:
-      return 'binding error';
-    default:
-      return 'binding indication';
   }
 }

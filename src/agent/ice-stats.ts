@@ -40,7 +40,7 @@ export function buildIceStats(
     role: core.role,
     localCandidates: [...localCandidates],
     localBases,
-    localPeerReflexive: [...core.localPrflx],
+    localPeerReflexive: [...core.locals.prflx],
     remoteCandidates: [...core.remotes.values()],
     pairs: core.pairs(),
     selectedPair: core.getSelectedPair(),

@@ -85,7 +85,7 @@ export function handleInboundResponse(core: IceAgentCore, now: number, from: Tra
   }
   if (core.checklist.get(pair.id) !== pair) return; // the pair left the check list (restart, eviction)
   const mapped = msg.getXorMappedAddress();
-  if (mapped && !core.isKnownLocal(baseId, mapped)) {
+  if (mapped && !core.locals.isKnown(baseId, mapped)) {
     // RFC 8445 §7.2.5.3.1: a mapped address that is no local candidate is a local peer-reflexive candidate.
     const base = pair.local;
     const c = new Candidate({

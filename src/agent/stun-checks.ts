@@ -95,3 +95,17 @@ export function iceKey(pwd: string): Buffer {
 export function toFastKey(k: IceKey): StunIntegrityKey {
   return k instanceof StunIntegrityKey ? k : new StunIntegrityKey(k);
 }
+
+/** A trace label for a Binding message. */
+export function classLabel(m: StunMessage): string {
+  switch (m.messageClass) {
+    case StunClass.Request:
+      return 'binding request';
+    case StunClass.SuccessResponse:
+      return 'binding success';
+    case StunClass.ErrorResponse:
+      return 'binding error';
+    default:
+      return 'binding indication';
+  }
+}
