@@ -8,10 +8,10 @@
  *   bare   node:crypto doing only the cipher work per packet, the way a plain
  *          implementation would: GCM a new cipher + decipher object per packet;
  *          AES-CM a new aes-128-ctr object each way plus HMAC-SHA1 to tag and to verify.
- * Contenders are interleaved over 21 short rounds (~80 ms each);
- * rates are packets per CPU-second of the process (user + system, which
- * includes GC threads), so that other load on the shared 2-core machine
- * skews the comparison less than wall time would; medians reported.
+ * Contenders run in alternating batches of 100 packets for about 5 s in
+ * all; a batch's rate is packets per CPU-second of the process (user +
+ * system, GC threads included), so other load on the shared 2-core machine
+ * skews the comparison less than wall time would; medians over batches.
  */
 import { execFileSync } from 'node:child_process';
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
@@ -28,7 +28,7 @@ import type { Bench, BenchResult } from './types.js';
 const PAYLOAD = 1200;
 const ROUNDS = 21;
 const RUN_MS = 80;
-const BATCH = 64;
+const BATCH = 100;
 
 // A full GC between runs so one contender's garbage is not collected on another's clock.
 setFlagsFromString('--expose-gc');
@@ -43,23 +43,12 @@ function makePacket(): Buffer {
   return p;
 }
 
-/**
- * Packets per CPU-second of `step`, run for about `ms` ms. The loop checks
- * the cheap monotonic clock; CPU time (a getrusage call) is read only at
- * the two ends.
- */
-function measure(step: () => void, ms: number): number {
-  for (let i = 0; i < 500; i++) step();
-  collectGarbage();
-  const startCpu = process.cpuUsage();
-  const deadline = process.hrtime.bigint() + BigInt(ms) * 1_000_000n;
-  let n = 0;
-  do {
-    for (let i = 0; i < BATCH; i++) step();
-    n += BATCH;
-  } while (process.hrtime.bigint() < deadline);
-  const u = process.cpuUsage(startCpu);
-  return n / ((u.user + u.system) / 1e6);
+/** CPU microseconds (user + system, all threads) spent running `step` `n` times. */
+function cpuUsOf(step: () => void, n: number): number {
+  const start = process.cpuUsage();
+  for (let i = 0; i < n; i++) step();
+  const u = process.cpuUsage(start);
+  return u.user + u.system;
 }
 
 function oursStep(profile: SrtpProtectionProfile): () => void {
@@ -155,14 +144,22 @@ function pionFigure(profile: SrtpProtectionProfile): number | null {
 
 async function runProfile(name: string, profile: SrtpProtectionProfile): Promise<BenchResult> {
   const steps = { ours: oursStep(profile), werift: weriftStep(profile), bare: bareStep(profile) };
-  const runs: Record<keyof typeof steps, number[]> = { ours: [], werift: [], bare: [] };
   const order = Object.keys(steps) as (keyof typeof steps)[];
-  for (let r = 0; r < ROUNDS; r++) {
-    // Rotate who goes first so warm caches and clock boosts favour no one.
+  for (const k of order) for (let i = 0; i < 2000; i++) steps[k]();
+  collectGarbage();
+  // Fine-grained interleaving: one batch of each contender in turn, so load
+  // from other processes on the shared machine hits all of them alike.
+  // Each round's rate is BATCH packets over that batch's CPU time.
+  const runs: Record<keyof typeof steps, number[]> = { ours: [], werift: [], bare: [] };
+  const deadline = process.hrtime.bigint() + BigInt(ROUNDS * RUN_MS * order.length) * 1_000_000n;
+  let turn = 0;
+  while (process.hrtime.bigint() < deadline) {
     for (let k = 0; k < order.length; k++) {
-      const name = order[(k + r) % order.length]!;
-      runs[name].push(measure(steps[name], RUN_MS));
+      const name = order[(k + turn) % order.length]!;
+      const us = cpuUsOf(steps[name], BATCH);
+      if (us > 0) runs[name].push(BATCH / (us / 1e6));
     }
+    turn++;
   }
   const ours = median(runs.ours);
   const werift = median(runs.werift);
