@@ -115,6 +115,22 @@ describe.skipIf(!available)('TURN over UDP against coturn', () => {
     await relayRoundTrip(r, p, 'after refresh');
   });
 
+  it('refreshes a used channel (and its permission) after 4 minutes (virtual clock, real server)', async () => {
+    const clock = new FakeClock();
+    const r = await relay(coturn, { clock, autoChannelBindAfter: 0 });
+    const p = await peer();
+    await r.bindChannel(p.address);
+    const binds = (): number => (coturn.log().match(/CHANNEL_BIND processed, success/g) ?? []).length;
+    const before = binds();
+    r.send(Buffer.from('keep me'), p.address); // used since it was bound: refreshed
+    await waitFor(() => p.messages.length === 1, 5000, 'datagram');
+    await clock.advance(240_000);
+    await waitFor(() => binds() === before + 1, 5000, 'ChannelBind refresh');
+    // Still bound, and the permission it carries still lets data through both ways.
+    expect(r.boundChannel(p.address)).toBe(0x4000);
+    await relayRoundTrip(r, p, 'after channel refresh');
+  });
+
   it('recovers from stale nonces (coturn --stale-nonce=1)', async () => {
     const r = await relay(stale);
     const p = await peer();
