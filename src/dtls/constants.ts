@@ -35,6 +35,13 @@ export const HandshakeType = {
 } as const;
 export type HandshakeType = (typeof HandshakeType)[keyof typeof HandshakeType];
 
+const HANDSHAKE_NAMES = new Map<number, string>(Object.entries(HandshakeType).map(([name, code]) => [code, name]));
+
+/** 'ClientHello', 'Finished', ... or the number (for traces). */
+export function handshakeTypeName(type: number): string {
+  return HANDSHAKE_NAMES.get(type) ?? String(type);
+}
+
 export const AlertLevel = { Warning: 1, Fatal: 2 } as const;
 
 /** RFC 5246 §7.2 and RFC 5764/7627 alert descriptions. */

@@ -4,11 +4,12 @@ import type { SrtpProtectionProfile } from '../srtp/protection-profile.js';
 import { ALERT_RECORD_LENGTH, decodeAlert, encodeAlert } from './alert.js';
 import type { CipherSuiteParams, DtlsCipherSuite } from './cipher-suites/cipher-suite.js';
 import { resolveConfig, type ResolvedDtlsConfig } from './config.js';
-import { AlertDescription, AlertLevel, alertName, ContentType, HandshakeType, MAX_PLAINTEXT_LENGTH } from './constants.js';
+import { AlertDescription, AlertLevel, alertName, ContentType, HandshakeType, handshakeTypeName, MAX_PLAINTEXT_LENGTH, NamedGroup } from './constants.js';
 import { DtlsDecodeError, DtlsError } from './errors.js';
 import { exportKeyingMaterial } from './exporter.js';
 import { ClientHandshake } from './flights/client-handshake.js';
 import { FlightRetransmitter } from './flights/flight-retransmitter.js';
+import { profileName } from './flights/hello-options.js';
 import { handleInitialClientHello } from './flights/hello-verify.js';
 import type { FlightItem, HandshakeHost, SessionSecrets } from './flights/handshake-host.js';
 import { ServerHandshake } from './flights/server-handshake.js';
@@ -315,8 +316,9 @@ export class DtlsCore {
       if (this.#awaitingPeerFlight) {
         this.#awaitingPeerFlight = false;
         this.#peerFlightFirstSeq = m.messageSeq;
-        if (this.#log.debugEnabled) this.#log.debug(`receiving peer flight starting with message ${m.msgType} (seq ${m.messageSeq})`);
+        if (this.#log.debugEnabled) this.#log.debug(`receiving peer flight starting with ${handshakeTypeName(m.msgType)} (message_seq ${m.messageSeq})`);
       }
+      if (this.#log.traceEnabled) this.#log.trace(`received ${handshakeTypeName(m.msgType)} (message_seq ${m.messageSeq}, ${m.body.length} bytes)`);
       const raw = encodeHandshakeMessage(m.msgType, m.messageSeq, m.body);
       if (this.#client) this.#client.handleMessage(m, raw);
       else this.#server!.handleMessage(m, raw);
@@ -416,7 +418,10 @@ export class DtlsCore {
     this.#handshakeDeadline = undefined;
     // The client's last flight needs no keeping; the server keeps flight 6 to answer retransmissions.
     this.#flights.complete();
-    this.#log.info(`connected: ${info.cipherSuite}, SRTP ${info.srtpProfile ?? 'none'}, EMS ${info.extendedMasterSecret}, group ${info.namedGroup}`);
+    this.#log.info(
+      `connected: ${info.cipherSuite}, SRTP ${info.srtpProfile === undefined ? 'none' : profileName(info.srtpProfile)}, ` +
+        `EMS ${info.extendedMasterSecret}, group ${info.namedGroup === NamedGroup.X25519 ? 'x25519' : 'secp256r1'}`,
+    );
     this.#event({ type: 'connected' });
     for (const d of this.#earlyData) this.#event({ type: 'data', data: d });
     this.#earlyData = [];

@@ -1,4 +1,5 @@
 import type { ScopedLogger } from '../../common/log.js';
+import { handshakeTypeName } from '../constants.js';
 import type { RecordLayer } from '../record/record-layer.js';
 import { writeFlight } from './flight-writer.js';
 import type { FlightItem } from './handshake-host.js';
@@ -83,7 +84,10 @@ export class FlightRetransmitter {
   #emit(): Buffer[] {
     const f = this.#flight!;
     const datagrams = writeFlight(f.items, this.mtu, this.layer);
-    if (this.log.debugEnabled) this.log.debug(`sent ${f.name}: ${f.items.length} message(s) in ${datagrams.length} datagram(s)`);
+    if (this.log.debugEnabled) {
+      const names = f.items.map((i) => (i.kind === 'ccs' ? 'ChangeCipherSpec' : handshakeTypeName(i.msgType))).join(', ');
+      this.log.debug(`sent ${f.name} (${names}) in ${datagrams.length} datagram(s)`);
+    }
     return datagrams;
   }
 }
