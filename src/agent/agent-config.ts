@@ -5,6 +5,7 @@ import type { Net } from '../transport/net.js';
 import type { IceServer } from '../stun/index.js';
 import type { RelayFactory } from '../turn/index.js';
 import type { HostSocketsProvider } from './gatherer.js';
+import type { IceMux } from '../icemux/ice-mux-types.js';
 
 export type IceRole = 'controlling' | 'controlled';
 export type IceConnectionState = 'new' | 'checking' | 'connected' | 'completed' | 'disconnected' | 'failed' | 'closed';
@@ -79,6 +80,11 @@ export interface IceAgentConfig {
    * (a single-port UDP/TCP server demultiplexing agents by ufrag, ICE-TCP).
    */
   hostSockets?: HostSocketsProvider;
+  /**
+   * A single-port ICE server (IceMuxServer) to gather host candidates from
+   * instead of binding sockets of its own; ignored when hostSockets is set.
+   */
+  mux?: IceMux;
 }
 
 /** Pion: defaultCheckInterval = 200 ms. */

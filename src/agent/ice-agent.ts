@@ -91,7 +91,7 @@ export class IceAgent {
       rules,
       iceServers: config.iceServers ?? [],
       relayFactory: config.relayFactory,
-      hostSockets: config.hostSockets,
+      hostSockets: config.hostSockets ?? (config.mux ? () => config.mux!.hostSocketsFor(this) : undefined),
     };
     this.#core = new IceAgentCore({
       config: resolveCoreConfig(config),
@@ -349,6 +349,10 @@ export class IceAgent {
       this.#connectWaiters.push(waiter);
     });
     this.#drain();
+    // Already connected (a second dial/accept, or a restart that kept the pair): resolve now.
+    if (this.#connection && (this.state === 'connected' || this.state === 'disconnected')) {
+      for (const w of [...this.#connectWaiters]) w.resolve(this.#connection);
+    }
     return p;
   }
 
@@ -379,7 +383,8 @@ export class IceAgent {
     this.#drain();
   }
 
-  close(): void {
+  /** Closes the agent; `reason` (e.g. the single-port server closed) reaches the connection's onClose. */
+  close(reason?: Error): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#core.close();
@@ -393,7 +398,7 @@ export class IceAgent {
     this.#srflxWaiters = [];
     for (const w of waiting) w.resolve(undefined);
     for (const w of [...this.#connectWaiters]) w.reject(new IceError('ERR_ICE_CLOSED', 'agent closed'));
-    this.#connection?.markClosed();
+    this.#connection?.markClosed(reason);
     this.#setGatheringState('complete');
     this.#state$.complete();
     this.#gatheringState$.complete();

@@ -27,6 +27,8 @@ describe('IceAgent on 127.0.0.1', () => {
     await waitFor('datagrams', () => atA.length >= 190 && atB.length >= 190);
     expect(a.getStats().packetsSent).toBe(200);
     expect(b.getStats().packetsReceived).toBe(atB.length);
+    // A second dial on a connected agent resolves at once with the same connection.
+    expect(await a.dial(b.localCredentials.ufrag, b.localCredentials.pwd)).toBe(ca);
     let closed = 0;
     ca.onClose(() => closed++);
     a.close();
@@ -55,5 +57,25 @@ describe('IceAgent on 127.0.0.1', () => {
     ac.abort();
     await expect(p).rejects.toMatchObject({ code: 'ERR_ICE_ABORTED' });
     a.close();
+  });
+});
+
+describe('IceAgent on ::1', () => {
+  it('connects over IPv6 loopback and carries data', async () => {
+    const cfg = { networkTypes: ['udp6' as const], includeLoopback: true, ipFilter: (ip: string) => ip === '::1' };
+    const a = new IceAgent(cfg);
+    const b = new IceAgent(cfg);
+    try {
+      const [ca, cb] = await connectPair(a, b);
+      expect(ca.localCandidate.address).toBe('::1');
+      expect(ca.localCandidate.family).toBe(6);
+      const got: string[] = [];
+      cb.onMessage((d) => got.push(d.toString()));
+      ca.send(Buffer.from('v6'));
+      await waitFor('datagram', () => got.length === 1);
+    } finally {
+      a.close();
+      b.close();
+    }
   });
 });
