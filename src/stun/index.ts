@@ -22,7 +22,15 @@ export { longTermKey, newTransactionId, opaqueString, shortTermKey } from './cre
 export type { ErrorResponseExtras } from './error-response.js';
 export { buildErrorResponse, buildSuccessResponse } from './error-response.js';
 export { crc32, fingerprintValue } from './fingerprint.js';
-export { ipFamily, ipToBytes, ipToText } from './address.js';
+export {
+  encodeAddressValue,
+  encodeXorAddressValue,
+  ipFamily,
+  ipToBytes,
+  ipToText,
+  readAddressValue,
+  writeAddressValue,
+} from './address.js';
 export { stunAttrName, stunClassName, stunMethodName } from './names.js';
 export type {
   StunRetransmitConfig,
