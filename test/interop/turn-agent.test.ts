@@ -28,9 +28,12 @@ describe.skipIf(!available)('ICE agent relay candidates through coturn (loopback
   });
 
   afterAll(async () => {
-    for (const a of agents) a.close();
-    await new Promise((r) => setTimeout(r, 200));
-    await coturn?.stop();
+    try {
+      for (const a of agents) a.close();
+      await new Promise((r) => setTimeout(r, 200));
+    } finally {
+      await coturn?.stop();
+    }
   });
 
   it('gathers a relay candidate next to the host candidate', async () => {

@@ -45,10 +45,13 @@ describe.skipIf(!available)('TURN over TCP and TLS against coturn', () => {
   });
 
   afterAll(async () => {
-    for (const r of relays) r.close();
-    await Promise.all(relays.map((r) => r.whenReleased()));
-    for (const p of peers) p.close();
-    await coturn?.stop();
+    try {
+      for (const r of relays) r.close();
+      await Promise.all(relays.map((r) => r.whenReleased()));
+      for (const p of peers) p.close();
+    } finally {
+      await coturn?.stop();
+    }
   });
 
   const cases = [

@@ -45,17 +45,18 @@ describe.skipIf(!available)('TURN over UDP against coturn', () => {
   }
 
   beforeAll(async () => {
-    [coturn, stale] = await Promise.all([
-      startCoturn({ extraArgs: ['--denied-peer-ip=127.0.0.5'] }),
-      startCoturn({ staleNonceSec: 1 }),
-    ]);
+    coturn = await startCoturn({ extraArgs: ['--denied-peer-ip=127.0.0.5'] });
+    stale = await startCoturn({ staleNonceSec: 1 });
   });
 
   afterAll(async () => {
-    for (const r of relays) r.close();
-    await Promise.all(relays.map((r) => r.whenReleased()));
-    for (const p of peers) p.close();
-    await Promise.all([coturn?.stop(), stale?.stop()]);
+    try {
+      for (const r of relays) r.close();
+      await Promise.all(relays.map((r) => r.whenReleased()));
+      for (const p of peers) p.close();
+    } finally {
+      await Promise.all([coturn?.stop(), stale?.stop()]);
+    }
   });
 
   it('allocates a relayed address with the 401 dance', async () => {

@@ -198,10 +198,20 @@ export async function startCoturn(options: CoturnOptions = {}): Promise<Coturn> 
   const pid = child.pid;
   if (pid === undefined) throw new Error('turnserver did not start');
 
+  // Safety net: a test worker that exits without calling stop() still ends its server.
+  const killOnExit = (): void => {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  process.once('exit', killOnExit);
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
+    process.removeListener('exit', killOnExit);
     if (!exited) {
       const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       try {
