@@ -338,6 +338,9 @@ interface RateResult {
   /** Handshakes per second of server CPU time: robust when the machine is shared. */
   perCpuSecond: number | undefined;
   clientFailures: number;
+  /** Client-observed handshake latency. */
+  p50Ms: number;
+  p99Ms: number;
 }
 
 type ServerKind = 'ours' | 'werift' | 'pion';
@@ -399,7 +402,14 @@ async function measureRate(server: { peer: GoPeer; port: number }): Promise<Rate
     const cpu = cpuUsedMs === undefined ? undefined : round((100 * cpuUsedMs) / (last.at - first.at), 3);
     const perCpuSecond = cpuUsedMs ? ((last.n - first.n) * 1000) / cpuUsedMs : undefined;
     const result = await clients.next('result', durationMs + 15_000);
-    return { perSec: median(rates), serverCpuPercent: cpu, perCpuSecond, clientFailures: Number(result['failures']) };
+    return {
+      perSec: median(rates),
+      serverCpuPercent: cpu,
+      perCpuSecond,
+      clientFailures: Number(result['failures']),
+      p50Ms: round(Number(result['p50Ms'])),
+      p99Ms: round(Number(result['p99Ms'])),
+    };
   } finally {
     await clients.close();
   }
@@ -473,6 +483,8 @@ export const benches: Bench[] = [
               weriftServerCpuPercent: werift.serverCpuPercent ?? 'n/a',
               pionServerCpuPercent: pion.serverCpuPercent ?? 'n/a',
               clientFailures: `${ours.clientFailures}/${werift.clientFailures}/${pion.clientFailures}`,
+              latencyP50Ms: `${ours.p50Ms}/${werift.p50Ms}/${pion.p50Ms}`,
+              latencyP99Ms: `${ours.p99Ms}/${werift.p99Ms}/${pion.p99Ms}`,
             },
           },
         ];

@@ -195,11 +195,14 @@ func clientsMode(remote string, concurrency int, duration time.Duration) {
 	cfg.ConnectContextMaker = func() (context.Context, func()) { return context.WithTimeout(ctx, 5*time.Second) }
 	var ok, failures int64
 	var wg sync.WaitGroup
+	var latMu sync.Mutex
+	latencies := []float64{}
 	for w := 0; w < concurrency; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for time.Now().Before(deadline) {
+				start := time.Now()
 				c, err := dtls.Dial("udp", raddr, cfg)
 				if err != nil {
 					if ctx.Err() == nil && atomic.AddInt64(&failures, 1) == 1 {
@@ -208,12 +211,24 @@ func clientsMode(remote string, concurrency int, duration time.Duration) {
 					continue
 				}
 				atomic.AddInt64(&ok, 1)
+				latMu.Lock()
+				if len(latencies) < 1_000_000 {
+					latencies = append(latencies, float64(time.Since(start).Microseconds())/1000)
+				}
+				latMu.Unlock()
 				_ = c.Close()
 			}
 		}()
 	}
 	wg.Wait()
-	emit(map[string]interface{}{"type": "result", "handshakes": ok, "failures": failures})
+	sort.Float64s(latencies)
+	pct := func(q float64) float64 {
+		if len(latencies) == 0 {
+			return 0
+		}
+		return latencies[int(q*float64(len(latencies)-1))]
+	}
+	emit(map[string]interface{}{"type": "result", "handshakes": ok, "failures": failures, "p50Ms": pct(0.5), "p99Ms": pct(0.99)})
 }
 
 func main() {
