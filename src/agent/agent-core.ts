@@ -73,7 +73,7 @@ const MAX_PENDING_TRANSACTIONS = 1024;
  * and this file only wires them together.
  */
 export class IceAgentCore implements SelectorContext {
-  readonly config: IceCoreConfig;
+  #config: IceCoreConfig;
   readonly rng: Rng;
   readonly log: ScopedLogger;
   readonly drops: DropCounter;
@@ -120,7 +120,7 @@ export class IceAgentCore implements SelectorContext {
   #nextSrflxId = 1;
 
   constructor(options: IceAgentCoreOptions) {
-    this.config = options.config;
+    this.#config = options.config;
     this.rng = options.rng;
     this.log = options.log ?? getLogger('ice');
     this.drops = options.drops ?? new DropCounter(this.log);
@@ -145,6 +145,21 @@ export class IceAgentCore implements SelectorContext {
     this.log.debug(`nominating ${pair.toString()}`);
     this.checklist.enqueueTriggered(pair, true);
     this.flushTriggered(now);
+  }
+
+  get config(): IceCoreConfig {
+    return this.#config;
+  }
+
+  /**
+   * Learns that the peer is (or is not) ICE-lite, e.g. from a=ice-lite in a
+   * remote description that arrived after construction. `resolved` is the
+   * configuration re-resolved with the flag (its liveness defaults differ).
+   * RFC 8445 §6.1.1: against a lite peer this agent is controlling.
+   */
+  setRemoteLite(resolved: IceCoreConfig): void {
+    this.#config = resolved;
+    if (resolved.remoteLite && !resolved.lite && this.#role !== 'controlling') this.switchRole('controlling', 'remote is ICE-lite');
   }
 
   get role(): IceRole {

@@ -72,7 +72,10 @@ export class IceAgent {
   bytesSent = 0;
   packetsSent = 0;
 
+  readonly #config: IceAgentConfig;
+
   constructor(config: IceAgentConfig = {}) {
+    this.#config = config;
     this.#clock = config.clock ?? systemClock;
     this.#rng = config.rng ?? cryptoRng;
     this.#net = config.net ?? nodeNet;
@@ -304,6 +307,17 @@ export class IceAgent {
     this.#drain();
   }
 
+  /**
+   * The peer is ICE-lite (a=ice-lite seen in its description): this agent
+   * will be controlling and uses the longer liveness defaults for lite peers
+   * unless the timeouts were configured explicitly. Call before dial().
+   */
+  setRemoteLite(lite: boolean): void {
+    if (this.#closed) throw new IceError('ERR_ICE_CLOSED', 'agent is closed');
+    this.#core.setRemoteLite(resolveCoreConfig({ ...this.#config, remoteLite: lite }));
+    this.#drain();
+  }
+
   /** Connects as the controlling agent. */
   dial(remoteUfrag: string, remotePwd: string, signal?: AbortSignal): Promise<IceConnection> {
     return this.#connect('controlling', remoteUfrag, remotePwd, signal);
@@ -319,7 +333,8 @@ export class IceAgent {
     if (signal?.aborted) return Promise.reject(new IceError('ERR_ICE_ABORTED', 'connect aborted'));
     try {
       this.#core.setRemoteCredentials(this.#clock.now(), ufrag, pwd);
-      this.#core.start(this.#clock.now(), role);
+      // RFC 8445 §6.1.1: against a lite peer the full agent is controlling whichever call was made.
+      this.#core.start(this.#clock.now(), this.#core.config.remoteLite ? 'controlling' : role);
     } catch (err) {
       return Promise.reject(err);
     }

@@ -53,6 +53,18 @@ describe('IceAgentCore simulation: roles', () => {
     expect(b.core.getSelectedPair()!.remote.port).toBe(A.port);
   });
 
+  it('learning late that the peer is lite: controlling, longer liveness defaults unless set', async () => {
+    const { resolveCoreConfig } = await import('../../../src/agent/index.js');
+    const net = new SimNet();
+    const a = net.add(new SimAgent('a', A, { seed: 1, failedTimeoutMs: 40_000 }));
+    expect(a.core.role).toBe('controlled');
+    a.core.setRemoteLite(resolveCoreConfig({ remoteLite: true, failedTimeoutMs: 40_000 }));
+    expect(a.core.role).toBe('controlling');
+    expect(a.core.config.disconnectedTimeoutMs).toBe(15_000);
+    expect(a.core.config.failedTimeoutMs).toBe(40_000);
+    expect(() => a.core.setRole('controlled')).toThrowError(/lite/);
+  });
+
   it('a lite agent refuses the controlling role', () => {
     const net = new SimNet();
     const b = net.add(new SimAgent('b', B, { seed: 2, lite: true }));
