@@ -206,6 +206,7 @@ export class SrtpContext {
     if (s === undefined) {
       s = new RtpStream();
       this.#rtpOut.set(ssrc, s);
+      if (log.debugEnabled) log.debug(`new outbound SRTP stream ssrc ${ssrc} seq ${seq}`);
     }
     let index = estimateSrtpIndex(s.highestIndex, s.initialRoc, seq);
     // A guess before ROC 0 (a jump of over 2^15 while ROC is 0) means ROC 0.
@@ -260,7 +261,12 @@ export class SrtpContext {
     } else {
       if (s.window === undefined) s.window = new ReplayWindow(this.replayWindow);
       s.window.accept(index);
-      if (index > s.highestIndex) s.highestIndex = index;
+      if (index > s.highestIndex) {
+        if (log.traceEnabled && s.highestIndex >= 0 && roc !== Math.floor(s.highestIndex / SEQ_MODULUS)) {
+          log.trace(`inbound ssrc ${ssrc} ROC -> ${roc}`);
+        }
+        s.highestIndex = index;
+      }
     }
     this.#rtpUnprotected++;
     return out;
@@ -276,6 +282,7 @@ export class SrtpContext {
     if (s === undefined) {
       s = new RtcpStream();
       this.#rtcpOut.set(ssrc, s);
+      if (log.debugEnabled) log.debug(`new outbound SRTCP stream ssrc ${ssrc}`);
     }
     const index = s.nextIndex;
     // RFC 3711 §9.2: after 2^31 SRTCP packets the master key must be replaced.
