@@ -61,9 +61,16 @@ export {
   buildSuccessResponse,
   crc32,
   fingerprintValue,
+  encodeAddressValue,
+  encodeXorAddressValue,
   ipFamily,
   ipToBytes,
   ipToText,
+  readAddressValue,
+  writeAddressValue,
+  stunAttrName,
+  stunClassName,
+  stunMethodName,
   DEFAULT_STUN_MAX_PENDING,
   DEFAULT_STUN_RC,
   DEFAULT_STUN_RELIABLE_TIMEOUT_MS,
@@ -144,6 +151,8 @@ export type {
   CandidatePairState,
   IceAgentStats,
   IceErrorCode,
+  ExternalHostSocket,
+  HostSocketsProvider,
 } from './agent/index.js';
 export {
   CHANNEL_MAX,
@@ -222,6 +231,7 @@ export {
   deriveSrtpSessionKeys,
   srtpPrf,
   SrtpLabel,
+  SrtpSession,
 } from './srtp/index.js';
 export type {
   SrtpProfileParams,
@@ -383,6 +393,7 @@ export {
   DEFAULT_PAYLOAD_MTU,
   TrackRemote,
   DEFAULT_REMOTE_TRACK_QUEUE,
+  RTCP_READ_QUEUE,
   PeerConnectionError,
   InvalidStateError,
   InvalidAccessError,
@@ -426,3 +437,31 @@ export type {
   RTCRtpTransceiverInit,
   RTCOfferOptions,
 } from './peerconnection/index.js';
+export {
+  IceMuxServer,
+  IceMuxTransport,
+  MuxUdpSocket,
+  MuxTcpSocket,
+  IceMuxError,
+  peekBindingRequestUfrag,
+  DEFAULT_MAX_UDP_TUPLES_PER_TRANSPORT,
+  DEFAULT_MAX_TCP_TUPLES_PER_TRANSPORT,
+  DEFAULT_TCP_FIRST_FRAME_TIMEOUT_MS,
+  DEFAULT_MUX_TCP_BACKLOG,
+} from './icemux/index.js';
+export type {
+  IceMuxStats,
+  MuxTuple,
+  IceMuxErrorCode,
+  PeekResult,
+  IceMux,
+  IceMuxAgent,
+  IceMuxServerOptions,
+  MuxProtocol,
+  MuxTupleEvent,
+  MuxTupleRemovedEvent,
+  MuxUfragEvent,
+  MuxTransportClosedEvent,
+  TupleRemovedReason,
+  TransportClosedReason,
+} from './icemux/index.js';

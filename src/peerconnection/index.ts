@@ -13,6 +13,7 @@ export { RTCRtpReceiver } from './rtp-receiver.js';
 export { TrackLocalStaticRTP, TrackLocalStaticSample, DEFAULT_PAYLOAD_MTU } from './track-local.js';
 export type { TrackLocal, TrackLocalBinding, MediaSample } from './track-local.js';
 export { TrackRemote, DEFAULT_REMOTE_TRACK_QUEUE } from './track-remote.js';
+export { RTCP_READ_QUEUE } from './rtcp-reader.js';
 export { PeerConnectionError, InvalidStateError, InvalidAccessError, InvalidModificationError, OperationError } from './errors.js';
 export type { RTCStats, RTCStatsReport } from './stats.js';
 export type {

@@ -2,6 +2,8 @@ import { getLogger } from '../common/log.js';
 import { ReceiveLog } from '../interceptor/receive-log.js';
 import { ReceiverStats } from '../interceptor/receiver-stats.js';
 import type { RtpPacket } from '../rtp/rtp-packet.js';
+import type { RtcpPacket } from '../rtcp/index.js';
+import { RtcpReader } from './rtcp-reader.js';
 import type { MediaKind } from './codec.js';
 import type { TrackRemote } from './track-remote.js';
 
@@ -25,7 +27,7 @@ export class RTCRtpReceiver {
   readonly kind: MediaKind;
   readonly #tracks: TrackRemote[] = [];
   readonly #streams = new Map<number, InboundStream>();
-  #rtcpHandlers = new Set<(packet: Buffer) => void>();
+  readonly #rtcp = new RtcpReader('receiver');
 
   constructor(kind: MediaKind) {
     this.kind = kind;
@@ -46,8 +48,12 @@ export class RTCRtpReceiver {
 
   /** RTCP about the remote streams (SR, SDES, BYE) as raw compound packets. */
   onRtcp(handler: (packet: Buffer) => void): () => void {
-    this.#rtcpHandlers.add(handler);
-    return () => this.#rtcpHandlers.delete(handler);
+    return this.#rtcp.onRtcp(handler);
+  }
+
+  /** The next compound RTCP packet about this stream, parsed (Pion's ReadRTCP). */
+  readRTCP(): Promise<RtcpPacket[]> {
+    return this.#rtcp.readRTCP();
   }
 
   /** @internal */
@@ -65,17 +71,12 @@ export class RTCRtpReceiver {
 
   /** @internal */
   deliverRtcp(packet: Buffer): void {
-    for (const h of this.#rtcpHandlers) {
-      try {
-        h(packet);
-      } catch (err) {
-        log.error('receiver onRtcp handler threw', err);
-      }
-    }
+    this.#rtcp.deliver(packet);
   }
 
   /** @internal Ends every track (transceiver stopped, direction changed or connection closed). */
   stop(): void {
+    this.#rtcp.close();
     for (const t of this.#tracks) t.end();
     this.#tracks.length = 0;
     this.#streams.clear();

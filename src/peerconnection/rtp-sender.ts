@@ -1,6 +1,8 @@
 import { getLogger } from '../common/log.js';
 import { SendHistory } from '../interceptor/send-history.js';
 import { SenderStats } from '../interceptor/sender-stats.js';
+import type { RtcpPacket } from '../rtcp/index.js';
+import { RtcpReader } from './rtcp-reader.js';
 import type { MediaKind, RtpCodecParameters } from './codec.js';
 import type { MediaPipe } from './media-pipe.js';
 import type { TrackLocal, TrackLocalBinding } from './track-local.js';
@@ -34,7 +36,7 @@ export class RTCRtpSender {
   readonly #initialTimestamp: number;
   /** Packets dropped because the transport was not ready. */
   droppedPackets = 0;
-  #rtcpHandlers = new Set<(packet: Buffer) => void>();
+  readonly #rtcp = new RtcpReader('sender');
 
   constructor(init: { kind: MediaKind; track: TrackLocal | null; ssrc: number; rtxSsrc: number; cname: string; initialSequenceNumber: number; initialTimestamp: number }) {
     this.kind = init.kind;
@@ -80,8 +82,12 @@ export class RTCRtpSender {
 
   /** RTCP about this sender's stream (NACK, PLI, FIR, REMB, RR blocks) as raw compound packets. */
   onRtcp(handler: (packet: Buffer) => void): () => void {
-    this.#rtcpHandlers.add(handler);
-    return () => this.#rtcpHandlers.delete(handler);
+    return this.#rtcp.onRtcp(handler);
+  }
+
+  /** The next compound RTCP packet about this stream, parsed (Pion's ReadRTCP). */
+  readRTCP(): Promise<RtcpPacket[]> {
+    return this.#rtcp.readRTCP();
   }
 
   /** @internal Negotiation fixed the codec (and RTX payload type, if any). */
@@ -119,17 +125,12 @@ export class RTCRtpSender {
 
   /** @internal */
   deliverRtcp(packet: Buffer): void {
-    for (const h of this.#rtcpHandlers) {
-      try {
-        h(packet);
-      } catch (err) {
-        log.error('sender onRtcp handler threw', err);
-      }
-    }
+    this.#rtcp.deliver(packet);
   }
 
   /** @internal */
   stop(): void {
+    this.#rtcp.close();
     this.#unbind();
     this.#pipe = undefined;
     this.#history.clear();
