@@ -39,18 +39,37 @@ export class DtlsConnection {
 
   /** Runs the handshake over `transport`; resolves once it completes, rejects with a DtlsError. */
   static connect(transport: DatagramTransport, config: DtlsConfig): Promise<DtlsConnection> {
+    return DtlsConnection.create(transport, config).ready;
+  }
+
+  /**
+   * Starts the handshake and returns the connection at once, for callers that demultiplex the
+   * transport themselves and feed {@link handleDatagram} from the first datagram on. `ready`
+   * settles like {@link connect}.
+   */
+  static create(transport: DatagramTransport, config: DtlsConfig): DtlsConnection {
     const conn = new DtlsConnection(transport, config);
-    return new Promise<DtlsConnection>((resolve, reject) => {
-      conn.#connected = { resolve, reject };
-      if (transport.closed) {
-        conn.#finish({ kind: 'transport', error: new DtlsError('ERR_DTLS_CLOSED', 'transport is closed') });
-        return;
-      }
-      transport.onMessage((data) => conn.handleDatagram(data));
-      transport.onClose((reason) => conn.#onTransportClose(reason));
-      conn.#core.start(conn.#clock.now());
-      conn.#drain();
-    });
+    conn.#start();
+    return conn;
+  }
+
+  /** Resolves once the handshake completes; rejects with a DtlsError if it fails or the connection closes first. */
+  readonly ready: Promise<DtlsConnection> = new Promise<DtlsConnection>((resolve, reject) => {
+    this.#connected = { resolve, reject };
+  });
+
+  #start(): void {
+    // Nobody may be listening to `ready` (create() callers that watch closed$); never an unhandled rejection.
+    this.ready.catch(() => {});
+    const transport = this.#transport;
+    if (transport.closed) {
+      this.#finish({ kind: 'transport', error: new DtlsError('ERR_DTLS_CLOSED', 'transport is closed') });
+      return;
+    }
+    transport.onMessage((data) => this.handleDatagram(data));
+    transport.onClose((reason) => this.#onTransportClose(reason));
+    this.#core.start(this.#clock.now());
+    this.#drain();
   }
 
   /** Closes with this reason once; fires every close listener. */
