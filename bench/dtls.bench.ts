@@ -22,6 +22,10 @@
  *   machine the load generator rarely saturates the server, so the wall-clock
  *   rate (median of the windows) and the server's CPU use (percent of one
  *   core) are printed as notes.
+ *
+ * Run with TERN_DTLS_BENCH_SERVER=ours|werift this file is that server child
+ * (one file on purpose, so the child and the bench share their code; hence
+ * its length).
  */
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';

@@ -30,7 +30,8 @@ import { decodeServerKeyExchange, encodeServerKeyExchange } from '../../src/dtls
 import { parseRecords, plaintextRecord } from '../../src/dtls/record/header.js';
 import { WireReader } from '../../src/dtls/wire.js';
 
-const RUNS = 400;
+/** Runs per property; raise locally with TERN_FUZZ_RUNS=20000 for a deeper search. */
+const RUNS = Number(process.env['TERN_FUZZ_RUNS'] ?? 400);
 
 type Decoder = (b: Buffer) => unknown;
 
