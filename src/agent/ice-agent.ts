@@ -167,6 +167,27 @@ export class IceAgent {
     };
   }
 
+  /** Safe listener for state changes (a throwing callback is logged, never rethrown). */
+  onStateChange(cb: (state: IceConnectionState) => void): () => void {
+    return this.#safeSubscribe(this.#state$, cb, 'state');
+  }
+
+  /** Safe listener for selected-pair changes. */
+  onSelectedPairChange(cb: (pair: CandidatePairInfo) => void): () => void {
+    return this.#safeSubscribe(this.#selectedPair$, cb, 'selected pair');
+  }
+
+  #safeSubscribe<T>(subject: Observable<T>, cb: (v: T) => void, what: string): () => void {
+    const sub = subject.subscribe((v) => {
+      try {
+        cb(v);
+      } catch (err) {
+        this.#log.error(`${what} callback threw`, err);
+      }
+    });
+    return () => sub.unsubscribe();
+  }
+
   /**
    * Called when the local credentials change (ICE restart), e.g. for a
    * single-port server that routes by ufrag to re-register the agent.

@@ -8,7 +8,16 @@ describe('IceAgent on 127.0.0.1', () => {
     const before = snapshotResources();
     const a = new IceAgent(loopbackConfig());
     const b = new IceAgent(loopbackConfig());
+    const seen: string[] = [];
+    a.onStateChange((s) => {
+      seen.push(s);
+      throw new Error('listener bug');
+    });
+    a.onCandidate(() => {
+      throw new Error('listener bug');
+    });
     const [ca, cb] = await connectPair(a, b);
+    expect(seen).toEqual(['new', 'checking', 'connected']);
     expect(a.state).toBe('connected');
     expect(b.state).toBe('connected');
     expect(ca.localCandidate.address).toBe(LOOPBACK);
