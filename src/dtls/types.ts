@@ -3,7 +3,6 @@ import type { Rng } from '../common/rng.js';
 import type { SrtpProtectionProfile } from '../srtp/protection-profile.js';
 import type { DtlsCertificate } from './certificate.js';
 import type { DtlsCipherSuite } from './cipher-suites/cipher-suite.js';
-import type { DtlsError } from './errors.js';
 
 export type DtlsRole = 'client' | 'server';
 
@@ -79,5 +78,3 @@ export interface DtlsSessionInfo {
   remoteCertificate: Buffer;
   namedGroup: number;
 }
-
-export type { DtlsError };
