@@ -83,9 +83,13 @@ export function buildServerBindingRequest(rng: Rng): { data: Buffer; transaction
  */
 export type IceKey = Buffer | StunIntegrityKey;
 
+const PRINTABLE_ASCII = /^[\x21-\x7e]*$/;
+
 export function iceKey(pwd: string): Buffer {
+  // ICE passwords are ice-chars (RFC 8445 §5.3), for which OpaqueString (RFC 8265) is the
+  // identity: skip the Unicode normalization. Anything else takes the full path.
+  const k = PRINTABLE_ASCII.test(pwd) ? Buffer.from(pwd, 'latin1') : shortTermKey(pwd);
   // A standalone copy: a long-lived slice of Node's shared 8 KiB Buffer pool would pin the whole slab.
-  const k = shortTermKey(pwd);
   const out = Buffer.allocUnsafeSlow(k.length);
   k.copy(out);
   return out;

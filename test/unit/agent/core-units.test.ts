@@ -145,3 +145,13 @@ describe('address rewrite rules', () => {
     expect(inCidr('2001:db9::5', '2001:db8::/32')).toBe(false);
   });
 });
+
+describe('ICE integrity keys', () => {
+  it('the ASCII fast path equals the OpaqueString short-term key (RFC 8489 §9.2.2)', async () => {
+    const { iceKey } = await import('../../../src/agent/stun-checks.js');
+    const { shortTermKey } = await import('../../../src/stun/index.js');
+    for (const pwd of ['abcdefghijklmnopqrstuv', 'A+/09zZ'.repeat(4), 'pässwörd-ünicode-ÅÄÖ12']) {
+      expect(iceKey(pwd).equals(shortTermKey(pwd))).toBe(true);
+    }
+  });
+});
