@@ -4,6 +4,7 @@ import type { Rng } from '../common/rng.js';
 import { randomIceString } from '../common/rng.js';
 import { ReceiveLog } from '../interceptor/receive-log.js';
 import { ReceiverStats } from '../interceptor/receiver-stats.js';
+import { TwccRecorder } from '../interceptor/twcc-recorder.js';
 import { ntpMiddle32 } from '../interceptor/sender-stats.js';
 import { parseRtcp, type RtcpPacket } from '../rtcp/index.js';
 import { RtpPacket } from '../rtp/rtp-packet.js';
@@ -51,6 +52,8 @@ export class MediaRouter {
   readonly #host: MediaRouterHost;
   readonly #routes = new Map<number, RouteEntry>();
   readonly drops: DropCounter;
+  /** Arrivals for transport-cc feedback (sent by the RTCP scheduler). */
+  readonly twcc = new TwccRecorder();
 
   constructor(host: MediaRouterHost) {
     this.#host = host;
@@ -80,6 +83,10 @@ export class MediaRouter {
       if (!route) return;
     }
     const t = route.transceiver;
+    if (t.twccExtensionId !== undefined) {
+      const ext = packet.header.getExtension(t.twccExtensionId);
+      if (ext && ext.length >= 2) this.twcc.record(ext.readUInt16BE(0), packet.header.ssrc, this.#host.now());
+    }
     if (route.repairOf) {
       const original = this.#unwrapRtx(packet, route);
       if (!original) return;

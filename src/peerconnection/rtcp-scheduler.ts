@@ -93,9 +93,15 @@ export class RtcpScheduler {
     if (this.#send(packets)) this.reportsSent++;
   }
 
-  /** Sends NACKs for every stream with gaps. */
+  /** Sends NACKs for every stream with gaps, and transport-cc feedback for what arrived. */
   sendNacks(): void {
     const packets: RtcpPacket[] = [];
+    try {
+      const twcc = this.#host.router.twcc.feedback(this.#senderSsrc());
+      if (twcc) packets.push(twcc);
+    } catch {
+      // a gap too large for one feedback packet: the recorder has moved past it
+    }
     for (const { stream } of this.#host.router.mainStreams()) {
       const missing = stream.nackLog?.missing();
       if (missing && missing.length) packets.push(GenericNack.fromLostSequenceNumbers(this.#senderSsrc(), stream.ssrc, missing));

@@ -4,6 +4,7 @@ import type { RTCRtpReceiver } from './rtp-receiver.js';
 import type { RTCRtpSender } from './rtp-sender.js';
 import type { RTCRtpTransceiverDirection } from './types.js';
 
+const TWCC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
 const DIRECTIONS = new Set(['sendrecv', 'sendonly', 'recvonly', 'inactive']);
 
 /** W3C RTCRtpTransceiver: one m= section, one sender and one receiver. */
@@ -22,6 +23,10 @@ export class RTCRtpTransceiver {
   negotiatedCodecs: RtpCodecParameters[] = [];
   /** @internal */
   negotiatedExtensions: { id: number; uri: string }[] = [];
+  /** @internal The negotiated transport-wide-cc header extension id, if any. */
+  get twccExtensionId(): number | undefined {
+    return this.negotiatedExtensions.find((x) => x.uri === TWCC_URI)?.id;
+  }
   /** @internal Index of the m= section once it has been in a description. */
   mLineIndex: number | undefined;
   /** @internal Remote rids for simulcast receive. */

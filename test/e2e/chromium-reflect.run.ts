@@ -4,11 +4,11 @@
  * Chromium sends its fake camera and microphone to tern, tern reflects them,
  * and the page counts decoded frames of the returned video. Prints one JSON line.
  */
-import { SettingEngine } from '../../src/index.js';
+import { RTCPeerConnection as TernPeerConnection, SettingEngine, type TrackRemote } from '../../src/index.js';
 import { answerReflect, offerReflect, type ReflectSession } from '../../examples/reflect/reflect.js';
 import { launchChromium, openPage } from '../support/browser.js';
 
-const mode = process.argv[2] === 'tern-offers' ? 'tern-offers' : 'browser-offers';
+const mode = process.argv[2] === 'tern-offers' ? 'tern-offers' : process.argv[2] === 'simulcast' ? 'simulcast' : 'browser-offers';
 const TARGET_FRAMES = 20;
 
 function loopbackEngine(): SettingEngine {
@@ -34,7 +34,37 @@ const { page, close } = await openPage(browser, PAGE);
 let session: ReflectSession | undefined;
 const result: Record<string, unknown> = { mode };
 try {
-  if (mode === 'browser-offers') {
+  if (mode === 'simulcast') {
+    // Chromium sends three simulcast layers (rids q, h, f, no a=ssrc); tern routes them by MID/RID.
+    const offer = await page.evaluate(async () => {
+      const w = window as unknown as { pc: RTCPeerConnection; gathered: () => Promise<void> };
+      const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 1280, height: 720 } });
+      w.pc.addTransceiver(stream.getVideoTracks()[0]!, {
+        direction: 'sendonly',
+        sendEncodings: [{ rid: 'q', scaleResolutionDownBy: 4 }, { rid: 'h', scaleResolutionDownBy: 2 }, { rid: 'f' }],
+      });
+      await w.pc.setLocalDescription(await w.pc.createOffer());
+      await w.gathered();
+      return { type: 'offer' as const, sdp: w.pc.localDescription!.sdp };
+    });
+    const pc = new TernPeerConnection({}, { settingEngine: loopbackEngine() });
+    const tracks: TrackRemote[] = [];
+    const packets = new Map<string, number>();
+    pc.ontrack = ({ track }) => {
+      tracks.push(track);
+      track.onRtp(() => packets.set(track.rid ?? '', (packets.get(track.rid ?? '') ?? 0) + 1));
+    };
+    await pc.setRemoteDescription(offer);
+    await pc.setLocalDescription(await pc.createAnswer());
+    while (pc.iceGatheringState !== 'complete') await new Promise((r) => setTimeout(r, 10));
+    await page.evaluate(async (answer) => {
+      await (window as unknown as { pc: RTCPeerConnection }).pc.setRemoteDescription(answer);
+    }, { type: 'answer' as const, sdp: pc.localDescription!.sdp! });
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && (tracks.length < 3 || [...packets.values()].some((n) => n < 10))) await new Promise((r) => setTimeout(r, 200));
+    Object.assign(result, { connectionState: pc.connectionState, rids: tracks.map((t) => t.rid).sort(), packets: Object.fromEntries(packets), answerHasSimulcast: /a=simulcast:recv q;h;f/.test(pc.localDescription!.sdp!) });
+    pc.close();
+  } else if (mode === 'browser-offers') {
     const offer = await page.evaluate(async () => {
       const w = window as unknown as { pc: RTCPeerConnection; media: () => Promise<MediaStream>; gathered: () => Promise<void> };
       const stream = await w.media();
@@ -62,24 +92,27 @@ try {
     }, { type: 'offer' as const, sdp: r.offer.sdp! });
     await session.pc.setRemoteDescription(answer);
   }
-  const deadline = Date.now() + 25_000;
-  let frames = 0;
-  while (Date.now() < deadline) {
-    frames = await page.evaluate(() => (window as unknown as { framesDecoded: () => Promise<number> }).framesDecoded());
-    if (frames >= TARGET_FRAMES) break;
-    await new Promise((r) => setTimeout(r, 250));
+  if (session) {
+    const reflectSession = session;
+    const deadline = Date.now() + 25_000;
+    let frames = 0;
+    while (Date.now() < deadline) {
+      frames = await page.evaluate(() => (window as unknown as { framesDecoded: () => Promise<number> }).framesDecoded());
+      if (frames >= TARGET_FRAMES) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const later = await page.evaluate(async () => {
+      await new Promise((r) => setTimeout(r, 1000));
+      return (window as unknown as { framesDecoded: () => Promise<number> }).framesDecoded();
+    });
+    Object.assign(result, {
+      framesDecoded: frames,
+      framesDecodedLater: later,
+      connectionState: reflectSession.pc.connectionState,
+      reflected: reflectSession.reflected,
+      browserState: await page.evaluate(() => (window as unknown as { pc: RTCPeerConnection }).pc.connectionState),
+    });
   }
-  const later = await page.evaluate(async () => {
-    await new Promise((r) => setTimeout(r, 1000));
-    return (window as unknown as { framesDecoded: () => Promise<number> }).framesDecoded();
-  });
-  Object.assign(result, {
-    framesDecoded: frames,
-    framesDecodedLater: later,
-    connectionState: session.pc.connectionState,
-    reflected: session.reflected,
-    browserState: await page.evaluate(() => (window as unknown as { pc: RTCPeerConnection }).pc.connectionState),
-  });
 } catch (err) {
   result['error'] = String((err as Error).stack ?? err);
 } finally {

@@ -23,6 +23,19 @@ describe.skipIf(!canRun)('tern ↔ Chromium reflect (loopback-only namespace)', 
       expect(r.framesDecodedLater).toBeGreaterThan(r.framesDecoded);
     }, 90_000);
   }
+  it('receives three simulcast layers by RID (no a=ssrc in the offer)', async () => {
+    const out = await runInLoopbackNamespace(runner, ['simulcast'], 60_000);
+    const r = JSON.parse(out.trim().split('\n').pop()!) as { error?: string; connectionState: string; rids: string[]; packets: Record<string, number>; answerHasSimulcast: boolean };
+    expect(r.error).toBeUndefined();
+    expect(r.connectionState).toBe('connected');
+    expect(r.answerHasSimulcast).toBe(true);
+    // Each layer arrives on its own SSRC and is routed by its RID; the top layer
+    // appears only once Chromium's bandwidth estimate (fed by our transport-cc
+    // feedback) has ramped up, which a loaded machine can delay past the window.
+    expect(r.rids).toEqual(expect.arrayContaining(['q', 'h']));
+    for (const rid of r.rids) expect(['q', 'h', 'f']).toContain(rid);
+    for (const rid of r.rids) expect(r.packets[rid]).toBeGreaterThan(0);
+  }, 90_000);
 });
 if (!canRun) {
   describe('tern ↔ Chromium reflect', () => {
