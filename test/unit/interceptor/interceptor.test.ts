@@ -58,3 +58,25 @@ describe('ReceiverStats', () => {
     expect(ntpMiddle32(sec, frac)).toBe((((sec & 0xffff) << 16) | 0x8000) >>> 0);
   });
 });
+
+describe('TwccRecorder', () => {
+  it('reports arrivals and losses since the last feedback, across a wrap', async () => {
+    const { TwccRecorder } = await import('../../../src/interceptor/twcc-recorder.js');
+    const r = new TwccRecorder();
+    expect(r.feedback(1)).toBeUndefined();
+    r.record(65534, 9, 1000);
+    r.record(0, 9, 1010); // 65535 lost
+    const fb = r.feedback(1)!;
+    expect(fb.baseSequenceNumber).toBe(65534);
+    expect(fb.mediaSsrc).toBe(9);
+    const results = fb.packetResults();
+    expect(results.map((x) => x.sequenceNumber)).toEqual([65534, 65535, 0]);
+    expect(results[1]!.arrivalTimeUs).toBeUndefined();
+    expect(results[2]!.arrivalTimeUs! - results[0]!.arrivalTimeUs!).toBe(10_000);
+    r.record(65535, 9, 1020); // late: already reported as lost
+    r.record(1, 9, 1030);
+    const next = r.feedback(1)!;
+    expect(next.baseSequenceNumber).toBe(1);
+    expect(next.feedbackPacketCount).toBe(1);
+  });
+});
