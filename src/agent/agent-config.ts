@@ -6,6 +6,7 @@ import type { IceServer } from '../stun/index.js';
 import type { RelayFactory } from '../turn/index.js';
 import type { HostSocketsProvider } from './gatherer.js';
 import type { IceMux } from '../icemux/ice-mux-types.js';
+import type { MdnsResolver } from '../mdns/index.js';
 
 export type IceRole = 'controlling' | 'controlled';
 export type IceConnectionState = 'new' | 'checking' | 'connected' | 'completed' | 'disconnected' | 'failed' | 'closed';
@@ -85,6 +86,19 @@ export interface IceAgentConfig {
    * instead of binding sockets of its own; ignored when hostSockets is set.
    */
   mux?: IceMux;
+  /** Multicast DNS for `.local` host candidates (draft-ietf-mmusic-mdns-ice-candidates). */
+  mdns?: IceMdnsConfig;
+}
+
+export interface IceMdnsConfig {
+  /** Resolve remote `.local` candidates (default true); an unresolvable one is skipped without stalling checks. */
+  resolve?: boolean;
+  /** Announce local host candidates under generated `<uuid>.local` names (default false), as browsers do. */
+  publish?: boolean;
+  /** The resolver/responder to use (not closed by the agent); default a MulticastDns the agent opens on first use and closes. */
+  resolver?: MdnsResolver;
+  /** Per-name resolution timeout; default DEFAULT_MDNS_QUERY_TIMEOUT_MS. */
+  timeoutMs?: number;
 }
 
 /** Pion: defaultCheckInterval = 200 ms. */

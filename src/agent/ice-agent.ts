@@ -25,6 +25,7 @@ import { IceConnectionImpl, type IceConnection } from './ice-connection.js';
 import { buildIceStats, type IceAgentStats } from './ice-stats.js';
 import { resolvePortRange } from './port-range.js';
 import { buildServerBindingRequest } from './stun-checks.js';
+import { MdnsCandidates } from '../mdns/mdns-candidates.js';
 
 const DEFAULT_NETWORK_TYPES: readonly NetworkType[] = ['udp4', 'udp6'];
 
@@ -73,6 +74,7 @@ export class IceAgent {
   packetsSent = 0;
 
   readonly #config: IceAgentConfig;
+  readonly #mdns: MdnsCandidates;
 
   constructor(config: IceAgentConfig = {}) {
     this.#config = config;
@@ -82,6 +84,7 @@ export class IceAgent {
     const localUfrag = config.localUfrag ?? randomIceString(this.#rng, LOCAL_UFRAG_LENGTH);
     this.#log = getLogger('ice').child(localUfrag.slice(0, 8));
     this.#drops = new DropCounter(this.#log);
+    this.#mdns = new MdnsCandidates({ config: config.mdns, clock: this.#clock, rng: this.#rng, log: this.#log });
     const rules = [...(config.addressRewriteRules ?? [])];
     if (config.nat1To1IPs && config.nat1To1IPs.length > 0) rules.push(...nat1To1Rules(config.nat1To1IPs, config.nat1To1CandidateType));
     validateRules(rules);
@@ -207,6 +210,11 @@ export class IceAgent {
     return [...this.#core.remotes.values()];
   }
 
+  /** The signalled form of a remote candidate: its `.local` original when it was added at an mDNS-resolved address. */
+  getSignalledRemoteCandidate(c: Candidate): Candidate {
+    return this.#mdns.originalOf(c) ?? c;
+  }
+
   getSelectedPair(): CandidatePairInfo | undefined {
     return this.#core.getSelectedPair();
   }
@@ -257,9 +265,13 @@ export class IceAgent {
       addBase: (socket, kind) => this.#addBase(socket, kind),
       announce: (c, baseId, base, pairable) => {
         this.#core.addLocalCandidate(c, baseId, base, pairable);
-        this.#localCandidates.push(c);
-        this.#log.debug(`local candidate ${c.toString()}`);
-        this.#emitCandidate(c);
+        // With mDNS publishing the signalled form hides the address; the core pairs the real one.
+        const signalled = this.#mdns.mask(c);
+        this.#log.debug(`local candidate ${c.toString()}${signalled && signalled !== c ? ` as ${signalled.address}` : ''}`);
+        if (signalled) {
+          this.#localCandidates.push(signalled);
+          this.#emitCandidate(signalled);
+        }
         this.#drain();
       },
       requestSrflx: (baseId, server) =>
@@ -324,8 +336,14 @@ export class IceAgent {
     let cand: Candidate | null;
     if (c === null || c === '' || (typeof c === 'string' && /^(a=)?end-of-candidates$/.test(c.trim()))) cand = null;
     else cand = typeof c === 'string' ? Candidate.parse(c) : c;
-    this.#core.addRemoteCandidate(this.#clock.now(), cand);
-    this.#drain();
+    const add = (x: Candidate | null): void => {
+      if (this.#closed) return;
+      this.#core.addRemoteCandidate(this.#clock.now(), x);
+      this.#drain();
+    };
+    // `.local` candidates are resolved in the background; end-of-candidates waits for them.
+    if (cand ? this.#mdns.resolveRemote(cand, add) : this.#mdns.deferEndOfCandidates(() => add(null))) return;
+    add(cand);
   }
 
   /**
@@ -423,6 +441,7 @@ export class IceAgent {
   close(reason?: Error): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#mdns.close();
     this.#core.close();
     this.#drain();
     if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);

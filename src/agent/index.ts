@@ -8,6 +8,7 @@ export type {
   IceConnectionState,
   IceCoreConfig,
   IceGatheringState,
+  IceMdnsConfig,
   IceNomination,
   IceRole,
   NetworkType,

@@ -28,3 +28,5 @@ export { MDNS_GROUP_V4, MDNS_GROUP_V6, nodeMdnsSocketFactory } from './mdns-sock
 export type { MdnsSocket, MdnsSocketOptions, MdnsSocketFactory } from './mdns-socket.js';
 export { MulticastDns, DEFAULT_MDNS_QUERY_TIMEOUT_MS } from './multicast-dns.js';
 export type { MdnsResolver, MdnsResolveOptions, MulticastDnsOptions } from './multicast-dns.js';
+export { MdnsCandidates } from './mdns-candidates.js';
+export type { MdnsCandidatesOptions } from './mdns-candidates.js';

@@ -1,0 +1,159 @@
+import { isIP } from 'node:net';
+import type { IceMdnsConfig } from '../agent/agent-config.js';
+import type { Candidate } from '../candidate/index.js';
+import type { Clock } from '../common/clock.js';
+import type { ScopedLogger } from '../common/log.js';
+import type { Rng } from '../common/rng.js';
+import { MdnsError } from './errors.js';
+import { DEFAULT_MDNS_QUERY_TIMEOUT_MS, MulticastDns, type MdnsResolver } from './multicast-dns.js';
+
+/** Bound on remembered `.local` originals of resolved remote candidates. */
+const MAX_ORIGINALS = 256;
+
+export interface MdnsCandidatesOptions {
+  readonly config: IceMdnsConfig | undefined;
+  readonly clock: Clock;
+  readonly rng: Rng;
+  readonly log: ScopedLogger;
+}
+
+/**
+ * The ICE agent's use of mDNS (draft-ietf-mmusic-mdns-ice-candidates):
+ * resolves remote `.local` candidates in the background (RFC 8445 checks
+ * never wait for them; an unresolvable one is skipped, peer-reflexive
+ * candidates cover the peer meanwhile) and, when publishing, replaces the
+ * address of local host candidates in the signalled stream by a generated
+ * `<uuid>.local` name while the agent keeps pairing the real address.
+ */
+export class MdnsCandidates {
+  readonly #options: MdnsCandidatesOptions;
+  readonly #resolveEnabled: boolean;
+  readonly #publishEnabled: boolean;
+  #resolver: MdnsResolver | undefined;
+  readonly #ownsResolver: boolean;
+  readonly #published = new Set<string>();
+  readonly #originals = new Map<string, Candidate>();
+  readonly #abort = new AbortController();
+  #pending = 0;
+  #deferredEnd: (() => void) | undefined;
+  #closed = false;
+
+  constructor(options: MdnsCandidatesOptions) {
+    this.#options = options;
+    this.#resolveEnabled = options.config?.resolve !== false;
+    this.#publishEnabled = options.config?.publish === true;
+    this.#resolver = options.config?.resolver;
+    this.#ownsResolver = this.#resolver === undefined;
+  }
+
+  get publishing(): boolean {
+    return this.#publishEnabled;
+  }
+
+  /** Resolutions in flight. */
+  get pendingCount(): number {
+    return this.#pending;
+  }
+
+  #getResolver(): MdnsResolver {
+    this.#resolver ??= new MulticastDns({ clock: this.#options.clock, rng: this.#options.rng });
+    return this.#resolver;
+  }
+
+  /**
+   * The form of a local candidate to signal: with publishing on, a host
+   * candidate's address becomes its `.local` name and the related address of
+   * srflx/relay candidates is hidden (0.0.0.0:0, as browsers do).
+   * Undefined when the candidate must not be signalled (no name could be published).
+   */
+  mask(c: Candidate): Candidate | undefined {
+    if (!this.#publishEnabled || this.#closed) return c;
+    if (c.type === 'host') {
+      if (c.isMdns) return c;
+      try {
+        const name = this.#getResolver().publish(c.address);
+        this.#published.add(name);
+        this.#options.log.debug(`host ${c.address} published as ${name}`);
+        return c.with({ address: name });
+      } catch (err) {
+        this.#options.log.warn(`cannot publish ${c.address} by mDNS: ${(err as Error).message}; not signalled`);
+        return undefined;
+      }
+    }
+    if (c.relatedAddress !== undefined) return c.with({ relatedAddress: isIP(c.relatedAddress) === 6 ? '::' : '0.0.0.0', relatedPort: 0 });
+    return c;
+  }
+
+  /**
+   * Takes a remote `.local` candidate: returns false when it is not one (or
+   * resolution is off) so the caller adds it as is; otherwise resolves it in
+   * the background and calls `add` with the candidate at its resolved address.
+   */
+  resolveRemote(c: Candidate, add: (resolved: Candidate) => void): boolean {
+    // RTP/RTCP multiplexing (RFC 8843): only component 1 is used, so only it is worth resolving.
+    if (!c.isMdns || !this.#resolveEnabled || this.#closed || c.component !== 1) return false;
+    this.#pending++;
+    const log = this.#options.log;
+    const timeoutMs = this.#options.config?.timeoutMs ?? DEFAULT_MDNS_QUERY_TIMEOUT_MS;
+    let p: Promise<string>;
+    try {
+      p = this.#getResolver().resolve(c.address, { timeoutMs, signal: this.#abort.signal });
+    } catch (err) {
+      p = Promise.reject(err as Error);
+    }
+    p.then(
+      (address) => {
+        if (this.#closed) return;
+        log.debug(`remote ${c.address} resolved to ${address}`);
+        const resolved = c.with({ address });
+        if (this.#originals.size >= MAX_ORIGINALS) this.#originals.delete(this.#originals.keys().next().value!);
+        this.#originals.set(resolved.key, c);
+        add(resolved);
+      },
+      (err: unknown) => {
+        if (this.#closed) return;
+        // An unresolvable name is skipped; checks continue with the other candidates.
+        const code = err instanceof MdnsError ? err.code : 'error';
+        log.debug(`remote ${c.address} skipped (${code}: ${(err as Error).message})`);
+      },
+    ).finally(() => {
+      this.#pending--;
+      if (this.#pending === 0 && this.#deferredEnd && !this.#closed) {
+        const end = this.#deferredEnd;
+        this.#deferredEnd = undefined;
+        end();
+      }
+    });
+    return true;
+  }
+
+  /**
+   * Remote end-of-candidates waits for resolutions in flight (otherwise the
+   * agent could declare failure before a resolved candidate was paired).
+   * Returns true when `end` was deferred.
+   */
+  deferEndOfCandidates(end: () => void): boolean {
+    if (this.#pending === 0 || this.#closed) return false;
+    this.#deferredEnd = end;
+    return true;
+  }
+
+  /** The signalled `.local` form of a remote candidate added at its resolved address, if it was one. */
+  originalOf(c: Candidate): Candidate | undefined {
+    return this.#originals.get(c.key);
+  }
+
+  /** Aborts resolutions, withdraws published names, closes an agent-owned resolver. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#deferredEnd = undefined;
+    this.#abort.abort();
+    if (this.#resolver) {
+      if (this.#ownsResolver) this.#resolver.close();
+      else for (const name of this.#published) this.#resolver.unpublish(name);
+    }
+    this.#published.clear();
+    this.#originals.clear();
+  }
+}
