@@ -700,6 +700,11 @@ export class RTCPeerConnection {
 
   #setSignaling(s: RTCSignalingState): void {
     if (this.#signaling$.value === s) return;
+    if (s === 'stable') {
+      // W3C §4.4.1.5: an implicit setLocalDescription() in stable creates a fresh offer; the
+      // models built for the finished round are not kept (they hold every codec and line).
+      this.#lastOffer = this.#lastAnswer = undefined;
+    }
     this.#signaling$.next(s);
     this.#safe(() => this.onsignalingstatechange?.(s));
     if (s === 'stable') this.#updateNegotiationNeeded();
