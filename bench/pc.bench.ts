@@ -73,7 +73,11 @@ async function connect(): Promise<BenchResult[]> {
   const ours = await node('ours', 'connect', 20);
   const werift = await node('werift', 'connect', 20);
   const p = await pion('connect', ['-runs', '20']);
-  return [{ bench: 'pc-connect-ms', unit: 'ms', better: 'lower', ours: pick(ours, 'medianMs') ?? NaN, werift: pick(werift, 'medianMs'), pion: pick(p, 'medianMs'), bare: null }];
+  const notes: Record<string, number> = {};
+  for (const [name, f] of [['ours', ours], ['werift', werift]] as const) {
+    if (f?.['cpuMsPerConnect'] !== undefined) notes[`${name}_cpu_ms_per_connect`] = round(f['cpuMsPerConnect'], 3);
+  }
+  return [{ bench: 'pc-connect-ms', unit: 'ms', better: 'lower', ours: pick(ours, 'medianMs') ?? NaN, werift: pick(werift, 'medianMs'), pion: pick(p, 'medianMs'), bare: null, notes }];
 }
 
 async function media(): Promise<BenchResult[]> {
