@@ -667,7 +667,10 @@ export class IceAgentCore implements SelectorContext {
     });
     const txKey = transactionId.toString('hex');
     this.txContexts.set(txKey, { kind, pair, useCandidate, role: this.#role, key, sentAt: now, priority });
-    if (kind === 'check') (pair.pendingTx ??= []).push(txKey);
+    if (kind === 'check') {
+      (pair.pendingTx ??= []).push(txKey);
+      pair.lastCheckSentMs = now;
+    }
     pair.requestsSent++;
     if (pair.local.candidate.transport === 'tcp') {
       this.tx.start(now, data, transactionId, pair.remote, txKey, { reliable: true });

@@ -1,5 +1,6 @@
 import type { Candidate } from '../candidate/index.js';
 import type { TransportAddress } from '../transport/net.js';
+import { CHECK_RTO_MS } from './agent-config.js';
 
 export type CandidatePairState = 'frozen' | 'waiting' | 'in-progress' | 'succeeded' | 'failed';
 
@@ -63,6 +64,8 @@ export class CandidatePair {
   responsesSent = 0;
   rttMs: number | undefined;
   mappedAddress: TransportAddress | undefined;
+  /** When the last check on this pair was sent. */
+  lastCheckSentMs = -Infinity;
   /** Outstanding transactions (hex ids) sent on this pair. */
   pendingTx: string[] | undefined;
 
@@ -127,4 +130,16 @@ export function pairKey(baseId: number, address: string, port: number): string {
 
 function fmt(address: string, port: number): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/** At most this many checks of one pair in flight at once. */
+export const MAX_PARALLEL_CHECKS = 2;
+
+/**
+ * A pair with a check in flight is re-checked on an inbound request only once
+ * that check has gone unanswered for an RTO (RFC 8445 §14.3: 500 ms): in the
+ * ordinary crossing of checks nothing extra is sent.
+ */
+export function recheckDue(pair: CandidatePair, now: number): boolean {
+  return (pair.pendingTx?.length ?? 0) < MAX_PARALLEL_CHECKS && now - pair.lastCheckSentMs >= CHECK_RTO_MS;
 }

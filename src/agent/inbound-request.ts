@@ -2,10 +2,9 @@ import type { TransportAddress } from '../transport/net.js';
 import type { StunMessage } from '../stun/index.js';
 import type { IceKey } from './stun-checks.js';
 import type { IceAgentCore } from './agent-core.js';
+import { recheckDue } from './candidate-pair.js';
 import { buildCheckError } from './stun-checks.js';
 
-/** At most this many checks of one pair in flight at once. */
-export const MAX_PARALLEL_CHECKS = 2;
 
 /**
  * RFC 8445 §7.3: an inbound Binding request. Nothing changes state until
@@ -92,7 +91,7 @@ export function handleInboundRequest(core: IceAgentCore, now: number, baseId: nu
     if (pair.state === 'waiting' || pair.state === 'frozen' || pair.state === 'failed') {
       core.setPairState(pair, 'waiting');
       core.checklist.enqueueTriggered(pair);
-    } else if (pair.state === 'in-progress' && (pair.pendingTx?.length ?? 0) < MAX_PARALLEL_CHECKS) {
+    } else if (pair.state === 'in-progress' && recheckDue(pair, now)) {
       // The peer is reachable on this pair now: a fresh check beats waiting out the
       // retransmission backoff (RFC 8445 §7.3.1.4 re-checks In-Progress pairs too; the
       // earlier transaction still counts if its response arrives).

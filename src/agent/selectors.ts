@@ -1,5 +1,5 @@
 import type { IceCoreConfig } from './agent-config.js';
-import type { CandidatePair } from './candidate-pair.js';
+import { recheckDue, type CandidatePair } from './candidate-pair.js';
 import type { CheckList } from './checklist.js';
 
 /** What a selector may see and do inside the core. */
@@ -84,7 +84,7 @@ export class ControllingSelector implements PairSelector {
    */
   onRequest(ctx: SelectorContext, pair: CandidatePair, _useCandidate: boolean, now: number): void {
     if (this.useCandidateOnEveryCheck || !pair.nominationSent || pair.nominated) return;
-    if ((pair.pendingTx?.length ?? 0) >= 2) return;
+    if (!recheckDue(pair, now)) return;
     ctx.nominate(pair, now);
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SimAgent, SimNet, isStunRequest, selectedAt, signalAndStart, stateEvents } from './sim-harness.js';
+import { SimAgent, SimNet, isStunRequest, isStunSuccess, selectedAt, signalAndStart, stateEvents } from './sim-harness.js';
 
 const A = { address: '10.0.0.1', port: 5000 };
 const B = { address: '10.0.0.2', port: 6000 };
@@ -22,6 +22,20 @@ describe('IceAgentCore simulation: connecting', () => {
     expect(pb.remote.port).toBe(A.port);
     expect(pa.nominated && pb.nominated).toBe(true);
     expect(stateEvents(a).map((s) => s.state)).toEqual(['checking', 'connected']);
+  });
+
+  it('exact message counts for a direct connection: 2 checks from the controlling side, 1 from the controlled', () => {
+    const net = new SimNet();
+    const a = net.add(new SimAgent('a', A, { seed: 1 }));
+    const b = net.add(new SimAgent('b', B, { seed: 2 }));
+    signalAndStart(net, a, b);
+    net.run(100);
+    // a: ordinary check, then the nomination (USE-CANDIDATE); b: one triggered check.
+    expect(a.countSent(isStunRequest)).toBe(2);
+    expect(b.countSent(isStunRequest)).toBe(1);
+    expect(a.countSent(isStunSuccess)).toBe(1);
+    expect(b.countSent(isStunSuccess)).toBe(2);
+    expect(a.core.txContexts.size + b.core.txContexts.size).toBe(0);
   });
 
   it('connects under 10% loss', () => {
