@@ -24,6 +24,7 @@ import { RTCRtpReceiver } from './rtp-receiver.js';
 import { RTCRtpSender } from './rtp-sender.js';
 import { buildLocalDescription, type LocalSection } from './sdp-builder.js';
 import { SettingEngine } from './setting-engine.js';
+import { StoredDescription } from './stored-description.js';
 import { nextSignalingState } from './signaling-state.js';
 import { collectStats, type RTCStatsReport } from './stats.js';
 import type { TrackLocal } from './track-local.js';
@@ -58,10 +59,7 @@ export interface PeerConnectionOptions {
   mediaEngine?: MediaEngine;
 }
 
-interface Described {
-  type: 'offer' | 'answer' | 'pranswer';
-  model: SessionDescriptionModel;
-}
+type Described = StoredDescription;
 
 /**
  * W3C RTCPeerConnection with Pion-flavoured additions (SettingEngine,
@@ -337,11 +335,11 @@ export class RTCPeerConnection {
       }
       const next = nextSignalingState(this.signalingState, 'local', type);
       if (type === 'offer') {
-        this.#pendingLocal = { type, model };
+        this.#pendingLocal = new StoredDescription(type, model);
         this.#fixIceRole('controlling');
       } else {
         this.#negotiation.applyLocalAnswer(model);
-        this.#currentLocal = { type, model };
+        this.#currentLocal = new StoredDescription(type, model);
         this.#pendingLocal = undefined;
         if (type === 'answer' && this.#pendingRemote) {
           this.#currentRemote = this.#pendingRemote;
@@ -353,6 +351,7 @@ export class RTCPeerConnection {
       this.#setSignaling(next);
       this.#startGathering();
       this.#maybeStartTransport();
+      this.#compactIfStable();
     });
   }
 
@@ -376,12 +375,12 @@ export class RTCPeerConnection {
       if (!params.fingerprints.length) throw new InvalidAccessError('remote description has no DTLS fingerprint');
       const { newTransceivers } = this.#negotiation.applyRemote(model, type);
       if (type === 'offer') {
-        this.#pendingRemote = { type, model };
+        this.#pendingRemote = new StoredDescription(type, model);
         this.#fixIceRole(params.iceLite ? 'controlling' : 'controlled');
         this.#remoteCreated = newTransceivers;
         this.#lastAnswer = undefined;
       } else {
-        this.#currentRemote = { type, model };
+        this.#currentRemote = new StoredDescription(type, model);
         this.#pendingRemote = undefined;
         if (type === 'answer' && this.#pendingLocal) {
           this.#currentLocal = this.#pendingLocal;
@@ -398,6 +397,7 @@ export class RTCPeerConnection {
       }
       this.#setSignaling(next);
       this.#maybeStartTransport();
+      this.#compactIfStable();
     });
   }
 
@@ -537,13 +537,14 @@ export class RTCPeerConnection {
   /** The description as text, with the candidates gathered so far (W3C §4.4.1.6). */
   #describe(d: Described | undefined, local: boolean): RTCSessionDescriptionInit | null {
     if (!d) return null;
-    if (!local) return { type: d.type, sdp: writeSdp(d.model) };
-    const first = d.model.media.find((m) => m.port !== 0);
+    if (!local) return { type: d.type, sdp: d.sdp };
+    const model = d.model;
+    const first = model.media.find((m) => m.port !== 0);
     if (first) {
       first.candidates = this.#agent.getLocalCandidates().map((c) => c.toString());
       first.endOfCandidates = this.#gathering$.value === 'complete';
     }
-    return { type: d.type, sdp: writeSdp(d.model) };
+    return { type: d.type, sdp: writeSdp(model) };
   }
 
   async #applyRemoteIce(ufrag: string, pwd: string, type: 'offer' | 'answer' | 'pranswer'): Promise<void> {
@@ -674,6 +675,13 @@ export class RTCPeerConnection {
     );
     this.#scheduler.start();
     this.#updateConnectionState();
+  }
+
+  /** A finished negotiation round keeps its descriptions as text only (idle memory per connection). */
+  #compactIfStable(): void {
+    if (this.signalingState !== 'stable') return;
+    this.#currentLocal?.compact();
+    this.#currentRemote?.compact();
   }
 
   #lastOfferWasOurs(): boolean {
