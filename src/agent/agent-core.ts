@@ -322,6 +322,9 @@ export class IceAgentCore implements SelectorContext {
     const lf = l.family ?? familyOf(local.base.address);
     if (lf !== remote.family) return undefined;
     if (l.transport === 'tcp' && !tcpTypesMatch(l.tcpType, remote.tcpType)) return undefined;
+    // RFC 6544 §4.5: an active candidate's port 9 is a placeholder nobody can connect to; its real
+    // address arrives as a peer-reflexive candidate with the first inbound check.
+    if (remote.transport === 'tcp' && remote.tcpType === 'active' && remote.port === 9) return undefined;
     const id = pairKey(local.baseId, remote.address, remote.port);
     const existing = this.checklist.get(id);
     if (existing) return existing;
@@ -739,7 +742,11 @@ export class IceAgentCore implements SelectorContext {
   #ordinaryCheck(now: number): void {
     if (!this.#canCheck() || now < this.#nextCheckMs || this.checklist.triggeredCount > 0) return;
     const pair = this.checklist.nextOrdinary();
-    if (!pair) return;
+    if (!pair) {
+      // Only frozen pairs of active foundations remain: look again next interval (never a past deadline).
+      this.#nextCheckMs = now + this.config.checkIntervalMs;
+      return;
+    }
     this.sendCheck(now, pair, this.#role === 'controlling' && this.selector.useCandidateOnEveryCheck);
     this.#nextCheckMs = now + this.config.checkIntervalMs;
   }
