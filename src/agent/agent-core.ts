@@ -218,7 +218,19 @@ export class IceAgentCore implements SelectorContext {
     if (role === this.#role) return;
     this.#role = role;
     this.selector = this.#makeSelector();
-    for (const p of this.checklist.values()) p.updatePriority(role === 'controlling');
+    for (const p of this.checklist.values()) {
+      p.updatePriority(role === 'controlling');
+      // Checks in flight carry the old role attribute (a peer answers them with 487 or,
+      // like Pion, drops them): replace them with fresh checks in the new role.
+      if (p.pendingTx) {
+        this.#forgetPairChecks(p);
+        p.nominationSent = false;
+        if (p.state === 'in-progress') {
+          p.state = 'waiting';
+          this.checklist.enqueueTriggered(p);
+        }
+      }
+    }
     this.checklist.resort();
     this.log.debug(`role -> ${role} (${why})`);
     this.#events.push({ type: 'role', role });
@@ -308,6 +320,10 @@ export class IceAgentCore implements SelectorContext {
   /** Removes a pair and forgets its outstanding checks. */
   removePair(p: CandidatePair): void {
     this.checklist.remove(p);
+    this.#forgetPairChecks(p);
+  }
+
+  #forgetPairChecks(p: CandidatePair): void {
     for (const key of p.pendingTx ?? []) {
       this.tx.cancel(Buffer.from(key, 'hex'));
       this.txContexts.delete(key);
