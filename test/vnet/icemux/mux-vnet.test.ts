@@ -153,4 +153,69 @@ describe('IceMuxServer on the virtual network (FakeClock)', () => {
     mux.close();
     vnet.close();
   });
+
+  it('TCP: silent connections time out, non-STUN first frames are closed, the TCP tuple limit evicts the oldest unselected connection', async () => {
+    const w = await world(3);
+    w.mux.close();
+    const muxP = IceMuxServer.listen({ net: w.serverHost, clock: w.clock, tcp: { address: SERVER_IP, port: 444 }, maxTcpTuplesPerTransport: 2, tcpFirstFrameTimeoutMs: 1000 });
+    await w.clock.advance(1);
+    const mux = await muxP;
+    const { clock, clientHosts } = w;
+    const rng = new SeededRng(4);
+    const s = new IceAgent({ clock, rng, mux, networkTypes: ['tcp4'] });
+    const c = new IceAgent({ clock, rng, net: clientHosts[0]!, networkTypes: ['tcp4'] });
+    s.onCandidate((x) => c.addRemoteCandidate(x));
+    c.onCandidate((x) => s.addRemoteCandidate(x));
+    let conns: [IceConnection, IceConnection] | undefined;
+    void Promise.all([s.accept(c.localCredentials.ufrag, c.localCredentials.pwd), c.dial(s.localCredentials.ufrag, s.localCredentials.pwd)]).then((x) => (conns = x));
+    expect(await clock.runUntil(() => conns !== undefined, 5000)).toBe(true);
+    const [sc, cc] = conns!;
+    expect(mux.stats.tcpTuples).toBe(1);
+
+    const dial = async () => {
+      const p = clientHosts[1]!.dialTcp({ address: SERVER_IP, port: 444 });
+      await clock.advance(5);
+      return p;
+    };
+    const silent = await dial();
+    let silentClosed = false;
+    silent.onClose(() => (silentClosed = true));
+    const junk = await dial();
+    junk.write(Buffer.from([0, 3, 0x80, 1, 2]));
+    await clock.advance(10);
+    expect(mux.drops.count('tcp-first-not-stun')).toBe(1);
+    expect(mux.stats.tcpUnrouted).toBe(1);
+    await clock.advance(1100);
+    expect(silentClosed).toBe(true);
+    expect(mux.drops.count('tcp-first-frame-timeout')).toBe(1);
+    expect(mux.stats.tcpUnrouted).toBe(0);
+
+    // Two more authenticated connections to the same transport (the client agent's ICE-TCP checks
+    // are replayed by hand): with a limit of 2 the oldest unselected one goes, the selected one stays.
+    const { StunMessage, StunClass, StunMethod } = await import('../../../src/stun/index.js');
+    const { frameRfc4571 } = await import('../../../src/agent/tcp/index.js');
+    const { shortTermKey } = await import('../../../src/stun/index.js');
+    const signed = (): Buffer => {
+      const m = new StunMessage(StunMethod.Binding, StunClass.Request, Buffer.from(rng.bytes(12)));
+      m.setUsername(`${s.localCredentials.ufrag}:${c.localCredentials.ufrag}`);
+      m.setPriority(1);
+      m.setIceControlling(1n);
+      return m.encode({ integrityKey: shortTermKey(s.localCredentials.pwd), fingerprint: true });
+    };
+    const extra = [await dial(), await dial()];
+    for (const x of extra) x.write(frameRfc4571(signed()));
+    await clock.advance(20);
+    const t = mux.transportOf(s)!;
+    expect(t.tcpTuples.size).toBe(2);
+    expect(t.selectedKey('tcp')).toBeDefined();
+    expect([...t.tcpTuples.keys()]).toContain(t.selectedKey('tcp'));
+    let got = 0;
+    sc.onMessage(() => got++);
+    cc.send(Buffer.from([0x80, 9]));
+    await clock.advance(20);
+    expect(got).toBe(1);
+    mux.close();
+    c.close();
+    w.vnet.close();
+  });
 });
