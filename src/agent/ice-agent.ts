@@ -422,6 +422,7 @@ export class IceAgent {
     if (this.#closed) throw new IceError('ERR_ICE_CLOSED', 'agent is closed');
     await this.#gathering?.catch(() => undefined);
     this.#core.restart(this.#clock.now(), ufrag, pwd);
+    this.#mdns.reset();
     const creds = this.localCredentials;
     for (const cb of this.#credentialsCallbacks) {
       try {

@@ -33,7 +33,8 @@ export class MdnsCandidates {
   readonly #ownsResolver: boolean;
   readonly #published = new Set<string>();
   readonly #originals = new Map<string, Candidate>();
-  readonly #abort = new AbortController();
+  #abort = new AbortController();
+  #generation = 0;
   #pending = 0;
   #deferredEnd: (() => void) | undefined;
   #closed = false;
@@ -95,6 +96,7 @@ export class MdnsCandidates {
     this.#pending++;
     const log = this.#options.log;
     const timeoutMs = this.#options.config?.timeoutMs ?? DEFAULT_MDNS_QUERY_TIMEOUT_MS;
+    const generation = this.#generation;
     let p: Promise<string>;
     try {
       p = this.#getResolver().resolve(c.address, { timeoutMs, signal: this.#abort.signal });
@@ -103,7 +105,7 @@ export class MdnsCandidates {
     }
     p.then(
       (address) => {
-        if (this.#closed) return;
+        if (this.#closed || generation !== this.#generation) return;
         log.debug(`remote ${c.address} resolved to ${address}`);
         const resolved = c.with({ address });
         if (this.#originals.size >= MAX_ORIGINALS) this.#originals.delete(this.#originals.keys().next().value!);
@@ -111,7 +113,7 @@ export class MdnsCandidates {
         add(resolved);
       },
       (err: unknown) => {
-        if (this.#closed) return;
+        if (this.#closed || generation !== this.#generation) return;
         // An unresolvable name is skipped; checks continue with the other candidates.
         const code = err instanceof MdnsError ? err.code : 'error';
         log.debug(`remote ${c.address} skipped (${code}: ${(err as Error).message})`);
@@ -136,6 +138,18 @@ export class MdnsCandidates {
     if (this.#pending === 0 || this.#closed) return false;
     this.#deferredEnd = end;
     return true;
+  }
+
+  /**
+   * ICE restart (RFC 8445 §9): resolutions of the previous generation's
+   * remote candidates are abandoned and a deferred end-of-candidates dropped.
+   */
+  reset(): void {
+    if (this.#closed) return;
+    this.#generation++;
+    this.#deferredEnd = undefined;
+    this.#abort.abort();
+    this.#abort = new AbortController();
   }
 
   /** The signalled `.local` form of a remote candidate added at its resolved address, if it was one. */

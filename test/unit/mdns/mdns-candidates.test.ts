@@ -65,3 +65,25 @@ describe('MdnsCandidates', () => {
     expect(m.resolveRemote(local, () => undefined)).toBe(false);
   });
 });
+
+describe('MdnsCandidates across an ICE restart', () => {
+  it('abandons resolutions of the previous generation', async () => {
+    let release: (a: string) => void = () => undefined;
+    const resolver: MdnsResolver = {
+      resolve: () => new Promise<string>((r) => (release = r)),
+      publish: () => NAME,
+      unpublish: () => undefined,
+      close: () => undefined,
+    };
+    const m = make({ resolver });
+    const added: (Candidate | null)[] = [];
+    m.resolveRemote(Candidate.parse(`candidate:1 1 udp 2130706431 ${NAME} 5000 typ host`), (c) => added.push(c));
+    expect(m.deferEndOfCandidates(() => added.push(null))).toBe(true);
+    m.reset();
+    release('10.0.0.7');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(added).toEqual([]);
+    expect(m.pendingCount).toBe(0);
+    m.close();
+  });
+});
