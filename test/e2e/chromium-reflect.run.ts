@@ -4,21 +4,14 @@
  * Chromium sends its fake camera and microphone to tern, tern reflects them,
  * and the page counts decoded frames of the returned video. Prints one JSON line.
  */
-import { RTCPeerConnection as TernPeerConnection, SettingEngine, type TrackRemote } from '../../src/index.js';
+import { RTCPeerConnection as TernPeerConnection, type TrackRemote } from '../../src/index.js';
+import { loopbackSettingEngine } from '../support/pc.js';
 import { answerReflect, offerReflect, type ReflectSession } from '../../examples/reflect/reflect.js';
 import { launchChromium, openPage } from '../support/browser.js';
 
 const mode = process.argv[2] === 'tern-offers' ? 'tern-offers' : process.argv[2] === 'simulcast' ? 'simulcast' : 'browser-offers';
 const TARGET_FRAMES = 20;
 
-function loopbackEngine(): SettingEngine {
-  const s = new SettingEngine();
-  s.setIncludeLoopbackCandidate(true);
-  s.setInterfaceFilter((name) => name === 'lo');
-  s.setIPFilter((ip) => ip === '127.0.0.1');
-  s.setNetworkTypes(['udp4']);
-  return s;
-}
 
 const PAGE = `<!doctype html><html><body><video id="v" autoplay muted playsinline></video><script>
 window.pc = new RTCPeerConnection();
@@ -47,7 +40,7 @@ try {
       await w.gathered();
       return { type: 'offer' as const, sdp: w.pc.localDescription!.sdp };
     });
-    const pc = new TernPeerConnection({}, { settingEngine: loopbackEngine() });
+    const pc = new TernPeerConnection({}, { settingEngine: loopbackSettingEngine() });
     const tracks: TrackRemote[] = [];
     const packets = new Map<string, number>();
     pc.ontrack = ({ track }) => {
@@ -73,13 +66,13 @@ try {
       await w.gathered();
       return { type: 'offer' as const, sdp: w.pc.localDescription!.sdp };
     });
-    const r = await answerReflect(offer, { settingEngine: loopbackEngine(), keyFrameIntervalMs: 1000 });
+    const r = await answerReflect(offer, { settingEngine: loopbackSettingEngine(), keyFrameIntervalMs: 1000 });
     session = r.session;
     await page.evaluate(async (answer) => {
       await (window as unknown as { pc: RTCPeerConnection }).pc.setRemoteDescription(answer);
     }, { type: 'answer' as const, sdp: r.answer.sdp! });
   } else {
-    const r = await offerReflect({ settingEngine: loopbackEngine(), keyFrameIntervalMs: 1000 });
+    const r = await offerReflect({ settingEngine: loopbackSettingEngine(), keyFrameIntervalMs: 1000 });
     session = r.session;
     const answer = await page.evaluate(async (offer) => {
       const w = window as unknown as { pc: RTCPeerConnection; media: () => Promise<MediaStream>; gathered: () => Promise<void> };

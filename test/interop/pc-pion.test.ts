@@ -1,31 +1,10 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RTCPeerConnection } from '../../src/peerconnection/peer-connection.js';
-import { SettingEngine } from '../../src/peerconnection/setting-engine.js';
 import { TrackLocalStaticRTP } from '../../src/peerconnection/track-local.js';
 import { RtpPacket } from '../../src/rtp/rtp-packet.js';
 import { GoPeer } from '../support/go-peer.js';
 import { pionAvailable, pionBinary } from '../support/pion.js';
-
-function loopbackEngine(): SettingEngine {
-  const s = new SettingEngine();
-  s.setIncludeLoopbackCandidate(true);
-  s.setInterfaceFilter((name) => name === 'lo');
-  s.setIPFilter((ip) => ip === '127.0.0.1');
-  s.setNetworkTypes(['udp4']);
-  return s;
-}
-
-function waitFor(pred: () => boolean, ms = 15_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const start = Date.now();
-    const tick = (): void => {
-      if (pred()) return resolve();
-      if (Date.now() - start > ms) return reject(new Error('timed out'));
-      setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
+import { loopbackSettingEngine, waitFor } from '../support/pc.js';
 
 function gathered(pc: RTCPeerConnection): Promise<void> {
   return waitFor(() => pc.iceGatheringState === 'complete');
@@ -45,7 +24,7 @@ describe.skipIf(!pionAvailable())('tern ↔ Pion webrtc peer connection (RTP bot
     it(`${ternOffers ? 'tern' : 'Pion'} offers`, async () => {
       const COUNT = 100;
       const pion = new GoPeer(binary, ['-role', ternOffers ? 'answer' : 'offer', '-count', String(COUNT)]);
-      const tern = new RTCPeerConnection({}, { settingEngine: loopbackEngine() });
+      const tern = new RTCPeerConnection({}, { settingEngine: loopbackSettingEngine() });
       cleanups.push(() => tern.close(), () => pion.close());
       const track = new TrackLocalStaticRTP({ mimeType: 'video/VP8', clockRate: 90000 }, 'tern-video', 'tern');
       let received = 0;

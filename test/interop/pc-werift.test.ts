@@ -1,18 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MediaStreamTrack, RTCPeerConnection as WeriftPeerConnection, RtpHeader as WeriftRtpHeader, RtpPacket as WeriftRtpPacket } from 'werift';
 import { RTCPeerConnection } from '../../src/peerconnection/peer-connection.js';
-import { SettingEngine } from '../../src/peerconnection/setting-engine.js';
 import { TrackLocalStaticRTP } from '../../src/peerconnection/track-local.js';
 import { RtpPacket } from '../../src/rtp/rtp-packet.js';
-
-function loopbackEngine(): SettingEngine {
-  const s = new SettingEngine();
-  s.setIncludeLoopbackCandidate(true);
-  s.setInterfaceFilter((name) => name === 'lo');
-  s.setIPFilter((ip) => ip === '127.0.0.1');
-  s.setNetworkTypes(['udp4']);
-  return s;
-}
+import { loopbackSettingEngine, waitFor } from '../support/pc.js';
 
 function weriftPeer(): WeriftPeerConnection {
   // Loopback only, no STUN server (werift's default would contact one).
@@ -25,18 +16,6 @@ function weriftPeer(): WeriftPeerConnection {
   });
 }
 
-function waitFor(pred: () => boolean, ms = 15_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const start = Date.now();
-    const tick = (): void => {
-      if (pred()) return resolve();
-      if (Date.now() - start > ms) return reject(new Error('timed out'));
-      setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
-
 describe('tern ↔ werift peer connection (RTP both ways)', () => {
   const cleanups: (() => unknown)[] = [];
   afterEach(async () => {
@@ -45,7 +24,7 @@ describe('tern ↔ werift peer connection (RTP both ways)', () => {
 
   for (const ternOffers of [true, false]) {
     it(`${ternOffers ? 'tern' : 'werift'} offers`, async () => {
-      const tern = new RTCPeerConnection({}, { settingEngine: loopbackEngine() });
+      const tern = new RTCPeerConnection({}, { settingEngine: loopbackSettingEngine() });
       const werift = weriftPeer();
       cleanups.push(() => tern.close(), () => werift.close());
       tern.onicecandidate = (e) => {

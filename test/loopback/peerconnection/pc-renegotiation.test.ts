@@ -1,36 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RTCPeerConnection, type RTCTrackEvent } from '../../../src/peerconnection/peer-connection.js';
-import { SettingEngine } from '../../../src/peerconnection/setting-engine.js';
 import { TrackLocalStaticSample } from '../../../src/peerconnection/track-local.js';
 import { parseSdp } from '../../../src/sdp/parse.js';
-
-function loopbackEngine(): SettingEngine {
-  const s = new SettingEngine();
-  s.setIncludeLoopbackCandidate(true);
-  s.setInterfaceFilter((name) => name === 'lo');
-  s.setIPFilter((ip) => ip === '127.0.0.1');
-  s.setNetworkTypes(['udp4']);
-  return s;
-}
-
-async function negotiate(offerer: RTCPeerConnection, answerer: RTCPeerConnection): Promise<void> {
-  await offerer.setLocalDescription(await offerer.createOffer());
-  await answerer.setRemoteDescription(offerer.localDescription!);
-  await answerer.setLocalDescription(await answerer.createAnswer());
-  await offerer.setRemoteDescription(answerer.localDescription!);
-}
-
-function waitFor(pred: () => boolean, ms = 10_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const start = Date.now();
-    const tick = (): void => {
-      if (pred()) return resolve();
-      if (Date.now() - start > ms) return reject(new Error('timed out'));
-      setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
+import { loopbackSettingEngine, negotiate, waitFor } from '../../support/pc.js';
 
 const vp8 = { mimeType: 'video/VP8', clockRate: 90000 };
 const opus = { mimeType: 'audio/opus', clockRate: 48000, channels: 2 };
@@ -51,8 +23,8 @@ describe('renegotiation and ICE restart between tern peers', () => {
   });
 
   function pair(): [RTCPeerConnection, RTCPeerConnection] {
-    const a = new RTCPeerConnection({}, { settingEngine: loopbackEngine() });
-    const b = new RTCPeerConnection({}, { settingEngine: loopbackEngine() });
+    const a = new RTCPeerConnection({}, { settingEngine: loopbackSettingEngine() });
+    const b = new RTCPeerConnection({}, { settingEngine: loopbackSettingEngine() });
     a.onicecandidate = (e) => void b.addIceCandidate(e.candidate).catch(() => undefined);
     b.onicecandidate = (e) => void a.addIceCandidate(e.candidate).catch(() => undefined);
     cleanups.push(() => a.close(), () => b.close());

@@ -1,17 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RTCPeerConnection, type RTCTrackEvent } from '../../../src/peerconnection/peer-connection.js';
-import { SettingEngine } from '../../../src/peerconnection/setting-engine.js';
 import { TrackLocalStaticRTP, TrackLocalStaticSample } from '../../../src/peerconnection/track-local.js';
 import { RtpPacket } from '../../../src/rtp/rtp-packet.js';
-
-function loopbackEngine(): SettingEngine {
-  const s = new SettingEngine();
-  s.setIncludeLoopbackCandidate(true);
-  s.setInterfaceFilter((name) => name === 'lo');
-  s.setIPFilter((ip) => ip === '127.0.0.1');
-  s.setNetworkTypes(['udp4']);
-  return s;
-}
+import { loopbackSettingEngine, waitFor } from '../../support/pc.js';
 
 async function negotiate(offerer: RTCPeerConnection, answerer: RTCPeerConnection): Promise<void> {
   offerer.onicecandidate = (e) => void answerer.addIceCandidate(e.candidate).catch(() => undefined);
@@ -22,18 +13,6 @@ async function negotiate(offerer: RTCPeerConnection, answerer: RTCPeerConnection
   await offerer.setRemoteDescription(answerer.localDescription!);
 }
 
-function waitFor(pred: () => boolean, ms = 10_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const start = Date.now();
-    const tick = (): void => {
-      if (pred()) return resolve();
-      if (Date.now() - start > ms) return reject(new Error('timed out'));
-      setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
-
 describe('tern ↔ tern peer connection on 127.0.0.1', () => {
   const pcs: RTCPeerConnection[] = [];
   afterEach(() => {
@@ -41,8 +20,8 @@ describe('tern ↔ tern peer connection on 127.0.0.1', () => {
   });
 
   it('connects and carries audio and video both ways', async () => {
-    const a = new RTCPeerConnection({}, { settingEngine: loopbackEngine() });
-    const b = new RTCPeerConnection({}, { settingEngine: loopbackEngine() });
+    const a = new RTCPeerConnection({}, { settingEngine: loopbackSettingEngine() });
+    const b = new RTCPeerConnection({}, { settingEngine: loopbackSettingEngine() });
     pcs.push(a, b);
     const aVideo = new TrackLocalStaticSample({ mimeType: 'video/VP8', clockRate: 90000 }, 'a-video', 'a-stream');
     const aAudio = new TrackLocalStaticSample({ mimeType: 'audio/opus', clockRate: 48000, channels: 2 }, 'a-audio', 'a-stream');

@@ -7,18 +7,7 @@ import { TrackLocalStaticRTP } from '../../../src/peerconnection/track-local.js'
 import { RtpPacket } from '../../../src/rtp/rtp-packet.js';
 import { VirtualNetwork } from '../../../src/transport/vnet/index.js';
 import type { Net } from '../../../src/transport/net.js';
-
-function waitFor(pred: () => boolean, ms = 15_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const start = Date.now();
-    const tick = (): void => {
-      if (pred()) return resolve();
-      if (Date.now() - start > ms) return reject(new Error('timed out'));
-      setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
+import { waitFor } from '../../support/pc.js';
 
 function engineOn(net: Net): SettingEngine {
   const s = new SettingEngine();
