@@ -58,6 +58,8 @@ export class DtlsCore {
   #handshakeDeadline: number | undefined;
   #awaitingPeerFlight = true;
   #peerFlightFirstSeq = -1;
+  /** message_seq of the last message dropped as unexpected (it was not consumed). */
+  #rejectedSeq = -1;
   #earlyRecords: RawRecord[] = [];
   #earlyData: Buffer[] = [];
   readonly #transmit: Buffer[] = [];
@@ -285,6 +287,12 @@ export class DtlsCore {
         this.drops.drop('handshake-wrong-epoch', f.msgType);
         continue;
       }
+      // RFC 5246 §7.4.1.1: a HelloRequest received while negotiating is ignored; it is not part of
+      // the handshake and takes no message_seq slot from the messages that are.
+      if (this.#state === 'handshaking' && f.msgType === HandshakeType.HelloRequest) {
+        this.drops.drop('hello-request-during-handshake', f.messageSeq);
+        continue;
+      }
       if (this.#server?.awaitingHello) {
         // Stateless until the cookie checks out: the window does not move for unverified hellos.
         this.#onInitialClientHello(r, f);
@@ -302,8 +310,10 @@ export class DtlsCore {
         this.drops.drop('handshake-not-buffered', f.messageSeq);
         continue;
       }
-      used = true;
+      this.#rejectedSeq = -1;
       this.#processMessages();
+      // A message dropped as unexpected leaves the replay window alone, like any discarded record.
+      if (this.#rejectedSeq !== f.messageSeq) used = true;
     }
     return used;
   }
@@ -313,6 +323,16 @@ export class DtlsCore {
       if (this.#state !== 'handshaking') return;
       const m = this.#reassembler.pop();
       if (!m) return;
+      // Like Pion, a handshake message the current state does not expect is dropped and counted,
+      // not fatal: epoch-0 messages are unauthenticated, so one spoofed datagram (say a Certificate
+      // before ServerHello) must not kill the handshake. Its message_seq stays open for the genuine
+      // message. Messages of the expected type that are malformed or fail verification stay fatal.
+      if (!(this.#client ?? this.#server!).expects(m.msgType)) {
+        this.#reassembler.unpop(m.messageSeq);
+        this.#rejectedSeq = m.messageSeq;
+        this.drops.drop('unexpected-handshake-message', { type: handshakeTypeName(m.msgType), messageSeq: m.messageSeq });
+        continue;
+      }
       if (this.#awaitingPeerFlight) {
         this.#awaitingPeerFlight = false;
         this.#peerFlightFirstSeq = m.messageSeq;

@@ -96,6 +96,24 @@ export class ClientHandshake {
     this.#host.sendFlight(name, [item], false);
   }
 
+  /** Whether a message of this type may come next (anything else is dropped, not fatal). */
+  expects(msgType: number): boolean {
+    switch (this.#state) {
+      case 'hello':
+        return msgType === HandshakeType.HelloVerifyRequest || msgType === HandshakeType.ServerHello;
+      case 'certificate':
+        return msgType === HandshakeType.Certificate;
+      case 'key-exchange':
+        return msgType === HandshakeType.ServerKeyExchange;
+      case 'certificate-request':
+        return msgType === HandshakeType.ServerHelloDone || (msgType === HandshakeType.CertificateRequest && !this.#certificateRequest);
+      case 'finished':
+        return msgType === HandshakeType.Finished;
+      default:
+        return false;
+    }
+  }
+
   handleMessage(m: HandshakeMessage, raw: Buffer): void {
     const unexpected = (): Error =>
       fatal('ERR_DTLS_UNEXPECTED_MESSAGE', `unexpected handshake message ${m.msgType} in state ${this.#state}`, AlertDescription.UnexpectedMessage);

@@ -139,6 +139,22 @@ export class ServerHandshake {
     host.sendFlight('flight 4', items, false);
   }
 
+  /** Whether a message of this type may come next (anything else is dropped, not fatal). */
+  expects(msgType: number): boolean {
+    switch (this.#state) {
+      case 'client-certificate':
+        return msgType === HandshakeType.Certificate || msgType === HandshakeType.ClientKeyExchange;
+      case 'key-exchange':
+        return msgType === HandshakeType.ClientKeyExchange;
+      case 'certificate-verify':
+        return msgType === HandshakeType.CertificateVerify;
+      case 'finished':
+        return msgType === HandshakeType.Finished;
+      default:
+        return false;
+    }
+  }
+
   handleMessage(m: HandshakeMessage, raw: Buffer): void {
     const unexpected = (): Error =>
       fatal('ERR_DTLS_UNEXPECTED_MESSAGE', `unexpected handshake message ${m.msgType} in state ${this.#state}`, AlertDescription.UnexpectedMessage);

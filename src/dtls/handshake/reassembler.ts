@@ -60,6 +60,15 @@ export class HandshakeReassembler {
     return 'buffered';
   }
 
+  /**
+   * Forgets a message just released by {@link pop} without consuming its
+   * message_seq, so the genuine message with that sequence number can still
+   * arrive (the released one was not expected in the current state).
+   */
+  unpop(messageSeq: number): void {
+    if (messageSeq === this.#nextSeq - 1) this.#nextSeq = messageSeq;
+  }
+
   /** The next in-order complete message, if any. */
   pop(): HandshakeMessage | undefined {
     const p = this.#pending.get(this.#nextSeq);
