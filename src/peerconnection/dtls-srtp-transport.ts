@@ -118,6 +118,10 @@ export class DtlsSrtpTransport implements MediaPipe {
         ...(o.retransmitInitialMs !== undefined ? { retransmitInitialMs: o.retransmitInitialMs } : {}),
         clock: o.clock,
         rng: o.rng,
+        // The HelloVerifyRequest cookie proves the client owns its address; ICE
+        // connectivity checks (authenticated by the ICE password) already did, so
+        // the extra round trip buys nothing here (browsers skip it too).
+        disableHelloVerify: true,
         ...(o.logId ? { logId: o.logId } : {}),
       });
       if (this.#closed) {

@@ -32,6 +32,7 @@ export function iceAgentConfig(config: RTCConfiguration, s: Readonly<SettingEngi
     networkTypes: s.networkTypes,
     localUfrag: s.iceUfrag,
     localPwd: s.icePwd,
+    mux: s.iceMux,
     net: s.net,
     clock: s.clock,
     rng: s.rng,

@@ -3,6 +3,7 @@ import { InvalidArgumentError } from '../common/errors.js';
 import type { Rng } from '../common/rng.js';
 import type { Net } from '../transport/net.js';
 import { DtlsCertificate } from '../dtls/certificate.js';
+import type { IceMux } from '../icemux/index.js';
 import { isSrtpProtectionProfile, type SrtpProtectionProfile } from '../srtp/protection-profile.js';
 
 /**
@@ -53,6 +54,7 @@ export interface SettingEngineValues {
   dtlsExtendedMasterSecret: 'require' | 'request' | 'disable';
   srtpReplayWindow?: number;
   receiveMtu: number;
+  iceMux?: IceMux;
   net?: Net;
   clock?: Clock;
   rng?: Rng;
@@ -182,6 +184,25 @@ export class SettingEngine {
   setReceiveMTU(mtu: number): void {
     if (!Number.isInteger(mtu) || mtu < 576 || mtu > 65535) throw new InvalidArgumentError('receive MTU must be 576..65535');
     this.#v.receiveMtu = mtu;
+  }
+
+  /**
+   * Single-port mode: every peer connection using this engine gathers its
+   * host candidates from `mux` (one UDP socket and one TCP listener shared by
+   * all transports, demultiplexed by ICE ufrag) instead of binding its own.
+   */
+  setICEMux(mux: IceMux): void {
+    this.#v.iceMux = mux;
+  }
+
+  /** Pion's name for {@link setICEMux}; the same server also serves ICE-TCP. */
+  setICEUDPMux(mux: IceMux): void {
+    this.setICEMux(mux);
+  }
+
+  /** Pion's name for {@link setICEMux} (the server's TCP listener carries ICE-TCP). */
+  setICETCPMux(mux: IceMux): void {
+    this.setICEMux(mux);
   }
 
   /** Pion's SetNet/SetVNet: the network (e.g. a `tern-rtc/vnet` host in tests). */

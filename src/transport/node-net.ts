@@ -1,6 +1,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import os from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { getLogger } from '../common/log.js';
 import {
   NetError,
@@ -205,9 +206,27 @@ class NodeTcpServer implements TcpServer {
 /** Default TCP listen backlog: large enough for thousands of clients arriving at once. */
 export const DEFAULT_TCP_BACKLOG = 4096;
 
+/**
+ * How long an interface listing is reused. `os.networkInterfaces()` costs
+ * about half a millisecond, a visible share of an ICE connect; a second is
+ * short enough to notice interface changes on the next gather.
+ */
+export const INTERFACES_CACHE_MS = 1000;
+
 /** The real network: `node:dgram`, `node:net`, `os.networkInterfaces()`. */
 export class NodeNet implements Net {
+  #interfaces: NetInterfaceAddress[] | undefined;
+  #interfacesAt = 0;
+
   interfaces(): NetInterfaceAddress[] {
+    const now = performance.now();
+    if (this.#interfaces && now - this.#interfacesAt < INTERFACES_CACHE_MS) return [...this.#interfaces];
+    this.#interfaces = this.#listInterfaces();
+    this.#interfacesAt = now;
+    return [...this.#interfaces];
+  }
+
+  #listInterfaces(): NetInterfaceAddress[] {
     const out: NetInterfaceAddress[] = [];
     for (const [name, addrs] of Object.entries(os.networkInterfaces())) {
       for (const a of addrs ?? []) {
