@@ -31,8 +31,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
-import { mkdirSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { getHeapSpaceStatistics } from 'node:v8';
@@ -41,6 +40,7 @@ import { connectWeriftPair, WeriftIcePeer } from '../test/support/werift-ice-pee
 import { pionAvailable, pionBinary } from '../test/support/pion.js';
 import { median, round } from './stats.js';
 import type { Bench, BenchResult } from './types.js';
+import { transpileForBench, transpiledDir } from './transpile.js';
 
 interface Closable {
   close(): unknown;
@@ -63,31 +63,8 @@ const CHILD_ENV = 'TERN_ICE_BENCH_CHILD';
 const execFileAsync = promisify(execFile);
 const here = fileURLToPath(import.meta.url);
 const root = join(dirname(here), '..');
-const transpiledDir = join(root, 'build', 'bench-js');
 
 // ---------------------------------------------------------------- tern-rtc
-
-/** Transpiles every src/ file (no type check) into build/bench-js/src. */
-function transpileSources(): void {
-  const walk = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-      e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [join(dir, e.name)] : [],
-    );
-  for (const file of walk(join(root, 'src'))) {
-    const out = ts.transpileModule(readFileSync(file, 'utf8'), {
-      fileName: file,
-      compilerOptions: {
-        target: ts.ScriptTarget.ES2022,
-        module: ts.ModuleKind.ESNext,
-        verbatimModuleSyntax: true,
-        sourceMap: false,
-      },
-    });
-    const dest = join(transpiledDir, relative(root, file)).replace(/\.ts$/, '.js');
-    mkdirSync(dirname(dest), { recursive: true });
-    writeFileSync(dest, out.outputText);
-  }
-}
 
 /** Our agent module from build/bench-js (transpiled by the parent process). */
 async function loadAgent(): Promise<AgentModule> {
@@ -293,7 +270,7 @@ async function iceConnect(): Promise<BenchResult[]> {
   let weriftError: string | undefined;
   const mod = await settle(
     (async () => {
-      transpileSources();
+      transpileForBench();
       return loadAgent();
     })(),
   );
@@ -364,7 +341,7 @@ async function iceAgentMemory(): Promise<BenchResult[]> {
     runs: MEMORY_RUNS,
     measure: 'live heap per agent after GC (V8 heapUsed+external; Go HeapAlloc+StackInuse)',
   };
-  const transpiled = await settle(Promise.resolve().then(transpileSources));
+  const transpiled = await settle(Promise.resolve().then(() => transpileForBench()));
   const ours =
     'error' in transpiled ? transpiled : await settle(medianOf(MEMORY_RUNS, () => memoryChild('ours')));
   const werift = await settle(medianOf(MEMORY_RUNS, () => memoryChild('werift')));
