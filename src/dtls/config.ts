@@ -1,6 +1,7 @@
 import { cryptoRng, type Rng } from '../common/rng.js';
 import { DEFAULT_SRTP_PROFILES, isSrtpProtectionProfile, type SrtpProtectionProfile } from '../srtp/protection-profile.js';
 import type { DtlsCertificate } from './certificate.js';
+import type { DtlsCertificateCache } from './certificate-cache.js';
 import { CIPHER_SUITES, DEFAULT_CIPHER_SUITES, type CipherSuiteParams } from './cipher-suites/cipher-suite.js';
 import { NamedGroup } from './constants.js';
 import { DtlsError } from './errors.js';
@@ -36,6 +37,7 @@ export interface ResolvedDtlsConfig {
   readonly cookieSecret: Buffer;
   readonly remoteAddressKey: string;
   readonly helloVerify: boolean;
+  readonly certificateCache: DtlsCertificateCache | undefined;
 }
 
 export function resolveConfig(config: DtlsConfig): ResolvedDtlsConfig {
@@ -88,5 +90,6 @@ export function resolveConfig(config: DtlsConfig): ResolvedDtlsConfig {
     cookieSecret: config.cookieSecret ?? rng.bytes(32),
     remoteAddressKey: config.remoteAddressKey ?? '',
     helloVerify: !(config.disableHelloVerify ?? false),
+    certificateCache: config.certificateCache,
   };
 }

@@ -1,4 +1,5 @@
 export { DtlsCertificate, certificateFingerprint, type DtlsCertificateOptions, type DtlsKeyType } from './certificate.js';
+export { DEFAULT_CERTIFICATE_CACHE_SIZE, DtlsCertificateCache } from './certificate-cache.js';
 export { CIPHER_SUITES, DEFAULT_CIPHER_SUITES, type DtlsCipherSuite, type CipherSuiteParams } from './cipher-suites/cipher-suite.js';
 export { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MTU, DEFAULT_RETRANSMIT_INITIAL_MS, DEFAULT_RETRANSMIT_MAX_MS } from './config.js';
 export { AlertDescription, alertName } from './constants.js';

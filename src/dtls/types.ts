@@ -2,6 +2,7 @@ import type { Clock } from '../common/clock.js';
 import type { Rng } from '../common/rng.js';
 import type { SrtpProtectionProfile } from '../srtp/protection-profile.js';
 import type { DtlsCertificate } from './certificate.js';
+import type { DtlsCertificateCache } from './certificate-cache.js';
 import type { DtlsCipherSuite } from './cipher-suites/cipher-suite.js';
 
 export type DtlsRole = 'client' | 'server';
@@ -46,6 +47,12 @@ export interface DtlsConfig {
   remoteAddressKey?: string;
   /** Server: skip the HelloVerifyRequest round trip (default false: cookie exchange on). */
   disableHelloVerify?: boolean;
+  /**
+   * Parsed peer public keys by certificate digest, to share between connections that meet the
+   * same peer certificate again (one cache per owner, e.g. a peer connection across ICE restarts,
+   * or a server). Default: none, every handshake parses the peer certificate.
+   */
+  certificateCache?: DtlsCertificateCache;
   /** Short prefix for this connection's log lines. */
   logId?: string;
 }

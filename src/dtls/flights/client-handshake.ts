@@ -203,7 +203,7 @@ export class ClientHandshake {
     if (chain.length === 0) throw fatal('ERR_DTLS_BAD_CERTIFICATE', 'server sent no certificate', AlertDescription.HandshakeFailure);
     const cfg = this.#host.config;
     this.#remoteCertificate = Buffer.from(chain[0]!);
-    this.#serverKey = verifyPeerCertificate(this.#remoteCertificate, cfg.remoteFingerprints, cfg.insecureSkipVerify);
+    this.#serverKey = verifyPeerCertificate(this.#remoteCertificate, cfg.remoteFingerprints, cfg.insecureSkipVerify, cfg.certificateCache);
     const want = this.#suite!.auth === 'ecdsa' ? 'ec' : 'rsa';
     if (this.#serverKey.asymmetricKeyType !== want) {
       throw fatal('ERR_DTLS_BAD_CERTIFICATE', `server certificate key does not fit ${this.#suite!.name}`, AlertDescription.UnsupportedCertificate);

@@ -189,7 +189,7 @@ export class ServerHandshake {
       if (cfg.requireClientCertificate) throw fatal('ERR_DTLS_BAD_CERTIFICATE', 'client sent no certificate', AlertDescription.HandshakeFailure);
     } else {
       this.#remoteCertificate = Buffer.from(chain[0]!);
-      this.#clientKey = verifyPeerCertificate(this.#remoteCertificate, cfg.remoteFingerprints, cfg.insecureSkipVerify);
+      this.#clientKey = verifyPeerCertificate(this.#remoteCertificate, cfg.remoteFingerprints, cfg.insecureSkipVerify, cfg.certificateCache);
     }
     this.#state = 'key-exchange';
   }
