@@ -270,6 +270,10 @@ export class RTCPeerConnection {
     if (kind !== 'audio' && kind !== 'video') throw new InvalidArgumentError(`kind must be audio or video, got ${String(kind)}`);
     const direction = init.direction ?? 'sendrecv';
     if (direction === 'stopped') throw new InvalidArgumentError('a new transceiver cannot be stopped');
+    if ((init.sendEncodings?.length ?? 0) > 1) {
+      // Receiving simulcast works (RIDs are routed); sending several encodings does not yet.
+      throw new OperationError('sending simulcast (more than one sendEncoding) is not supported yet');
+    }
     const t = this.#createTransceiver(kind, direction, track);
     this.#updateNegotiationNeeded();
     return t;
