@@ -182,7 +182,18 @@ export class MediaEngine {
   }
 }
 
+/**
+ * The remote's feedback that we also support, in the remote's order. The
+ * entries are our own (equal by value) rather than the remote's, so a
+ * negotiated codec does not keep objects (and substrings of the remote SDP)
+ * alive per connection.
+ */
 function intersectFeedback(local: RtcpFeedback[] | undefined, remote: RtcpFeedback[] | undefined): RtcpFeedback[] {
-  if (!local || !remote) return [];
-  return remote.filter((r) => local.some((l) => l.type === r.type && (l.parameter ?? '') === (r.parameter ?? '')));
+  const out: RtcpFeedback[] = [];
+  if (!local || !remote) return out;
+  for (const r of remote) {
+    const l = local.find((x) => x.type === r.type && (x.parameter ?? '') === (r.parameter ?? ''));
+    if (l) out.push(l);
+  }
+  return out;
 }
