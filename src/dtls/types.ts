@@ -45,7 +45,26 @@ export interface DtlsConfig {
   cookieSecret?: Buffer;
   /** Server: the client's transport address as a string, bound into the cookie. */
   remoteAddressKey?: string;
-  /** Server: skip the HelloVerifyRequest round trip (default false: cookie exchange on). */
+  /**
+   * Server: skip the HelloVerifyRequest round trip (default false: cookie exchange on). The
+   * client side answers a HelloVerifyRequest either way.
+   *
+   * The cookie (RFC 6347 §4.2.1) guards against spoofed source addresses: state exhaustion and
+   * flight-4 amplification towards a victim. Behind ICE (WebRTC peer connections) it is safe to
+   * turn off, saving one round trip:
+   * - the remote address has already answered ICE connectivity checks authenticated with the ICE
+   *   password (RFC 8445 §7.2.5, MESSAGE-INTEGRITY) and keeps consenting (RFC 7675), which is the
+   *   return-routability proof the cookie would give, and the ICE agent delivers data only from
+   *   remote candidates on its checklist (signalled by the peer or learned by checks);
+   * - each connection serves exactly one client, so there is no per-client state to exhaust, and
+   *   flight 4 goes to an address that asked for traffic;
+   * - an off-path attacker able to spoof such a 5-tuple could race a forged ClientHello,
+   *   but could as well end the handshake with a forged plaintext fatal alert, which DTLS 1.2
+   *   cannot authenticate before epoch 1; the cookie would not change that, and the certificate
+   *   fingerprints from SDP still authenticate both ends (a forged hello can deny, never
+   *   impersonate).
+   * Keep it on for a server reachable by arbitrary addresses without ICE.
+   */
   disableHelloVerify?: boolean;
   /**
    * Parsed peer public keys by certificate digest, to share between connections that meet the
