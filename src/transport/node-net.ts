@@ -81,15 +81,18 @@ class NodeUdpSocket implements UdpSocket {
   send(data: Uint8Array, to: TransportAddress): void {
     if (this.#closed) return;
     this.#pendingSends++;
-    this.socket.send(data, to.port, to.address, (err) => {
-      this.#pendingSends--;
-      if (this.#closed && this.#pendingSends === 0) this.#release();
-      if (err) {
-        this.sendErrors++;
-        if (log.traceEnabled) log.trace(`udp send to ${formatAddress(to)} failed: ${err.message}`);
-      }
-    });
+    this.socket.send(data, to.port, to.address, this.#onSent);
   }
+
+  /** One completion callback per socket (not a closure per datagram: this is the media hot path). */
+  readonly #onSent = (err: Error | null): void => {
+    this.#pendingSends--;
+    if (this.#closed && this.#pendingSends === 0) this.#release();
+    if (err) {
+      this.sendErrors++;
+      if (log.traceEnabled) log.trace(`udp ${formatAddress(this.localAddress)}: send failed: ${err.message}`);
+    }
+  };
 
   onMessage(handler: UdpMessageHandler): void {
     this.#handler = handler;
