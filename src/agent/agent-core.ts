@@ -105,6 +105,8 @@ export class IceAgentCore implements SelectorContext {
   #closed = false;
   checkingStartedMs = 0;
   #nextCheckMs = 0;
+  /** The last due ordinary check found no pair to check: a new pair may be checked at once. */
+  #checkIdle = false;
   #selectorDeadline = Infinity;
   selected: CandidatePair | undefined;
   lastInboundMs = 0;
@@ -347,6 +349,11 @@ export class IceAgentCore implements SelectorContext {
     const pair = new CandidatePair(local, remote, `${l.foundation}:${remote.foundation}`);
     pair.updatePriority(this.#role === 'controlling');
     this.checklist.add(pair);
+    if (this.#checkIdle) {
+      // No check went out at the last due time: this pair need not wait a full interval (trickle).
+      this.#checkIdle = false;
+      this.#nextCheckMs = 0;
+    }
     if (this.log.traceEnabled) this.log.trace(`pair ${pair.toString()} added (${pair.state})`);
     return pair;
   }
@@ -759,10 +766,13 @@ export class IceAgentCore implements SelectorContext {
     if (!this.#canCheck() || now < this.#nextCheckMs || this.checklist.triggeredCount > 0) return;
     const pair = this.checklist.nextOrdinary();
     if (!pair) {
-      // Only frozen pairs of active foundations remain: look again next interval (never a past deadline).
+      // Only frozen pairs of active foundations remain: look again next interval (never a past
+      // deadline), unless a new pair arrives first (see #pair).
       this.#nextCheckMs = now + this.config.checkIntervalMs;
+      this.#checkIdle = true;
       return;
     }
+    this.#checkIdle = false;
     this.sendCheck(now, pair, this.#role === 'controlling' && this.selector.useCandidateOnEveryCheck);
     this.#nextCheckMs = now + this.config.checkIntervalMs;
   }
