@@ -208,7 +208,7 @@ async function media(seconds: number): Promise<Record<string, number>> {
   const got = received - base;
   const cpu = process.cpuUsage(cpu0);
   p.close();
-  return { pktsPerSec: got / elapsed, cpuUsPerPkt: (cpu.user + cpu.system) / got, lossPct: (100 * (sent - got)) / sent };
+  return { pktsPerSec: got / elapsed, cpuUsPerPkt: (cpu.user + cpu.system) / got, lossPct: Math.max(0, (100 * (sent - got)) / sent) };
 }
 
 async function idle(pairs: number): Promise<Record<string, number>> {
