@@ -1,6 +1,6 @@
 import { BehaviorSubject, Subject, type Observable } from 'rxjs';
 import { Candidate } from '../candidate/index.js';
-import { systemClock, type Clock, type TimerHandle } from '../common/clock.js';
+import { systemClock, type Clock } from '../common/clock.js';
 import { DropCounter } from '../common/drop-counter.js';
 import { getLogger, type ScopedLogger } from '../common/log.js';
 import { cryptoRng, randomIceString, type Rng } from '../common/rng.js';
@@ -26,6 +26,7 @@ import { buildIceStats, type IceAgentStats } from './ice-stats.js';
 import { resolvePortRange } from './port-range.js';
 import { buildServerBindingRequest } from './stun-checks.js';
 import { MdnsCandidates } from '../mdns/mdns-candidates.js';
+import { DeadlineTimer } from '../common/deadline-timer.js';
 
 const DEFAULT_NETWORK_TYPES: readonly NetworkType[] = ['udp4', 'udp6'];
 
@@ -42,6 +43,7 @@ interface Base {
  */
 export class IceAgent {
   readonly #clock: Clock;
+  readonly #timer: DeadlineTimer;
   readonly #rng: Rng;
   readonly #net: Net;
   readonly #log: ScopedLogger;
@@ -50,8 +52,6 @@ export class IceAgent {
   readonly #gatherOptions: GatherOptions;
   readonly #bases = new Map<number, Base>();
   #nextBaseId = 1;
-  #timer: TimerHandle | undefined;
-  #timerAt = Infinity;
   #draining = false;
   #drainAgain = false;
   #closed = false;
@@ -79,6 +79,11 @@ export class IceAgent {
   constructor(config: IceAgentConfig = {}) {
     this.#config = config;
     this.#clock = config.clock ?? systemClock;
+    this.#timer = new DeadlineTimer(this.#clock, (now) => {
+      if (this.#closed) return;
+      this.#core.handleTimeout(now);
+      this.#drain();
+    });
     this.#rng = config.rng ?? cryptoRng;
     this.#net = config.net ?? nodeNet;
     const localUfrag = config.localUfrag ?? randomIceString(this.#rng, LOCAL_UFRAG_LENGTH);
@@ -445,8 +450,7 @@ export class IceAgent {
     this.#mdns.close();
     this.#core.close();
     this.#drain();
-    if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
-    this.#timer = undefined;
+    this.#timer.clear();
     for (const b of this.#bases.values()) b.socket.close();
     this.#bases.clear();
     this.#sendSocket = undefined;
@@ -488,20 +492,7 @@ export class IceAgent {
   }
 
   #arm(): void {
-    if (this.#closed) return;
-    const at = this.#core.pollTimeout() ?? Infinity;
-    if (at === this.#timerAt && this.#timer !== undefined) return;
-    if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
-    this.#timer = undefined;
-    this.#timerAt = at;
-    if (at === Infinity) return;
-    this.#timer = this.#clock.setTimer(() => {
-      this.#timer = undefined;
-      this.#timerAt = Infinity;
-      if (this.#closed) return;
-      this.#core.handleTimeout(this.#clock.now());
-      this.#drain();
-    }, at - this.#clock.now());
+    this.#timer.set(this.#closed ? undefined : this.#core.pollTimeout());
   }
 
   #onEvent(e: IceCoreEvent): void {

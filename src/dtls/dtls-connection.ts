@@ -1,5 +1,5 @@
 import { ReplaySubject, type Observable } from 'rxjs';
-import { systemClock, type Clock, type TimerHandle } from '../common/clock.js';
+import { systemClock, type Clock } from '../common/clock.js';
 import type { DropCounter } from '../common/drop-counter.js';
 import { getLogger } from '../common/log.js';
 import type { SrtpProtectionProfile } from '../srtp/protection-profile.js';
@@ -8,6 +8,7 @@ import type { DtlsCipherSuite } from './cipher-suites/cipher-suite.js';
 import { DtlsCore } from './dtls-core.js';
 import { DtlsError } from './errors.js';
 import type { DtlsCloseReason, DtlsConfig, DtlsSessionInfo } from './types.js';
+import { DeadlineTimer } from '../common/deadline-timer.js';
 
 const log = getLogger('dtls');
 
@@ -22,10 +23,9 @@ export class DtlsConnection {
   readonly #core: DtlsCore;
   readonly #transport: DatagramTransport;
   readonly #clock: Clock;
+  readonly #timer: DeadlineTimer;
   readonly #closed = new ReplaySubject<DtlsCloseReason>(1);
   #dataHandler: ((data: Buffer) => void) | undefined;
-  #timer: TimerHandle | undefined;
-  #timerAt: number | undefined;
   #draining = false;
   #drainAgain = false;
   #isClosed = false;
@@ -35,6 +35,11 @@ export class DtlsConnection {
     this.#core = new DtlsCore(config);
     this.#transport = transport;
     this.#clock = config.clock ?? systemClock;
+    this.#timer = new DeadlineTimer(this.#clock, (now) => {
+      if (this.#isClosed) return;
+      this.#core.handleTimeout(now);
+      this.#drain();
+    });
   }
 
   /** Runs the handshake over `transport`; resolves once it completes, rejects with a DtlsError. */
@@ -205,27 +210,13 @@ export class DtlsConnection {
   }
 
   #arm(): void {
-    const at = this.#isClosed ? undefined : this.#core.pollTimeout();
-    if (at === this.#timerAt) return;
-    if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
-    this.#timer = undefined;
-    this.#timerAt = at;
-    if (at === undefined) return;
-    this.#timer = this.#clock.setTimer(() => {
-      this.#timer = undefined;
-      this.#timerAt = undefined;
-      if (this.#isClosed) return;
-      this.#core.handleTimeout(this.#clock.now());
-      this.#drain();
-    }, at - this.#clock.now());
+    this.#timer.set(this.#isClosed ? undefined : this.#core.pollTimeout());
   }
 
   #finish(reason: DtlsCloseReason): void {
     if (this.#isClosed) return;
     this.#isClosed = true;
-    if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
-    this.#timer = undefined;
-    this.#timerAt = undefined;
+    this.#timer.clear();
     if (!this.#transport.closed) {
       this.#transport.onMessage(() => {});
       this.#transport.onClose(() => {});

@@ -1,11 +1,12 @@
 import { isIP } from 'node:net';
-import { systemClock, type Clock, type TimerHandle } from '../common/clock.js';
+import { systemClock, type Clock } from '../common/clock.js';
 import { DropCounter } from '../common/drop-counter.js';
 import { getLogger, type ScopedLogger } from '../common/log.js';
 import { cryptoRng, type Rng } from '../common/rng.js';
 import { MdnsDecodeError, MdnsError } from './errors.js';
 import { MdnsCore, type MdnsCoreEvent, type MdnsFamily } from './mdns-core.js';
 import { nodeMdnsSocketFactory, type MdnsSocket, type MdnsSocketFactory } from './mdns-socket.js';
+import { DeadlineTimer } from '../common/deadline-timer.js';
 
 /**
  * Default query timeout. RFC 8445 does not wait for mDNS: checks proceed
@@ -63,6 +64,7 @@ interface Waiter {
  */
 export class MulticastDns implements MdnsResolver {
   readonly #clock: Clock;
+  readonly #timer: DeadlineTimer;
   readonly #log: ScopedLogger;
   readonly #core: MdnsCore;
   readonly #drops: DropCounter;
@@ -72,13 +74,16 @@ export class MulticastDns implements MdnsResolver {
   #opening: Promise<void> | undefined;
   #ready = false;
   #openError: Error | undefined;
-  #timer: TimerHandle | undefined;
-  #timerAt = Infinity;
   #closed = false;
 
   constructor(options: MulticastDnsOptions = {}) {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
+    this.#timer = new DeadlineTimer(this.#clock, (now) => {
+      if (this.#closed) return;
+      this.#core.handleTimeout(now);
+      this.#drain();
+    });
     this.#log = getLogger('mdns');
     this.#drops = new DropCounter(this.#log);
     this.#core = new MdnsCore({
@@ -160,8 +165,7 @@ export class MulticastDns implements MdnsResolver {
     this.#core.close(); // queues goodbyes for published names (RFC 6762 §10.1)
     this.#flushTransmits();
     this.#closed = true;
-    if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
-    this.#timer = undefined;
+    this.#timer.clear();
     for (const s of this.#sockets) s.close();
     this.#sockets = [];
     const waiting = [...this.#waiters.values()];
@@ -252,19 +256,6 @@ export class MulticastDns implements MdnsResolver {
   }
 
   #arm(): void {
-    if (this.#closed) return;
-    const at = this.#core.pollTimeout() ?? Infinity;
-    if (at === this.#timerAt && this.#timer !== undefined) return;
-    if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
-    this.#timer = undefined;
-    this.#timerAt = at;
-    if (at === Infinity) return;
-    this.#timer = this.#clock.setTimer(() => {
-      this.#timer = undefined;
-      this.#timerAt = Infinity;
-      if (this.#closed) return;
-      this.#core.handleTimeout(this.#clock.now());
-      this.#drain();
-    }, at - this.#clock.now());
+    this.#timer.set(this.#closed ? undefined : this.#core.pollTimeout());
   }
 }

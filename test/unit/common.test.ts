@@ -66,3 +66,26 @@ describe('errors and drops', () => {
     expect(d.toJSON()).toEqual({ a: 2, b: 1 });
   });
 });
+
+describe('DeadlineTimer', () => {
+  it('arms once per deadline, re-arms on change, and disarms', async () => {
+    const { DeadlineTimer } = await import('../../src/common/deadline-timer.js');
+    const clock = new FakeClock();
+    const fired: number[] = [];
+    const t = new DeadlineTimer(clock, (now) => fired.push(now));
+    t.set(100);
+    t.set(100);
+    expect(clock.pendingTimers).toBe(1);
+    t.set(50);
+    expect(clock.pendingTimers).toBe(1);
+    await clock.advance(60);
+    expect(fired).toEqual([50]);
+    t.set(undefined);
+    t.set(Infinity);
+    expect(clock.pendingTimers).toBe(0);
+    t.set(80);
+    t.clear();
+    await clock.advance(100);
+    expect(fired).toEqual([50]);
+  });
+});
