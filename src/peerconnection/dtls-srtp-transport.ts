@@ -5,6 +5,7 @@ import { getLogger, type ScopedLogger } from '../common/log.js';
 import type { Rng } from '../common/rng.js';
 import type { IceConnection } from '../agent/ice-connection.js';
 import type { DtlsCertificate } from '../dtls/certificate.js';
+import type { DtlsCertificateCache } from '../dtls/certificate-cache.js';
 import { DtlsConnection } from '../dtls/dtls-connection.js';
 import type { DtlsCloseReason, DtlsFingerprint, DtlsRole } from '../dtls/types.js';
 import { SRTP_EXPORTER_LABEL, srtpContextsFromDtls, srtpKeyingMaterialLength } from '../srtp/dtls-keying.js';
@@ -28,6 +29,7 @@ export interface DtlsSrtpTransportOptions {
   extendedMasterSecret?: 'require' | 'request' | 'disable';
   retransmitInitialMs?: number;
   replayWindow?: number;
+  certificateCache?: DtlsCertificateCache;
   clock: Clock;
   rng: Rng;
   logId?: string;
@@ -122,6 +124,7 @@ export class DtlsSrtpTransport implements MediaPipe {
         // connectivity checks (authenticated by the ICE password) already did, so
         // the extra round trip buys nothing here (browsers skip it too).
         disableHelloVerify: true,
+        ...(o.certificateCache ? { certificateCache: o.certificateCache } : {}),
         ...(o.logId ? { logId: o.logId } : {}),
       });
       if (this.#closed) {

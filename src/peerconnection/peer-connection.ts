@@ -653,6 +653,7 @@ export class RTCPeerConnection {
       extendedMasterSecret: s.dtlsExtendedMasterSecret,
       ...(s.dtlsRetransmissionIntervalMs !== undefined ? { retransmitInitialMs: s.dtlsRetransmissionIntervalMs } : {}),
       ...(s.srtpReplayWindow !== undefined ? { replayWindow: s.srtpReplayWindow } : {}),
+      certificateCache: this.#settings.peerCertificateCache(),
       clock: this.#clock,
       rng: this.#rng,
       logId: this.#cname.slice(0, 6),

@@ -3,6 +3,7 @@ import { InvalidArgumentError } from '../common/errors.js';
 import type { Rng } from '../common/rng.js';
 import type { Net } from '../transport/net.js';
 import { DtlsCertificate } from '../dtls/certificate.js';
+import { DtlsCertificateCache } from '../dtls/certificate-cache.js';
 import type { IceMux } from '../icemux/index.js';
 import { isSrtpProtectionProfile, type SrtpProtectionProfile } from '../srtp/protection-profile.js';
 
@@ -75,6 +76,7 @@ export class SettingEngine {
   };
 
   #certificate: Promise<DtlsCertificate> | undefined;
+  #peerCertificates: DtlsCertificateCache | undefined;
 
   /** A snapshot of the current values. */
   get values(): Readonly<SettingEngineValues> {
@@ -223,6 +225,16 @@ export class SettingEngine {
   certificate(): Promise<DtlsCertificate> {
     this.#certificate ??= DtlsCertificate.generate();
     return this.#certificate;
+  }
+
+  /**
+   * Parsed peer certificates shared by the peer connections of this engine
+   * (bounded LRU keyed by the certificate digest; the fingerprint is still
+   * checked every handshake), so a peer seen again is not parsed again.
+   */
+  peerCertificateCache(): DtlsCertificateCache {
+    this.#peerCertificates ??= new DtlsCertificateCache();
+    return this.#peerCertificates;
   }
 
   setClock(clock: Clock): void {
