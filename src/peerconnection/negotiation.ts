@@ -1,6 +1,6 @@
 import type { MediaDescription, SdpSetupRole, SessionDescriptionModel } from '../sdp/types.js';
 import { codecsMatch, isRtx, rtxApt, type MediaKind, type RtpCodecParameters } from './codec.js';
-import type { MediaEngine } from './media-engine.js';
+import { HeaderExtensionUri, type MediaEngine } from './media-engine.js';
 import type { SignalledStream } from './media-router.js';
 import {
   answerDirection,
@@ -122,6 +122,11 @@ export class Negotiation {
       const rtx = codecs.some(isRtx);
       section.sender = { ssrc: s.ssrc, ...(rtx ? { rtxSsrc: s.rtxSsrc } : {}), streamId: track.streamId, trackId: track.id, cname: s.cname };
     }
+    const rids = s.encodings.map((e) => e.rid).filter((r): r is string => r !== undefined);
+    // Send simulcast (RFC 8853) when we offer it, or when the offer accepts those rids.
+    if (rids.length > 1 && (!remote || rids.every((r) => remote.rids.some((x) => x.id === r && x.direction === 'recv')))) {
+      section.sendRids = rids;
+    }
     if (remote && t.remoteRids.length && (direction === 'recvonly' || direction === 'sendrecv')) section.recvRids = [...t.remoteRids];
     return section;
   }
@@ -223,7 +228,20 @@ function configureSender(t: RTCRtpTransceiver): void {
   }
   const codec = t.negotiatedCodecs.find((c) => !isRtx(c) && codecsMatch(c, track.codec));
   const rtx = codec ? t.negotiatedCodecs.find((c) => isRtx(c) && rtxApt(c) === codec.payloadType) : undefined;
-  t.sender.configure(codec, rtx?.payloadType);
+  const encodings = t.sender.encodings;
+  if (encodings.length === 1) {
+    t.sender.configure(codec, rtx?.payloadType);
+    return;
+  }
+  // Simulcast: every layer carries MID and RID; losses are repaired by plain retransmission
+  // (an RTX stream per layer would need the repaired-RID extension as well).
+  const midId = t.negotiatedExtensions.find((x) => x.uri === HeaderExtensionUri.Mid)?.id;
+  const ridId = t.negotiatedExtensions.find((x) => x.uri === HeaderExtensionUri.RtpStreamId)?.id;
+  const ext = midId !== undefined && ridId !== undefined && t.mid !== null ? { midId, ridId, mid: t.mid } : undefined;
+  for (const e of encodings) {
+    e.setSimulcastExtensions(ext);
+    e.configure(e.track ? t.negotiatedCodecs.find((c) => !isRtx(c) && codecsMatch(c, e.track!.codec)) : undefined, undefined);
+  }
 }
 
 /** The DTLS setup attribute of our answer (RFC 8842 §5.3). */

@@ -270,11 +270,20 @@ export class RTCPeerConnection {
     if (kind !== 'audio' && kind !== 'video') throw new InvalidArgumentError(`kind must be audio or video, got ${String(kind)}`);
     const direction = init.direction ?? 'sendrecv';
     if (direction === 'stopped') throw new InvalidArgumentError('a new transceiver cannot be stopped');
-    if ((init.sendEncodings?.length ?? 0) > 1) {
-      // Receiving simulcast works (RIDs are routed); sending several encodings does not yet.
-      throw new OperationError('sending simulcast (more than one sendEncoding) is not supported yet');
+    const encodings = init.sendEncodings ?? [];
+    if (encodings.length > 1) {
+      // Simulcast send (RFC 8853): one SSRC per encoding, each named by a distinct rid.
+      const rids = encodings.map((e) => e.rid);
+      if (rids.some((r) => !r || !/^[A-Za-z0-9_-]{1,16}$/.test(r)) || new Set(rids).size !== rids.length) {
+        throw new InvalidArgumentError('every sendEncoding of a simulcast transceiver needs a distinct rid (1-16 of A-Z a-z 0-9 _ -)');
+      }
+      if (track && track.rid !== undefined && track.rid !== rids[0]) {
+        throw new InvalidArgumentError(`the track's rid ${track.rid} is not the first encoding's (${String(rids[0])})`);
+      }
     }
-    const t = this.#createTransceiver(kind, direction, track);
+    const t = this.#createTransceiver(kind, direction, track, encodings[0]?.rid);
+    for (const e of encodings.slice(1)) t.sender.addLayer(this.#newSender(kind, null, e.rid));
+    if (this.#transport?.state === 'connected') t.sender.setPipe(this.#transport);
     this.#updateNegotiationNeeded();
     return t;
   }
@@ -486,8 +495,8 @@ export class RTCPeerConnection {
     return s;
   }
 
-  #createTransceiver(kind: MediaKind, direction: RTCRtpTransceiverDirection, track: TrackLocal | null): RTCRtpTransceiver {
-    const sender = new RTCRtpSender({
+  #newSender(kind: MediaKind, track: TrackLocal | null, rid: string | undefined): RTCRtpSender {
+    return new RTCRtpSender({
       kind,
       track,
       ssrc: this.#newSsrc(),
@@ -495,7 +504,17 @@ export class RTCPeerConnection {
       cname: this.#cname,
       initialSequenceNumber: this.#rng.uint32() & 0xffff,
       initialTimestamp: this.#rng.uint32(),
+      ...(rid !== undefined ? { rid } : {}),
     });
+  }
+
+  /** Every sending encoding (simulcast layers included), for RTCP routing and reports. */
+  #allSenders(): RTCRtpSender[] {
+    return this.#transceivers.flatMap((t) => t.sender.encodings);
+  }
+
+  #createTransceiver(kind: MediaKind, direction: RTCRtpTransceiverDirection, track: TrackLocal | null, rid?: string): RTCRtpTransceiver {
+    const sender = this.#newSender(kind, track, rid);
     if (this.#transport?.state === 'connected') sender.setPipe(this.#transport);
     const t = new RTCRtpTransceiver({
       kind,
@@ -658,7 +677,7 @@ export class RTCPeerConnection {
       rng: this.#rng,
       logId: this.#cname.slice(0, 6),
       onRtp: (p) => this.#router.handleRtp(p),
-      onRtcp: (p) => this.#router.handleRtcp(p, this.#transceivers.map((t) => t.sender)),
+      onRtcp: (p) => this.#router.handleRtcp(p, this.#allSenders()),
     });
     this.#transport = transport;
     const sub = transport.state$.subscribe(() => this.#updateConnectionState());
@@ -673,7 +692,7 @@ export class RTCPeerConnection {
         rng: this.#rng,
         cname: this.#cname,
         localSsrc: this.#localSsrc,
-        senders: () => this.#transceivers.map((t) => t.sender),
+        senders: () => this.#allSenders(),
         router: this.#router,
       },
       transport,

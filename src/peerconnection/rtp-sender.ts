@@ -1,7 +1,9 @@
 import { getLogger } from '../common/log.js';
 import { SendHistory } from '../interceptor/send-history.js';
 import { SenderStats } from '../interceptor/sender-stats.js';
+import { InvalidArgumentError } from '../common/errors.js';
 import type { RtcpPacket } from '../rtcp/index.js';
+import { RtpPacket } from '../rtp/rtp-packet.js';
 import { RtcpReader } from './rtcp-reader.js';
 import type { MediaKind, RtpCodecParameters } from './codec.js';
 import type { MediaPipe } from './media-pipe.js';
@@ -37,9 +39,16 @@ export class RTCRtpSender {
   /** Packets dropped because the transport was not ready. */
   droppedPackets = 0;
   readonly #rtcp = new RtcpReader('sender');
+  /** RID of this encoding when sending simulcast (RFC 8851). */
+  readonly rid: string | undefined;
+  /** The other simulcast encodings of this sender (each with its own SSRC), in order. */
+  readonly #layers: RTCRtpSender[] = [];
+  /** MID and RID header extensions written into every packet of a simulcast layer. */
+  #simulcastExt: { midId: number; ridId: number; mid: Buffer; rid: Buffer } | undefined;
 
-  constructor(init: { kind: MediaKind; track: TrackLocal | null; ssrc: number; rtxSsrc: number; cname: string; initialSequenceNumber: number; initialTimestamp: number }) {
+  constructor(init: { kind: MediaKind; track: TrackLocal | null; ssrc: number; rtxSsrc: number; cname: string; initialSequenceNumber: number; initialTimestamp: number; rid?: string }) {
     this.kind = init.kind;
+    this.rid = init.rid;
     this.#track = init.track;
     this.ssrc = init.ssrc;
     this.rtxSsrc = init.rtxSsrc;
@@ -51,6 +60,32 @@ export class RTCRtpSender {
 
   get track(): TrackLocal | null {
     return this.#track;
+  }
+
+  /** Every encoding: this sender first, then its other simulcast layers. */
+  get encodings(): readonly RTCRtpSender[] {
+    return [this, ...this.#layers];
+  }
+
+  /**
+   * Pion's AddEncoding: attaches the track for another simulcast layer; the
+   * track's `rid` names the encoding (given in `addTransceiver`'s sendEncodings).
+   */
+  addEncoding(track: TrackLocal): void {
+    const layer = this.#layers.find((l) => l.rid !== undefined && l.rid === track.rid);
+    if (!layer) throw new InvalidArgumentError(`no send encoding with rid ${String(track.rid)}`);
+    if (track.kind !== this.kind) throw new InvalidArgumentError(`a ${track.kind} track cannot feed a ${this.kind} sender`);
+    void layer.replaceTrack(track);
+  }
+
+  /** @internal Adds a simulcast layer (created by the peer connection). */
+  addLayer(layer: RTCRtpSender): void {
+    this.#layers.push(layer);
+  }
+
+  /** @internal Simulcast: write MID and RID into every packet (ids from negotiation). */
+  setSimulcastExtensions(ext: { midId: number; ridId: number; mid: string } | undefined): void {
+    this.#simulcastExt = ext && this.rid !== undefined ? { midId: ext.midId, ridId: ext.ridId, mid: Buffer.from(ext.mid), rid: Buffer.from(this.rid) } : undefined;
   }
 
   get codec(): RtpCodecParameters | undefined {
@@ -105,6 +140,7 @@ export class RTCRtpSender {
   /** @internal The secure transport is ready (or gone, with undefined). */
   setPipe(pipe: MediaPipe | undefined): void {
     this.#pipe = pipe;
+    for (const l of this.#layers) l.setPipe(pipe);
   }
 
   /** @internal Answers a generic NACK from the send history (RTX when negotiated). */
@@ -130,6 +166,7 @@ export class RTCRtpSender {
 
   /** @internal */
   stop(): void {
+    for (const l of this.#layers) l.stop();
     this.#rtcp.close();
     this.#unbind();
     this.#pipe = undefined;
@@ -176,11 +213,20 @@ export class RTCRtpSender {
     this.#binding = undefined;
   }
 
-  #write(packet: Buffer): void {
+  #write(raw: Buffer): void {
     const pipe = this.#pipe;
     if (!pipe) {
       this.droppedPackets++;
       return;
+    }
+    let packet = raw;
+    const ext = this.#simulcastExt;
+    if (ext) {
+      // RFC 8852: receivers route simulcast layers by MID and RID, not by signalled SSRCs.
+      const p = RtpPacket.parse(raw);
+      p.header.setExtension(ext.midId, ext.mid);
+      p.header.setExtension(ext.ridId, ext.rid);
+      packet = p.serialize();
     }
     const seq = packet.readUInt16BE(2);
     this.#history.put(seq, packet);

@@ -21,6 +21,8 @@ export interface LocalSection {
   sender?: LocalSender;
   /** Receive-side simulcast: the rids we accept (answer to a send-simulcast offer). */
   recvRids?: string[];
+  /** Send-side simulcast: the rids of our encodings (no a=ssrc lines then, as browsers do). */
+  sendRids?: string[];
   /** A rejected section (port 0), e.g. an m=application we do not support. */
   rejected?: boolean;
   /** For a rejected section, the remote's media line to mirror. */
@@ -93,7 +95,11 @@ function section(p: LocalDescriptionParams, s: LocalSection, first: boolean): Me
   }
   for (const x of s.extensions) m.extmaps.push({ id: x.id, uri: x.uri });
   const sending = s.direction === 'sendrecv' || s.direction === 'sendonly';
-  if (s.sender && sending) {
+  if (s.sender && sending && s.sendRids?.length) {
+    m.msids.push({ stream: s.sender.streamId, track: s.sender.trackId });
+    for (const rid of s.sendRids) m.rids.push({ id: rid, direction: 'send' });
+    m.simulcast = { send: s.sendRids.map((r) => [r]) };
+  } else if (s.sender && sending) {
     const { ssrc, rtxSsrc, streamId, trackId, cname } = s.sender;
     m.msids.push({ stream: streamId, track: trackId });
     if (rtxSsrc !== undefined) m.ssrcGroups.push({ semantics: 'FID', ssrcs: [ssrc, rtxSsrc] });

@@ -98,15 +98,16 @@ export function collectStats(src: StatsSources): RTCStatsReport {
       base64Certificate: src.certificate.der.toString('base64'),
     });
   }
-  for (const t of src.transceivers) {
-    const s = t.sender.stats;
-    const codec = t.sender.codec;
+  for (const t of src.transceivers) for (const sender of t.sender.encodings) {
+    const s = sender.stats;
+    const codec = sender.codec;
     if (s && codec) {
       put({
-        id: `OT-${t.sender.ssrc}`,
+        id: `OT-${sender.ssrc}`,
         type: 'outbound-rtp',
         timestamp: now,
-        ssrc: t.sender.ssrc,
+        ssrc: sender.ssrc,
+        ...(sender.rid !== undefined ? { rid: sender.rid } : {}),
         kind: t.kind,
         mid: t.mid,
         transportId: 'T01',
