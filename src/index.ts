@@ -187,6 +187,8 @@ export type {
 export {
   DtlsCertificate,
   certificateFingerprint,
+  DEFAULT_CERTIFICATE_CACHE_SIZE,
+  DtlsCertificateCache,
   CIPHER_SUITES,
   DEFAULT_CIPHER_SUITES,
   DEFAULT_HANDSHAKE_TIMEOUT_MS,

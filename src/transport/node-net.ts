@@ -121,20 +121,36 @@ class NodeUdpSocket implements UdpSocket {
   }
 }
 
-class NodeTcpConnection implements TcpConnection {
+/**
+ * Bytes a TCP or TLS connection may have queued in the kernel-side write
+ * buffer before further messages are dropped (and counted): a stalled peer
+ * must not grow our memory without limit.
+ */
+export const MAX_TCP_WRITE_BUFFER_BYTES = 1 << 20;
+
+/**
+ * A {@link TcpConnection} over a connected `net.Socket` (a `tls.TLSSocket`
+ * works too): handler errors are contained, writes are bounded.
+ */
+export class NodeTcpConnection implements TcpConnection {
   readonly localAddress: TransportAddress;
   readonly remoteAddress: TransportAddress;
   #closed = false;
   #onClose: ((error?: Error) => void) | undefined;
   #error: Error | undefined;
+  /** Messages dropped because the write buffer was full. */
+  droppedWrites = 0;
 
-  constructor(private readonly socket: net.Socket) {
+  constructor(
+    private readonly socket: net.Socket,
+    private readonly label: 'tcp' | 'tls' = 'tcp',
+  ) {
     socket.setNoDelay(true);
     this.localAddress = { address: socket.localAddress ?? '', port: socket.localPort ?? 0 };
     this.remoteAddress = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
     socket.on('error', (err) => {
       this.#error = err;
-      log.debug(`tcp ${formatAddress(this.remoteAddress)}: ${err.message}`);
+      log.debug(`${this.label} ${formatAddress(this.remoteAddress)}: ${err.message}`);
     });
     socket.on('close', () => {
       this.#closed = true;
@@ -150,6 +166,11 @@ class NodeTcpConnection implements TcpConnection {
 
   write(data: Uint8Array): void {
     if (this.#closed || this.socket.destroyed) return;
+    if (this.socket.writableLength > MAX_TCP_WRITE_BUFFER_BYTES) {
+      this.droppedWrites++;
+      if (log.traceEnabled) log.trace(`${this.label} ${formatAddress(this.remoteAddress)}: write buffer full, message dropped`);
+      return;
+    }
     this.socket.write(data);
   }
 
@@ -159,7 +180,7 @@ class NodeTcpConnection implements TcpConnection {
       try {
         handler(chunk);
       } catch (err) {
-        log.error(`tcp ${formatAddress(this.remoteAddress)}: handler threw`, err);
+        log.error(`${this.label} ${formatAddress(this.remoteAddress)}: handler threw`, err);
       }
     });
   }
