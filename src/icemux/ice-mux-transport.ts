@@ -101,17 +101,18 @@ export class IceMuxTransport {
   }
 }
 
-/** The agent's UDP host base on the shared socket. */
-export class MuxUdpSocket implements UdpSocket {
+/** What the UDP and TCP bases of a transport share: the inbound handler and the close state. */
+abstract class MuxSocketBase implements UdpSocket {
   #handler: UdpMessageHandler | undefined;
   #closed = false;
-  #lastTo: TransportAddress | undefined;
 
   constructor(
-    private readonly transport: IceMuxTransport,
-    private readonly link: MuxServerLink,
+    protected readonly transport: IceMuxTransport,
+    protected readonly link: MuxServerLink,
     readonly localAddress: TransportAddress,
   ) {}
+
+  abstract send(data: Uint8Array, to: TransportAddress): void;
 
   get family(): AddressFamily {
     return familyOf(this.localAddress.address);
@@ -119,21 +120,6 @@ export class MuxUdpSocket implements UdpSocket {
 
   get closed(): boolean {
     return this.#closed;
-  }
-
-  send(data: Uint8Array, to: TransportAddress): void {
-    if (this.#closed) return;
-    // The selected pair sends to one cached address object: claim it once.
-    if (to !== this.#lastTo) {
-      this.link.claimUdp(this.transport, to);
-      this.#lastTo = to;
-    }
-    this.link.udpSend(data, to);
-  }
-
-  /** A tuple of this transport went away: claim again on the next send. */
-  forgetLastDestination(): void {
-    this.#lastTo = undefined;
   }
 
   onMessage(handler: UdpMessageHandler): void {
@@ -156,49 +142,33 @@ export class MuxUdpSocket implements UdpSocket {
   }
 }
 
-/** The agent's passive ICE-TCP base on the shared listener (RFC 6544 §4.1). */
-export class MuxTcpSocket implements UdpSocket {
-  #handler: UdpMessageHandler | undefined;
-  #closed = false;
-
-  constructor(
-    private readonly transport: IceMuxTransport,
-    private readonly link: MuxServerLink,
-    readonly localAddress: TransportAddress,
-  ) {}
-
-  get family(): AddressFamily {
-    return familyOf(this.localAddress.address);
-  }
-
-  get closed(): boolean {
-    return this.#closed;
-  }
+/** The agent's UDP host base on the shared socket. */
+export class MuxUdpSocket extends MuxSocketBase {
+  #lastTo: TransportAddress | undefined;
 
   send(data: Uint8Array, to: TransportAddress): void {
-    if (this.#closed) return;
+    if (this.closed) return;
+    // The selected pair sends to one cached address object: claim it once.
+    if (to !== this.#lastTo) {
+      this.link.claimUdp(this.transport, to);
+      this.#lastTo = to;
+    }
+    this.link.udpSend(data, to);
+  }
+
+  /** A tuple of this transport went away: claim again on the next send. */
+  forgetLastDestination(): void {
+    this.#lastTo = undefined;
+  }
+}
+
+/** The agent's passive ICE-TCP base on the shared listener (RFC 6544 §4.1). */
+export class MuxTcpSocket extends MuxSocketBase {
+  send(data: Uint8Array, to: TransportAddress): void {
+    if (this.closed) return;
     const t = this.transport.tcpTuples.get(tcpKey(to));
     // RFC 6544 §6.2: a passive candidate never connects out.
     if (t?.conn) t.conn.write(data);
     else this.link.dropOutbound('tcp-no-connection', tcpKey(to));
-  }
-
-  onMessage(handler: UdpMessageHandler): void {
-    this.#handler = handler;
-  }
-
-  deliver(data: Buffer, from: TransportAddress): void {
-    const h = this.#handler;
-    if (h !== undefined) h(data, from);
-  }
-
-  markClosed(): void {
-    this.#closed = true;
-    this.#handler = undefined;
-  }
-
-  close(): void {
-    if (this.#closed) return;
-    this.transport.close('agent-closed');
   }
 }
