@@ -34,6 +34,16 @@ interface Pair {
   onReceive(cb: () => void): void;
 }
 
+/** Fills `buf` (12 + PAYLOAD bytes) as the VP8 RTP packet number `seq`, in place. */
+function rtpPacket(buf: Buffer, seq: number): Buffer {
+  buf[0] = 0x80;
+  buf[1] = 96 | 0x80;
+  buf.writeUInt16BE(seq & 0xffff, 2);
+  buf.writeUInt32BE((seq * 3000) >>> 0, 4);
+  buf[12] = 0x10;
+  return buf;
+}
+
 const settings = new SettingEngine();
 settings.setIncludeLoopbackCandidate(true);
 settings.setInterfaceFilter((n) => n === 'lo');
@@ -55,19 +65,12 @@ async function oursPair(): Promise<Pair> {
   await a.setRemoteDescription(b.localDescription!);
   await until(() => a.connectionState === 'connected' && b.connectionState === 'connected');
   const packet = Buffer.alloc(12 + PAYLOAD);
-  packet[0] = 0x80;
-  packet[1] = 96 | 0x80;
-  packet[12] = 0x10;
   return {
     close: () => {
       a.close();
       b.close();
     },
-    send: (seq) => {
-      packet.writeUInt16BE(seq & 0xffff, 2);
-      packet.writeUInt32BE((seq * 3000) >>> 0, 4);
-      track.write(packet);
-    },
+    send: (seq) => track.write(rtpPacket(packet, seq)),
     onReceive: (cb) => {
       onReceive = cb;
     },
@@ -93,19 +96,12 @@ async function weriftPair(): Promise<Pair> {
   await a.setRemoteDescription(b.localDescription!);
   await until(() => a.connectionState === 'connected' && b.connectionState === 'connected');
   const packet = Buffer.alloc(12 + PAYLOAD);
-  packet[0] = 0x80;
-  packet[1] = 96 | 0x80;
-  packet[12] = 0x10;
   return {
     close: () => {
       void a.close();
       void b.close();
     },
-    send: (seq) => {
-      packet.writeUInt16BE(seq & 0xffff, 2);
-      packet.writeUInt32BE((seq * 3000) >>> 0, 4);
-      track.writeRtp(Buffer.from(packet));
-    },
+    send: (seq) => track.writeRtp(Buffer.from(rtpPacket(packet, seq))),
     onReceive: (cb) => {
       onReceive = cb;
     },
@@ -126,10 +122,7 @@ async function barePair(): Promise<Pair> {
       a.close();
       b.close();
     },
-    send: (seq) => {
-      packet.writeUInt16BE(seq & 0xffff, 2);
-      a.send(packet, port, '127.0.0.1');
-    },
+    send: (seq) => a.send(rtpPacket(packet, seq), port, '127.0.0.1'),
     onReceive: (cb) => {
       onReceive = cb;
     },
