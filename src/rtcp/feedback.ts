@@ -5,6 +5,13 @@ import { RTCP_HEADER_SIZE, RtcpFeedbackFormat, RtcpPacketType, writeRtcpHeader, 
 /** RFC 4585 §6.1: header, SSRC of packet sender, SSRC of media source. */
 const FB_FIXED = RTCP_HEADER_SIZE + 8;
 
+/** Writes the common feedback header (RFC 4585 §6.1): RTCP header, sender SSRC, media SSRC. */
+export function writeFbHeader(buf: Buffer, off: number, p: { fmt: number; packetType: number; senderSsrc: number }, size: number, mediaSsrc: number): void {
+  writeRtcpHeader(buf, off, p.fmt, p.packetType, size);
+  buf.writeUInt32BE(p.senderSsrc >>> 0, off + 4);
+  buf.writeUInt32BE(mediaSsrc >>> 0, off + 8);
+}
+
 function readFbSsrcs(buf: Buffer, off: number, end: number, what: string): [number, number] {
   if (off + FB_FIXED > end) throw new RtcpDecodeError(`${what} truncated`);
   return [buf.readUInt32BE(off + 4), buf.readUInt32BE(off + 8)];
@@ -86,9 +93,7 @@ export class GenericNack implements RtcpPacketBase {
 
   serializeTo(buf: Buffer, off: number): number {
     const size = this.serializedSize;
-    writeRtcpHeader(buf, off, this.fmt, this.packetType, size);
-    buf.writeUInt32BE(this.senderSsrc >>> 0, off + 4);
-    buf.writeUInt32BE(this.mediaSsrc >>> 0, off + 8);
+    writeFbHeader(buf, off, this, size, this.mediaSsrc);
     let i = off + FB_FIXED;
     for (const p of this.pairs) {
       buf.writeUInt16BE(p.packetId & 0xffff, i);
@@ -122,9 +127,7 @@ export class PictureLossIndication implements RtcpPacketBase {
   }
 
   serializeTo(buf: Buffer, off: number): number {
-    writeRtcpHeader(buf, off, this.fmt, this.packetType, FB_FIXED);
-    buf.writeUInt32BE(this.senderSsrc >>> 0, off + 4);
-    buf.writeUInt32BE(this.mediaSsrc >>> 0, off + 8);
+    writeFbHeader(buf, off, this, FB_FIXED, this.mediaSsrc);
     return FB_FIXED;
   }
 }
@@ -164,9 +167,7 @@ export class FullIntraRequest implements RtcpPacketBase {
 
   serializeTo(buf: Buffer, off: number): number {
     const size = this.serializedSize;
-    writeRtcpHeader(buf, off, this.fmt, this.packetType, size);
-    buf.writeUInt32BE(this.senderSsrc >>> 0, off + 4);
-    buf.writeUInt32BE(this.mediaSsrc >>> 0, off + 8);
+    writeFbHeader(buf, off, this, size, this.mediaSsrc);
     let i = off + FB_FIXED;
     for (const e of this.entries) {
       buf.writeUInt32BE(e.ssrc >>> 0, i);
@@ -222,9 +223,7 @@ export class ReceiverEstimatedMaxBitrate implements RtcpPacketBase {
     if (this.ssrcs.length > 255) throw new InvalidArgumentError('REMB carries at most 255 SSRCs');
     if (!(this.bitrate >= 0) || !Number.isFinite(this.bitrate)) throw new InvalidArgumentError(`bad REMB bitrate ${this.bitrate}`);
     const size = this.serializedSize;
-    writeRtcpHeader(buf, off, this.fmt, this.packetType, size);
-    buf.writeUInt32BE(this.senderSsrc >>> 0, off + 4);
-    buf.writeUInt32BE(0, off + 8);
+    writeFbHeader(buf, off, this, size, 0);
     let exp = 0;
     let mantissa = Math.floor(this.bitrate);
     while (mantissa > REMB_MANTISSA_MAX && exp < 63) {

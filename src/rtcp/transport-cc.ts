@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '../common/errors.js';
 import { RtcpDecodeError } from './errors.js';
-import { RTCP_HEADER_SIZE, RtcpFeedbackFormat, RtcpPacketType, writeRtcpHeader, type RtcpPacketBase } from './header.js';
+import { writeFbHeader } from './feedback.js';
+import { RTCP_HEADER_SIZE, RtcpFeedbackFormat, RtcpPacketType, type RtcpPacketBase } from './header.js';
 
 /** draft-holmer-rmcat-transport-wide-cc-extensions-01 §3.1.1 packet status symbols. */
 export const TwccStatus = {
@@ -209,9 +210,7 @@ export class TransportCcFeedback implements RtcpPacketBase {
     if (this.statuses.length > 0xffff) throw new InvalidArgumentError('at most 65535 packet statuses');
     const chunks = this.#chunks();
     const size = (FIXED + chunks.length * 2 + this.#deltaBytes() + 3) & ~3;
-    writeRtcpHeader(buf, off, this.fmt, this.packetType, size);
-    buf.writeUInt32BE(this.senderSsrc >>> 0, off + 4);
-    buf.writeUInt32BE(this.mediaSsrc >>> 0, off + 8);
+    writeFbHeader(buf, off, this, size, this.mediaSsrc);
     buf.writeUInt16BE(this.baseSequenceNumber & 0xffff, off + 12);
     buf.writeUInt16BE(this.statuses.length, off + 14);
     const ref = this.referenceTime & 0xffffff;
