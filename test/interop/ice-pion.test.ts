@@ -2,6 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { IceAgent } from '../../src/agent/index.js';
 import type { IceAgentConfig, IceConnection, IceConnectionState, IceRole } from '../../src/agent/index.js';
 import { spawnGoPeer, type GoPeer, type GoPeerMessage } from '../support/go-peer.js';
+import { loopbackIceConfig, waitUntil } from '../support/ice.js';
 import { expectNoLeaks, snapshotResources } from '../support/leaks.js';
 import { pionAvailable, pionBinary } from '../support/pion.js';
 
@@ -25,23 +26,6 @@ const IDLE_MS = 8000;
 
 /** Whose candidates are held back until both sides are connected. */
 type Hold = 'none' | 'pion-candidates' | 'tern-candidates';
-
-function loopbackConfig(): IceAgentConfig {
-  return {
-    networkTypes: ['udp4'],
-    interfaceFilter: (name) => name === 'lo',
-    ipFilter: (ip) => ip === LOOPBACK,
-    includeLoopback: true,
-  };
-}
-
-async function waitFor(what: string, condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise<void>((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 function splitHostPort(hostPort: unknown): { address: string; port: number } {
   const s = String(hostPort);
@@ -95,7 +79,7 @@ describe.skipIf(!available)('ICE interop: tern ↔ Pion ice v2 on 127.0.0.1', ()
     const timeout = options.timeout ?? '20s';
     const pion = spawnGoPeer(binary, ['-role', pionRole, '-count', String(DATAGRAMS), '-timeout', timeout]);
     const tern = new IceAgent({
-      ...loopbackConfig(),
+      ...loopbackIceConfig(),
       ...(options.tieBreaker !== undefined ? { tieBreaker: options.tieBreaker } : {}),
     });
     open.push(async () => {
@@ -200,7 +184,7 @@ describe.skipIf(!available)('ICE interop: tern ↔ Pion ice v2 on 127.0.0.1', ()
     s.pion.send({ type: 'send' }); // our handler is in place: Pion may start sending
     for (let i = 0; i < DATAGRAMS; i++) s.conn.send(Buffer.from(`tern:${i}`));
     const stats = await s.pion.next(isFullStats, 5000);
-    await waitFor(
+    await waitUntil(
       `Pion's datagrams and echoes (got ${s.fromPion.length} and ${s.echoes.length})`,
       () => s.fromPion.length >= DATAGRAMS && s.echoes.length >= DATAGRAMS,
     );
@@ -279,7 +263,7 @@ describe.skipIf(!available)('ICE interop: tern ↔ Pion ice v2 on 127.0.0.1', ()
       s.holdPionSignalling(false);
 
       const selected = await s.pion.next(after('selected'), CONNECT_TIMEOUT_MS);
-      await waitFor('our new selected pair', () => {
+      await waitUntil('our new selected pair', () => {
         const p = s.tern.getSelectedPair();
         return p !== undefined && p.id !== oldPair?.id;
       });
@@ -290,7 +274,7 @@ describe.skipIf(!available)('ICE interop: tern ↔ Pion ice v2 on 127.0.0.1', ()
       // Data on the new pair: Pion echoes what we send now.
       const echoesBefore = s.echoes.length;
       for (let i = 0; i < DATAGRAMS; i++) s.conn.send(Buffer.from(`tern:restart:${i}`));
-      await waitFor(`echoes after the restart (got ${s.echoes.length - echoesBefore})`, () => s.echoes.length - echoesBefore >= DATAGRAMS);
+      await waitUntil(`echoes after the restart (got ${s.echoes.length - echoesBefore})`, () => s.echoes.length - echoesBefore >= DATAGRAMS);
       expect(s.ternStates.filter((x) => x === 'failed' || x === 'closed')).toEqual([]);
     });
   }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { IceAgent } from '../../src/agent/index.js';
 import type { IceAgentConfig, IceConnection, IceConnectionState, IceRole } from '../../src/agent/index.js';
+import { loopbackIceConfig, waitUntil } from '../support/ice.js';
 import { expectNoLeaks, snapshotResources } from '../support/leaks.js';
 import { WeriftIcePeer } from '../support/werift-ice-peer.js';
 
@@ -23,23 +24,6 @@ const IDLE_MS = 12_000;
 /** Whose candidates are held back until both sides are connected. */
 type Hold = 'none' | 'werift-candidates' | 'tern-candidates';
 
-function loopbackConfig(): IceAgentConfig {
-  return {
-    networkTypes: ['udp4'],
-    interfaceFilter: (name) => name === 'lo',
-    ipFilter: (ip) => ip === LOOPBACK,
-    includeLoopback: true,
-  };
-}
-
-async function waitFor(what: string, condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise<void>((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 interface Session {
   tern: IceAgent;
   werift: WeriftIcePeer;
@@ -58,7 +42,7 @@ async function connect(
   register: (close: () => Promise<void>) => void,
   weriftRole: IceRole = ternRole === 'controlling' ? 'controlled' : 'controlling',
 ): Promise<Session> {
-  const tern = new IceAgent(loopbackConfig());
+  const tern = new IceAgent(loopbackIceConfig());
   const werift = new WeriftIcePeer(weriftRole);
   const close = async (): Promise<void> => {
     tern.close();
@@ -118,7 +102,7 @@ async function exchange({ werift, conn }: Session, tag: string, count = DATAGRAM
     conn.send(Buffer.from(`tern:${tag}:${i}`));
     await werift.send(Buffer.from(`werift:${tag}:${i}`));
   }
-  await waitFor(
+  await waitUntil(
     `${count} datagrams each way (werift got ${atWerift.length}, tern got ${atTern.length})`,
     () => atWerift.length >= count && atTern.length >= count,
   );
@@ -174,7 +158,7 @@ describe('ICE interop: tern ↔ werift-ice on 127.0.0.1', () => {
       await s.werift.close();
       expect(s.tern.state).toBe('closed');
       expect(s.conn.closed).toBe(true);
-      await waitFor('the connection to report close', () => closeReason !== 'not called', 1000);
+      await waitUntil('the connection to report close', () => closeReason !== 'not called', 1000);
       await expectNoLeaks(before);
     });
   }
@@ -212,7 +196,7 @@ describe('ICE interop: tern ↔ werift-ice on 127.0.0.1', () => {
       s.tern.setRemoteCredentials(s.werift.localCredentials.ufrag, s.werift.localCredentials.pwd);
       await s.werift.gather();
       await s.werift.connect();
-      await waitFor('a selection after the restart', () => selections > 0);
+      await waitUntil('a selection after the restart', () => selections > 0);
       sub.unsubscribe();
       checkSelectedPair(s);
       await exchange(s, 'after');
