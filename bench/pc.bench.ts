@@ -9,7 +9,8 @@
  *   as the sender can with at most 64 packets in flight, received and counted;
  *   median of 3 runs of 4 s. Notes: CPU µs per received packet, loss, and
  *   Pion with all cores (`pion` is GOMAXPROCS=1, one core like Node).
- * - `pc-idle-kib` (lower): RSS per idle connected pair with 100 pairs.
+ * - `pc-idle-kib` (lower): RSS per idle connected pair with 100 pairs, median
+ *   of 3 runs.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -21,6 +22,7 @@ import type { Bench, BenchResult } from './types.js';
 const run = promisify(execFile);
 const MEDIA_RUNS = 3;
 const MEDIA_SECONDS = 4;
+const IDLE_RUNS = 3;
 
 type Figures = Record<string, number>;
 
@@ -108,9 +110,10 @@ async function media(): Promise<BenchResult[]> {
 }
 
 async function idle(): Promise<BenchResult[]> {
-  const ours = await node('ours', 'idle', 100);
-  const werift = await node('werift', 'idle', 100);
-  const p = await pion('idle', ['-pairs', '100']);
+  // Medians of 3: RSS moves by whole V8 young-generation steps (16 MiB) from run to run.
+  const ours = await medianRuns(IDLE_RUNS, () => node('ours', 'idle', 100));
+  const werift = await medianRuns(IDLE_RUNS, () => node('werift', 'idle', 100));
+  const p = await medianRuns(IDLE_RUNS, () => pion('idle', ['-pairs', '100']));
   const notes: Record<string, number | string> = {};
   if (ours) notes['ours_heap_kib_per_pair'] = round(ours['heapKibPerPair']!);
   if (werift) notes['werift_heap_kib_per_pair'] = round(werift['heapKibPerPair']!);

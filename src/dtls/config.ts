@@ -7,6 +7,7 @@ import { NamedGroup } from './constants.js';
 import { DtlsError } from './errors.js';
 import { DEFAULT_GROUPS } from './key-exchange.js';
 import type { DtlsConfig, DtlsFingerprint, DtlsRole } from './types.js';
+import { ownedCopy } from '../common/owned-bytes.js';
 
 /** Default path MTU for handshake flights (Pion and browsers use ~1200). */
 export const DEFAULT_MTU = 1200;
@@ -87,7 +88,7 @@ export function resolveConfig(config: DtlsConfig): ResolvedDtlsConfig {
     handshakeTimeoutMs,
     requireClientCertificate: config.requireClientCertificate ?? true,
     rng,
-    cookieSecret: config.cookieSecret ?? rng.bytes(32),
+    cookieSecret: ownedCopy(config.cookieSecret ?? rng.bytes(32)),
     remoteAddressKey: config.remoteAddressKey ?? '',
     helloVerify: !(config.disableHelloVerify ?? false),
     certificateCache: config.certificateCache,

@@ -20,6 +20,7 @@ import type { KeyBlock } from './prf.js';
 import { parseRecords, type RawRecord } from './record/header.js';
 import { RecordLayer } from './record/record-layer.js';
 import type { DtlsCloseReason, DtlsConfig, DtlsEvent, DtlsRole, DtlsSessionInfo } from './types.js';
+import { ownedCopy } from '../common/owned-bytes.js';
 
 export type DtlsState = 'new' | 'handshaking' | 'connected' | 'closed';
 
@@ -48,8 +49,9 @@ export class DtlsCore {
   readonly #layer: RecordLayer;
   readonly #reassembler = new HandshakeReassembler();
   readonly #clientHelloAssembler = new ClientHelloAssembler();
-  readonly #client: ClientHandshake | undefined;
-  readonly #server: ServerHandshake | undefined;
+  /** The handshake in progress; dropped once connected (renegotiation is refused), freeing its keys and transcript. */
+  #client: ClientHandshake | undefined;
+  #server: ServerHandshake | undefined;
   #state: DtlsState = 'new';
   #sendSeq = 0;
   /** Current write epoch: 1 once our ChangeCipherSpec is out. */
@@ -432,12 +434,21 @@ export class DtlsCore {
   }
 
   #complete(info: DtlsSessionInfo, secrets: SessionSecrets): void {
-    this.#session = info;
-    this.#secrets = secrets;
+    // Kept for the connection's life: copied out of the handshake's shared buffers (see ownedCopy).
+    this.#session = { ...info, remoteCertificate: ownedCopy(info.remoteCertificate) };
+    this.#secrets = {
+      suite: secrets.suite,
+      masterSecret: ownedCopy(secrets.masterSecret),
+      clientRandom: ownedCopy(secrets.clientRandom),
+      serverRandom: ownedCopy(secrets.serverRandom),
+    };
     this.#state = 'connected';
     this.#handshakeDeadline = undefined;
     // The client's last flight needs no keeping; the server keeps flight 6 to answer retransmissions.
     this.#flights.complete();
+    this.#client = undefined;
+    this.#server = undefined;
+    this.#clientHelloAssembler.clear();
     this.#log.info(
       `connected: ${info.cipherSuite}, SRTP ${info.srtpProfile === undefined ? 'none' : profileName(info.srtpProfile)}, ` +
         `EMS ${info.extendedMasterSecret}, group ${info.namedGroup === NamedGroup.X25519 ? 'x25519' : 'secp256r1'}`,

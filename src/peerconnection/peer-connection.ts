@@ -15,7 +15,7 @@ import type { MediaKind } from './codec.js';
 import { DtlsSrtpTransport } from './dtls-srtp-transport.js';
 import { InvalidAccessError, InvalidStateError, OperationError } from './errors.js';
 import { iceAgentConfig } from './ice-config.js';
-import { MediaEngine } from './media-engine.js';
+import { defaultMediaEngine, type MediaEngine } from './media-engine.js';
 import { MediaRouter } from './media-router.js';
 import { answerSetup, Negotiation } from './negotiation.js';
 import { transportParams } from './remote-description.js';
@@ -124,7 +124,7 @@ export class RTCPeerConnection {
     }
     this.#config = config;
     this.#settings = options.settingEngine ?? new SettingEngine();
-    this.#engine = options.mediaEngine ?? MediaEngine.withDefaults();
+    this.#engine = options.mediaEngine ?? defaultMediaEngine();
     const s = this.#settings.values;
     this.#clock = s.clock ?? systemClock;
     this.#rng = s.rng ?? cryptoRng;
@@ -388,12 +388,12 @@ export class RTCPeerConnection {
       if (!params.fingerprints.length) throw new InvalidAccessError('remote description has no DTLS fingerprint');
       const { newTransceivers } = this.#negotiation.applyRemote(model, type);
       if (type === 'offer') {
-        this.#pendingRemote = new StoredDescription(type, model);
+        this.#pendingRemote = new StoredDescription(type, model, desc.sdp);
         this.#fixIceRole(params.iceLite ? 'controlling' : 'controlled');
         this.#remoteCreated = newTransceivers;
         this.#lastAnswer = undefined;
       } else {
-        this.#currentRemote = new StoredDescription(type, model);
+        this.#currentRemote = new StoredDescription(type, model, desc.sdp);
         this.#pendingRemote = undefined;
         if (type === 'answer' && this.#pendingLocal) {
           this.#currentLocal = this.#pendingLocal;

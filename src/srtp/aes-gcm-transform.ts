@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, type CipherGCMTypes } from 'node:crypto';
 import type { SrtpSessionKeys } from './key-derivation.js';
 import { RTCP_CLEAR_HEADER, SRTCP_E_FLAG, SRTCP_INDEX_SIZE, type SrtpTransform } from './transform.js';
+import { ownedCopy } from '../common/owned-bytes.js';
 
 /** RFC 7714 §14.2: 16-octet authentication tag for both AEAD profiles. */
 const GCM_TAG_LENGTH = 16;
@@ -30,10 +31,10 @@ export class AesGcmTransform implements SrtpTransform {
 
   constructor(rtp: SrtpSessionKeys, rtcp: SrtpSessionKeys) {
     this.#algorithm = rtp.encryptionKey.length === 32 ? 'aes-256-gcm' : 'aes-128-gcm';
-    this.#rtpKey = Buffer.from(rtp.encryptionKey);
-    this.#rtcpKey = Buffer.from(rtcp.encryptionKey);
-    this.#rtpSalt = rtp.salt;
-    this.#rtcpSalt = rtcp.salt;
+    this.#rtpKey = ownedCopy(rtp.encryptionKey);
+    this.#rtcpKey = ownedCopy(rtcp.encryptionKey);
+    this.#rtpSalt = ownedCopy(rtp.salt);
+    this.#rtcpSalt = ownedCopy(rtcp.salt);
   }
 
   /**

@@ -2,6 +2,7 @@ import { InvalidArgumentError } from '../common/errors.js';
 import { srtpProfileSpec } from './profile-spec.js';
 import type { SrtpProtectionProfile } from './protection-profile.js';
 import { SrtpContext, type SrtpContextOptions } from './srtp-context.js';
+import { ownedCopy } from '../common/owned-bytes.js';
 
 /** RFC 5764 §4.2: the TLS exporter label for DTLS-SRTP keying material. */
 export const SRTP_EXPORTER_LABEL = 'EXTRACTOR-dtls_srtp';
@@ -40,10 +41,10 @@ export function srtpContextsFromDtls(
   if (keyingMaterial.length !== 2 * (k + s)) {
     throw new InvalidArgumentError(`${spec.name} needs ${2 * (k + s)} bytes of keying material, got ${keyingMaterial.length}`);
   }
-  const clientKey = Buffer.from(keyingMaterial.subarray(0, k));
-  const serverKey = Buffer.from(keyingMaterial.subarray(k, 2 * k));
-  const clientSalt = Buffer.from(keyingMaterial.subarray(2 * k, 2 * k + s));
-  const serverSalt = Buffer.from(keyingMaterial.subarray(2 * k + s, 2 * (k + s)));
+  const clientKey = ownedCopy(keyingMaterial.subarray(0, k));
+  const serverKey = ownedCopy(keyingMaterial.subarray(k, 2 * k));
+  const clientSalt = ownedCopy(keyingMaterial.subarray(2 * k, 2 * k + s));
+  const serverSalt = ownedCopy(keyingMaterial.subarray(2 * k + s, 2 * (k + s)));
   const client = (): SrtpContext => new SrtpContext({ ...options, profile, masterKey: clientKey, masterSalt: clientSalt });
   const server = (): SrtpContext => new SrtpContext({ ...options, profile, masterKey: serverKey, masterSalt: serverSalt });
   return role === 'client' ? { local: client(), remote: server() } : { local: server(), remote: client() };

@@ -1,4 +1,5 @@
 import * as crypto from 'node:crypto';
+import { ownedCopy } from '../common/owned-bytes.js';
 
 /** SHA-1 block size: the HMAC key pads (RFC 2104 §2). */
 export const HMAC_SHA1_PREFIX = 64;
@@ -35,7 +36,7 @@ export class HmacSha1 {
   readonly #mac = Buffer.alloc(DIGEST);
 
   constructor(key: Buffer) {
-    this.#key = key.length > HMAC_SHA1_PREFIX ? crypto.createHash('sha1').update(key).digest() : Buffer.from(key);
+    this.#key = key.length > HMAC_SHA1_PREFIX ? crypto.createHash('sha1').update(key).digest() : ownedCopy(key);
     this.#ipad = Buffer.alloc(HMAC_SHA1_PREFIX, 0x36);
     const opad = Buffer.alloc(HMAC_SHA1_PREFIX, 0x5c);
     for (let i = 0; i < this.#key.length; i++) {

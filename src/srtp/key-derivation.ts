@@ -1,6 +1,7 @@
 import { createCipheriv } from 'node:crypto';
 import { InvalidArgumentError } from '../common/errors.js';
 import type { SrtpProfileSpec } from './profile-spec.js';
+import { ownedCopy } from '../common/owned-bytes.js';
 
 /** RFC 3711 §4.3.2: key derivation labels. */
 export const SrtpLabel = {
@@ -64,7 +65,7 @@ export function deriveSrtpSessionKeys(spec: SrtpProfileSpec, masterKey: Buffer, 
   }
   const empty = Buffer.alloc(0);
   const derive = (label: number, len: number): Buffer =>
-    len === 0 ? empty : Buffer.from(srtpPrf(masterKey, masterSalt, label, len));
+    len === 0 ? empty : ownedCopy(srtpPrf(masterKey, masterSalt, label, len));
   return {
     rtp: {
       encryptionKey: derive(SrtpLabel.RtpEncryption, spec.keyLength),

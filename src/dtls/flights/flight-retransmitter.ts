@@ -3,6 +3,7 @@ import { handshakeTypeName } from '../constants.js';
 import type { RecordLayer } from '../record/record-layer.js';
 import { writeFlight } from './flight-writer.js';
 import type { FlightItem } from './handshake-host.js';
+import { ownedCopy } from '../../common/owned-bytes.js';
 
 interface Flight {
   readonly name: string;
@@ -73,7 +74,13 @@ export class FlightRetransmitter {
   /** Handshake over: stop the timer; keep only a final flight (to answer the peer's retransmissions). */
   complete(): void {
     this.#deadline = undefined;
-    if (!this.#flight?.final) this.#flight = undefined;
+    const f = this.#flight;
+    if (!f?.final) {
+      this.#flight = undefined;
+      return;
+    }
+    // Kept for the connection's life: its small bodies must not pin the buffers they were cut from.
+    this.#flight = { ...f, items: f.items.map((i) => (i.kind === 'ccs' ? i : { ...i, body: ownedCopy(i.body) })) };
   }
 
   clear(): void {

@@ -2,6 +2,7 @@ import { DTLS_1_2, RECORD_HEADER_LENGTH } from '../constants.js';
 import type { CipherSuiteParams } from '../cipher-suites/cipher-suite.js';
 import { Aead, TAG_LENGTH } from './aead.js';
 import { writeRecordHeader, type RawRecord } from './header.js';
+import { ownedCopy } from '../../common/owned-bytes.js';
 
 const TWO_32 = 0x1_0000_0000;
 
@@ -25,7 +26,7 @@ export class RecordProtection {
 
   constructor(suite: CipherSuiteParams, key: Uint8Array, iv: Uint8Array) {
     this.#aead = new Aead(suite.aead, key);
-    this.#iv = Buffer.from(iv);
+    this.#iv = ownedCopy(iv);
     this.#recordIvLength = suite.recordIvLength;
     this.#gcm = suite.aead !== 'chacha20-poly1305';
     if (this.#gcm) this.#iv.copy(this.#nonce, 0, 0, 4);
