@@ -89,3 +89,18 @@ describe('DeadlineTimer', () => {
     expect(fired).toEqual([50]);
   });
 });
+
+describe('ownedCopy', () => {
+  it('copies bytes into memory of their own, not a view of the source or a pool slab', async () => {
+    const { ownedCopy } = await import('../../src/common/owned-bytes.js');
+    const slab = Buffer.from('0123456789abcdef0123456789abcdef');
+    const view = slab.subarray(4, 20);
+    const copy = ownedCopy(view);
+    expect(copy.equals(view)).toBe(true);
+    expect(copy.buffer).not.toBe(slab.buffer);
+    expect(copy.byteOffset).toBe(0);
+    expect(copy.buffer.byteLength).toBe(16);
+    view[0] = 0;
+    expect(copy[0]).toBe('4'.charCodeAt(0));
+  });
+});

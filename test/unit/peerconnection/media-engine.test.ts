@@ -75,3 +75,26 @@ describe('MediaEngine', () => {
     expect(() => engine.registerCodec({ payloadType: 200, mimeType: 'video/VP8', clockRate: 90000 }, 'video')).toThrow(/payload type/);
   });
 });
+
+describe('shared default engine', () => {
+  it('is one frozen engine, and an exact remote match negotiates to the shared codec object', async () => {
+    const { defaultMediaEngine } = await import('../../../src/peerconnection/media-engine.js');
+    const engine = defaultMediaEngine();
+    expect(defaultMediaEngine()).toBe(engine);
+    const vp8 = engine.getCodecs('video').find((c) => c.mimeType === 'video/VP8')!;
+    expect(Object.isFrozen(vp8)).toBe(true);
+    const rtx = engine.getCodecs('video').find((c) => c.mimeType === 'video/rtx' && c.sdpFmtpLine === `apt=${vp8.payloadType}`)!;
+    // The remote offers what we would (a tern peer, or a peer using our payload types).
+    const same = engine.negotiateCodecs('video', [
+      { ...vp8, rtcpFeedback: vp8.rtcpFeedback!.map((f) => ({ ...f })) },
+      { ...rtx, rtcpFeedback: [] },
+    ]);
+    expect(same[0]).toBe(vp8);
+    expect(same[1]).toBe(rtx);
+    // A different payload type, or less feedback, gets a connection's own copy with the remote's values.
+    const other = engine.negotiateCodecs('video', [{ ...vp8, payloadType: 120, rtcpFeedback: [{ type: 'nack' }] }]);
+    expect(other[0]).not.toBe(vp8);
+    expect(other[0]).toMatchObject({ payloadType: 120, mimeType: 'video/VP8', rtcpFeedback: [{ type: 'nack' }] });
+    expect(Object.isFrozen(other[0])).toBe(false);
+  });
+});
