@@ -29,11 +29,29 @@ export class SystemClock implements Clock {
   }
 
   setTimer(fn: () => void, delayMs: number): TimerHandle {
-    return setTimeout(fn, Math.max(0, delayMs));
+    // Node runs a timeout no sooner than 1 ms after it is set, so work that is due now (the
+    // next connectivity check, a flight to send) would wait a whole millisecond per step:
+    // it runs on the event loop's next turn instead, after pending I/O.
+    if (delayMs <= 0) return new ImmediateTimer(fn);
+    return setTimeout(fn, delayMs);
   }
 
   clearTimer(handle: TimerHandle): void {
-    clearTimeout(handle as ReturnType<typeof setTimeout>);
+    if (handle instanceof ImmediateTimer) handle.clear();
+    else clearTimeout(handle as ReturnType<typeof setTimeout>);
+  }
+}
+
+/** A timer due now: a `setImmediate` that can be cleared like the others. */
+class ImmediateTimer {
+  readonly #immediate: ReturnType<typeof setImmediate>;
+
+  constructor(fn: () => void) {
+    this.#immediate = setImmediate(fn);
+  }
+
+  clear(): void {
+    clearImmediate(this.#immediate);
   }
 }
 

@@ -104,3 +104,19 @@ describe('ownedCopy', () => {
     expect(copy[0]).toBe('4'.charCodeAt(0));
   });
 });
+
+describe('SystemClock', () => {
+  it('runs a timer due now on the next loop turn, and clears it like any other', async () => {
+    const { SystemClock } = await import('../../src/common/clock.js');
+    const clock = new SystemClock();
+    const order: string[] = [];
+    clock.setTimer(() => order.push('later'), 1);
+    clock.setTimer(() => order.push('now'), 0);
+    const cleared = clock.setTimer(() => order.push('cleared'), -5);
+    clock.clearTimer(cleared);
+    const clearedLater = clock.setTimer(() => order.push('cleared-later'), 2);
+    clock.clearTimer(clearedLater);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(order).toEqual(['now', 'later']);
+  });
+});
