@@ -12,7 +12,10 @@
  *   median of 3 runs of 4 s. Notes: CPU µs per received packet, loss, and
  *   Pion with all cores (`pion` is GOMAXPROCS=1, one core like Node).
  * - `pc-idle-kib` (lower): RSS per idle connected pair with 100 pairs, median
- *   of 3 runs.
+ *   of 3 runs. Every contender's process is warmed first (20 pairs connected,
+ *   then closed) so per-process pools, above all V8's young generation, which
+ *   grows by 16 MiB steps, are not counted per pair; notes give the V8 heap
+ *   per pair.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -119,7 +122,7 @@ async function idle(): Promise<BenchResult[]> {
   const ours = await medianRuns(IDLE_RUNS, () => node('ours', 'idle', 100));
   const werift = await medianRuns(IDLE_RUNS, () => node('werift', 'idle', 100));
   const p = await medianRuns(IDLE_RUNS, () => pion('idle', ['-pairs', '100']));
-  const notes: Record<string, number | string> = {};
+  const notes: Record<string, number | string> = { warmup_pairs: 20 };
   if (ours) notes['ours_heap_kib_per_pair'] = round(ours['heapKibPerPair']!);
   if (werift) notes['werift_heap_kib_per_pair'] = round(werift['heapKibPerPair']!);
   return [{ bench: 'pc-idle-kib', unit: 'KiB/pair', better: 'lower', ours: pick(ours, 'kibPerPair') ?? NaN, werift: pick(werift, 'kibPerPair'), pion: pick(p, 'kibPerPair'), bare: null, notes }];

@@ -198,6 +198,17 @@ func main() {
 		p.a.Close()
 		p.b.Close()
 	case "idle":
+		// Warmed like the Node contenders: 20 pairs connected and closed before the baseline.
+		var warm []*pair
+		for i := 0; i < 20; i++ {
+			p, _ := connect(a, nil)
+			warm = append(warm, p)
+		}
+		for _, p := range warm {
+			p.a.Close()
+			p.b.Close()
+		}
+		time.Sleep(200 * time.Millisecond)
 		runtime.GC()
 		before := rssKiB()
 		var ps []*pair
