@@ -51,12 +51,15 @@ async function node(impl: 'ours' | 'werift' | 'bare', mode: string, arg?: number
 
 async function pion(mode: string, args: string[], env: Record<string, string> = {}): Promise<Figures | undefined> {
   if (!pionAvailable()) return undefined;
-  try {
-    const { stdout } = await run(pionBinary('pc-bench'), ['-mode', mode, ...args], { timeout: 130_000, env: { ...process.env, ...env } });
-    return JSON.parse(stdout.trim().split('\n').pop()!) as Figures;
-  } catch (err) {
-    console.error(`pc bench pion ${mode}: ${(err as Error).message}`);
-    return undefined;
+  // One retry: on a loaded machine a Go connection now and then stalls until the program's watchdog.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { stdout } = await run(pionBinary('pc-bench'), ['-mode', mode, ...args], { timeout: 130_000, env: { ...process.env, ...env } });
+      return JSON.parse(stdout.trim().split('\n').pop()!) as Figures;
+    } catch (err) {
+      console.error(`pc bench pion ${mode} (attempt ${attempt}): ${(err as Error).message}`);
+      if (attempt === 2) return undefined;
+    }
   }
 }
 

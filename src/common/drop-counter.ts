@@ -6,13 +6,15 @@ import type { ScopedLogger } from './log.js';
  * nothing from the network throws past a socket handler.
  */
 export class DropCounter {
-  readonly #counts = new Map<string, number>();
+  /** Created on the first drop: most connections never drop anything, and each keeps one. */
+  #counts: Map<string, number> | undefined;
   #total = 0;
 
   constructor(private readonly log?: ScopedLogger) {}
 
   drop(reason: string, detail?: unknown): void {
-    this.#counts.set(reason, (this.#counts.get(reason) ?? 0) + 1);
+    const counts = (this.#counts ??= new Map());
+    counts.set(reason, (counts.get(reason) ?? 0) + 1);
     this.#total++;
     if (this.log?.traceEnabled) this.log.trace(`dropped (${reason})`, detail ?? '');
   }
@@ -22,11 +24,11 @@ export class DropCounter {
   }
 
   count(reason: string): number {
-    return this.#counts.get(reason) ?? 0;
+    return this.#counts?.get(reason) ?? 0;
   }
 
   /** Snapshot as a plain object, `{ [reason]: count }`. */
   toJSON(): Record<string, number> {
-    return Object.fromEntries(this.#counts);
+    return this.#counts ? Object.fromEntries(this.#counts) : {};
   }
 }

@@ -31,9 +31,10 @@ export class MdnsCandidates {
   readonly #publishEnabled: boolean;
   #resolver: MdnsResolver | undefined;
   readonly #ownsResolver: boolean;
-  readonly #published = new Set<string>();
-  readonly #originals = new Map<string, Candidate>();
-  #abort = new AbortController();
+  // Created when first needed: most agents never publish or resolve a name.
+  #published: Set<string> | undefined;
+  #originals: Map<string, Candidate> | undefined;
+  #abort: AbortController | undefined;
   #generation = 0;
   #pending = 0;
   #deferredEnd: (() => void) | undefined;
@@ -73,7 +74,7 @@ export class MdnsCandidates {
       if (c.isMdns) return c;
       try {
         const name = this.#getResolver().publish(c.address);
-        this.#published.add(name);
+        (this.#published ??= new Set()).add(name);
         this.#options.log.debug(`host ${c.address} published as ${name}`);
         return c.with({ address: name });
       } catch (err) {
@@ -99,7 +100,7 @@ export class MdnsCandidates {
     const generation = this.#generation;
     let p: Promise<string>;
     try {
-      p = this.#getResolver().resolve(c.address, { timeoutMs, signal: this.#abort.signal });
+      p = this.#getResolver().resolve(c.address, { timeoutMs, signal: (this.#abort ??= new AbortController()).signal });
     } catch (err) {
       p = Promise.reject(err as Error);
     }
@@ -108,8 +109,9 @@ export class MdnsCandidates {
         if (this.#closed || generation !== this.#generation) return;
         log.debug(`remote ${c.address} resolved to ${address}`);
         const resolved = c.with({ address });
-        if (this.#originals.size >= MAX_ORIGINALS) this.#originals.delete(this.#originals.keys().next().value!);
-        this.#originals.set(resolved.key, c);
+        const originals = (this.#originals ??= new Map());
+        if (originals.size >= MAX_ORIGINALS) originals.delete(originals.keys().next().value!);
+        originals.set(resolved.key, c);
         add(resolved);
       },
       (err: unknown) => {
@@ -148,13 +150,13 @@ export class MdnsCandidates {
     if (this.#closed) return;
     this.#generation++;
     this.#deferredEnd = undefined;
-    this.#abort.abort();
-    this.#abort = new AbortController();
+    this.#abort?.abort();
+    this.#abort = undefined;
   }
 
   /** The signalled `.local` form of a remote candidate added at its resolved address, if it was one. */
   originalOf(c: Candidate): Candidate | undefined {
-    return this.#originals.get(c.key);
+    return this.#originals?.get(c.key);
   }
 
   /** Aborts resolutions, withdraws published names, closes an agent-owned resolver. Idempotent. */
@@ -162,12 +164,12 @@ export class MdnsCandidates {
     if (this.#closed) return;
     this.#closed = true;
     this.#deferredEnd = undefined;
-    this.#abort.abort();
+    this.#abort?.abort();
     if (this.#resolver) {
       if (this.#ownsResolver) this.#resolver.close();
-      else for (const name of this.#published) this.#resolver.unpublish(name);
+      else for (const name of this.#published ?? []) this.#resolver.unpublish(name);
     }
-    this.#published.clear();
-    this.#originals.clear();
+    this.#published = undefined;
+    this.#originals = undefined;
   }
 }

@@ -6,7 +6,8 @@
  */
 export class SsrcStateMap<T> {
   readonly capacity: number;
-  readonly #map = new Map<number, T>();
+  /** Created with the first entry: an idle connection's contexts hold none for some directions. */
+  #map: Map<number, T> | undefined;
   #lastSsrc = -1;
   #last: T | undefined;
   #evictions = 0;
@@ -16,7 +17,7 @@ export class SsrcStateMap<T> {
   }
 
   get size(): number {
-    return this.#map.size;
+    return this.#map?.size ?? 0;
   }
 
   get evictions(): number {
@@ -27,6 +28,7 @@ export class SsrcStateMap<T> {
   get(ssrc: number): T | undefined {
     if (ssrc === this.#lastSsrc) return this.#last;
     const map = this.#map;
+    if (map === undefined) return undefined;
     const state = map.get(ssrc);
     if (state !== undefined) {
       map.delete(ssrc);
@@ -39,7 +41,7 @@ export class SsrcStateMap<T> {
 
   /** Inserts `state` for `ssrc` (replacing any), evicting the least recently used beyond capacity. */
   set(ssrc: number, state: T): void {
-    const map = this.#map;
+    const map = (this.#map ??= new Map());
     map.delete(ssrc);
     map.set(ssrc, state);
     this.#lastSsrc = ssrc;
@@ -52,7 +54,7 @@ export class SsrcStateMap<T> {
   }
 
   delete(ssrc: number): void {
-    this.#map.delete(ssrc);
+    this.#map?.delete(ssrc);
     if (ssrc === this.#lastSsrc) {
       this.#lastSsrc = -1;
       this.#last = undefined;
@@ -60,6 +62,6 @@ export class SsrcStateMap<T> {
   }
 
   keys(): IterableIterator<number> {
-    return this.#map.keys();
+    return (this.#map ?? new Map<number, T>()).keys();
   }
 }
