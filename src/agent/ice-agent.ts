@@ -1,4 +1,5 @@
-import { BehaviorSubject, Subject, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { LazyEvents, LazyState } from '../common/lazy-subjects.js';
 import { Candidate } from '../candidate/index.js';
 import { systemClock, type Clock } from '../common/clock.js';
 import { DropCounter } from '../common/drop-counter.js';
@@ -55,10 +56,10 @@ export class IceAgent {
   #draining = false;
   #drainAgain = false;
   #closed = false;
-  readonly #state$ = new BehaviorSubject<IceConnectionState>('new');
-  readonly #gatheringState$ = new BehaviorSubject<IceGatheringState>('new');
-  readonly #candidate$ = new Subject<Candidate | null>();
-  readonly #selectedPair$ = new Subject<CandidatePairInfo>();
+  readonly #state$ = new LazyState<IceConnectionState>('new');
+  readonly #gatheringState$ = new LazyState<IceGatheringState>('new');
+  readonly #candidate$ = new LazyEvents<Candidate | null>();
+  readonly #selectedPair$ = new LazyEvents<CandidatePairInfo>();
   #candidateCallbacks: ((c: Candidate | null) => void)[] = [];
   #credentialsCallbacks: ((c: { ufrag: string; pwd: string }) => void)[] = [];
   readonly #localCandidates: Candidate[] = [];
@@ -175,14 +176,37 @@ export class IceAgent {
     };
   }
 
-  /** Safe listener for state changes (a throwing callback is logged, never rethrown). */
+  /** Safe listener for state changes, called first with the current state (a throwing callback is logged, never rethrown). */
   onStateChange(cb: (state: IceConnectionState) => void): () => void {
-    return this.#safeSubscribe(this.#state$, cb, 'state');
+    return this.#safeListen(this.#state$, cb, 'state');
+  }
+
+  /** Safe listener for gathering-state changes, called first with the current state. */
+  onGatheringStateChange(cb: (state: IceGatheringState) => void): () => void {
+    return this.#safeListen(this.#gatheringState$, cb, 'gathering state');
   }
 
   /** Safe listener for selected-pair changes. */
   onSelectedPairChange(cb: (pair: CandidatePairInfo) => void): () => void {
-    return this.#safeSubscribe(this.#selectedPair$, cb, 'selected pair');
+    return this.#safeSubscribe(this.#selectedPair$.asObservable(), cb, 'selected pair');
+  }
+
+  /** Follows a state with a plain callback: no rxjs subject or subscriber per listener. */
+  #safeListen<T>(state: LazyState<T>, cb: (v: T) => void, what: string): () => void {
+    const safe = (v: T): void => {
+      try {
+        cb(v);
+      } catch (err) {
+        this.#log.error(`${what} callback threw`, err);
+      }
+    };
+    if (state.completed) {
+      safe(state.value);
+      return () => undefined;
+    }
+    const off = state.listen(safe);
+    safe(state.value);
+    return off;
   }
 
   #safeSubscribe<T>(subject: Observable<T>, cb: (v: T) => void, what: string): () => void {
@@ -320,7 +344,7 @@ export class IceAgent {
   }
 
   #setGatheringState(s: IceGatheringState): void {
-    if (this.#gatheringState$.value !== s) this.#gatheringState$.next(s);
+    this.#gatheringState$.set(s);
   }
 
   // ---- remote side and connecting ------------------------------------------
@@ -520,7 +544,7 @@ export class IceAgent {
 
   #onState(state: IceConnectionState): void {
     this.#dataBlocked = state === 'failed' || state === 'closed' || this.#sendSocket === undefined;
-    if (this.#state$.value !== state && !this.#state$.closed) this.#state$.next(state);
+    this.#state$.set(state);
     if (state === 'connected' && this.#core.selected) {
       const conn = (this.#connection ??= this.#newConnection());
       for (const w of [...this.#connectWaiters]) w.resolve(conn);
@@ -530,15 +554,10 @@ export class IceAgent {
   }
 
   #newConnection(): IceConnectionImpl {
-    const agent = this;
     return new IceConnectionImpl({
       sendData: (data) => this.#sendData(data),
-      get localCandidate() {
-        return agent.#core.selected!.local.candidate;
-      },
-      get remoteCandidate() {
-        return agent.#core.selected!.remote;
-      },
+      selectedLocal: () => this.#core.selected!.local.candidate,
+      selectedRemote: () => this.#core.selected!.remote,
       closeAgent: () => this.close(),
     });
   }

@@ -7,11 +7,15 @@ export interface IceConnection extends DatagramTransport {
   readonly remoteCandidate: Candidate;
 }
 
-/** What the connection needs from its agent. */
+/**
+ * What the connection needs from its agent. Plain methods, not getters: an
+ * object literal with accessors is a dictionary-mode object in V8, about
+ * 1 KiB per connection.
+ */
 export interface IceConnectionHost {
   sendData(data: Uint8Array): void;
-  readonly localCandidate: Candidate;
-  readonly remoteCandidate: Candidate;
+  selectedLocal(): Candidate;
+  selectedRemote(): Candidate;
   closeAgent(): void;
 }
 
@@ -31,11 +35,11 @@ export class IceConnectionImpl implements IceConnection {
   constructor(private readonly host: IceConnectionHost) {}
 
   get localCandidate(): Candidate {
-    return this.host.localCandidate;
+    return this.host.selectedLocal();
   }
 
   get remoteCandidate(): Candidate {
-    return this.host.remoteCandidate;
+    return this.host.selectedRemote();
   }
 
   get closed(): boolean {

@@ -24,7 +24,10 @@ export class DtlsConnection {
   readonly #transport: DatagramTransport;
   readonly #clock: Clock;
   readonly #timer: DeadlineTimer;
-  readonly #closed = new ReplaySubject<DtlsCloseReason>(1);
+  /** Set once closed; listeners and the closed$ subject exist only when asked for. */
+  #closeReason: DtlsCloseReason | undefined;
+  #closeListeners: ((reason: DtlsCloseReason) => void)[] | undefined;
+  #closed$: ReplaySubject<DtlsCloseReason> | undefined;
   #dataHandler: ((data: Buffer) => void) | undefined;
   #draining = false;
   #drainAgain = false;
@@ -78,7 +81,17 @@ export class DtlsConnection {
   }
 
   /** Closes with this reason once; fires every close listener. */
-  readonly closed$: Observable<DtlsCloseReason> = this.#closed.asObservable();
+  /** Emits the close reason once, then completes (replayed to late subscribers). */
+  get closed$(): Observable<DtlsCloseReason> {
+    if (this.#closed$ === undefined) {
+      this.#closed$ = new ReplaySubject<DtlsCloseReason>(1);
+      if (this.#closeReason !== undefined) {
+        this.#closed$.next(this.#closeReason);
+        this.#closed$.complete();
+      }
+    }
+    return this.#closed$.asObservable();
+  }
 
   get cipherSuite(): DtlsCipherSuite {
     return this.#session().cipherSuite;
@@ -126,13 +139,15 @@ export class DtlsConnection {
 
   /** Calls `cb` once when the connection closes (immediately if it already has). */
   onClose(cb: (reason: DtlsCloseReason) => void): void {
-    this.#closed.subscribe((reason) => {
+    const safe = (reason: DtlsCloseReason): void => {
       try {
         cb(reason);
       } catch (e) {
         log.error('close listener threw', e);
       }
-    });
+    };
+    if (this.#closeReason !== undefined) safe(this.#closeReason);
+    else (this.#closeListeners ??= []).push(safe);
   }
 
   /** RFC 5705 exporter, e.g. `exportKeyingMaterial('EXTRACTOR-dtls_srtp', 2 * (key + salt))`. */
@@ -227,7 +242,11 @@ export class DtlsConnection {
       this.#connected.reject(error);
       this.#connected = undefined;
     }
-    this.#closed.next(reason);
-    this.#closed.complete();
+    this.#closeReason = reason;
+    const listeners = this.#closeListeners ?? [];
+    this.#closeListeners = undefined;
+    for (const l of listeners) l(reason);
+    this.#closed$?.next(reason);
+    this.#closed$?.complete();
   }
 }

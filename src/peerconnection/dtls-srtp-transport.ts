@@ -1,4 +1,5 @@
-import { BehaviorSubject, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { LazyState } from '../common/lazy-subjects.js';
 import type { Clock } from '../common/clock.js';
 import { DropCounter } from '../common/drop-counter.js';
 import { getLogger, type ScopedLogger } from '../common/log.js';
@@ -45,11 +46,10 @@ export interface DtlsSrtpTransportOptions {
 export class DtlsSrtpTransport implements MediaPipe {
   readonly #o: DtlsSrtpTransportOptions;
   readonly #log: ScopedLogger;
-  readonly #state$ = new BehaviorSubject<DtlsTransportState>('new');
+  readonly #state$ = new LazyState<DtlsTransportState>('new');
   readonly drops: DropCounter;
   #dtls: DtlsConnection | undefined;
-  #dtlsHandler: ((data: Buffer) => void) | undefined;
-  #viewClose: ((reason?: Error) => void) | undefined;
+  #view: DtlsView | undefined;
   #local: SrtpContext | undefined;
   #remote: SrtpContext | undefined;
   #closed = false;
@@ -72,6 +72,11 @@ export class DtlsSrtpTransport implements MediaPipe {
     return this.#state$.asObservable();
   }
 
+  /** Calls `listener` on every later state change (a plain callback; it must not throw). */
+  onStateChange(listener: (state: DtlsTransportState) => void): () => void {
+    return this.#state$.listen(listener);
+  }
+
   get dtls(): DtlsConnection | undefined {
     return this.#dtls;
   }
@@ -91,25 +96,13 @@ export class DtlsSrtpTransport implements MediaPipe {
   /** Runs the DTLS handshake and keys SRTP. Rejects with the DTLS error. */
   async start(): Promise<void> {
     const o = this.#o;
-    this.#state$.next('connecting');
+    this.#state$.set('connecting');
+    const view = (this.#view = new DtlsView(o.ice));
     o.ice.onMessage((data) => this.#onDatagram(data));
     o.ice.onClose((reason) => {
-      this.#viewClose?.(reason);
+      view.closeHandler?.(reason);
       this.#fail(reason ?? new Error('ICE transport closed'));
     });
-    const view: DatagramTransport = {
-      send: (data) => o.ice.send(data),
-      onMessage: (h) => {
-        this.#dtlsHandler = h;
-      },
-      onClose: (h) => {
-        this.#viewClose = h;
-      },
-      close: () => undefined,
-      get closed() {
-        return o.ice.closed;
-      },
-    };
     try {
       const dtls = await DtlsConnection.connect(view, {
         role: o.role,
@@ -142,7 +135,7 @@ export class DtlsSrtpTransport implements MediaPipe {
       this.#local = local;
       this.#remote = remote;
       this.#log.debug(`DTLS-SRTP ready: ${dtls.cipherSuite}, SRTP profile ${profile}`);
-      this.#state$.next('connected');
+      this.#state$.set('connected');
     } catch (err) {
       this.#fail(err as Error);
       throw err;
@@ -174,7 +167,7 @@ export class DtlsSrtpTransport implements MediaPipe {
     this.#closed = true;
     this.#dtls?.close();
     this.#local = this.#remote = undefined;
-    if (this.#state$.value !== 'failed') this.#state$.next('closed');
+    if (this.#state$.value !== 'failed') this.#state$.set('closed');
     this.#state$.complete();
   }
 
@@ -183,7 +176,7 @@ export class DtlsSrtpTransport implements MediaPipe {
     try {
       switch (classifyPacket(data)) {
         case 'dtls':
-          this.#dtlsHandler?.(data);
+          this.#view?.handler?.(data);
           return;
         case 'rtp': {
           const ctx = this.#remote;
@@ -213,7 +206,7 @@ export class DtlsSrtpTransport implements MediaPipe {
     if (this.#closed) return;
     this.#closed = true;
     this.#local = this.#remote = undefined;
-    this.#state$.next(reason.kind === 'close-notify' || reason.kind === 'local' ? 'closed' : 'failed');
+    this.#state$.set(reason.kind === 'close-notify' || reason.kind === 'local' ? 'closed' : 'failed');
     this.#state$.complete();
   }
 
@@ -222,7 +215,41 @@ export class DtlsSrtpTransport implements MediaPipe {
     this.#log.debug(`DTLS-SRTP transport failed: ${err.message}`);
     this.#closed = true;
     this.#local = this.#remote = undefined;
-    this.#state$.next('failed');
+    this.#state$.set('failed');
     this.#state$.complete();
+  }
+}
+
+/**
+ * The ICE connection as DTLS sees it: DTLS datagrams only (the transport
+ * demultiplexes, RFC 7983), and closing it leaves ICE to the transport.
+ */
+class DtlsView implements DatagramTransport {
+  handler: ((data: Buffer) => void) | undefined;
+  closeHandler: ((reason?: Error) => void) | undefined;
+  readonly #ice: IceConnection;
+
+  constructor(ice: IceConnection) {
+    this.#ice = ice;
+  }
+
+  get closed(): boolean {
+    return this.#ice.closed;
+  }
+
+  send(data: Uint8Array): void {
+    this.#ice.send(data);
+  }
+
+  onMessage(handler: (data: Buffer) => void): void {
+    this.handler = handler;
+  }
+
+  onClose(handler: (reason?: Error) => void): void {
+    this.closeHandler = handler;
+  }
+
+  close(): void {
+    // The transport closes ICE itself.
   }
 }

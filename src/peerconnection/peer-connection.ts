@@ -1,4 +1,5 @@
-import { BehaviorSubject, Subject, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { LazyEvents, LazyState } from '../common/lazy-subjects.js';
 import type { Clock } from '../common/clock.js';
 import { systemClock } from '../common/clock.js';
 import { InvalidArgumentError } from '../common/errors.js';
@@ -84,13 +85,13 @@ export class RTCPeerConnection {
   #sessionVersion = 0n;
   #chain: Promise<unknown> = Promise.resolve();
 
-  readonly #signaling$ = new BehaviorSubject<RTCSignalingState>('stable');
-  readonly #connection$ = new BehaviorSubject<RTCPeerConnectionState>('new');
-  readonly #ice$ = new BehaviorSubject<RTCIceConnectionState>('new');
-  readonly #gathering$ = new BehaviorSubject<RTCIceGatheringState>('new');
-  readonly #track$ = new Subject<RTCTrackEvent>();
-  readonly #candidate$ = new Subject<RTCPeerConnectionIceEvent>();
-  readonly #negotiationNeeded$ = new Subject<void>();
+  readonly #signaling$ = new LazyState<RTCSignalingState>('stable');
+  readonly #connection$ = new LazyState<RTCPeerConnectionState>('new');
+  readonly #ice$ = new LazyState<RTCIceConnectionState>('new');
+  readonly #gathering$ = new LazyState<RTCIceGatheringState>('new');
+  readonly #track$ = new LazyEvents<RTCTrackEvent>();
+  readonly #candidate$ = new LazyEvents<RTCPeerConnectionIceEvent>();
+  readonly #negotiationNeeded$ = new LazyEvents<void>();
 
   #currentLocal: Described | undefined;
   #pendingLocal: Described | undefined;
@@ -460,9 +461,9 @@ export class RTCPeerConnection {
     this.#transport?.close();
     this.#agent.close();
     for (const off of this.#subscriptions.splice(0)) off();
-    this.#signaling$.next('closed');
-    this.#ice$.next('closed');
-    this.#connection$.next('closed');
+    this.#signaling$.set('closed');
+    this.#ice$.set('closed');
+    this.#connection$.set('closed');
     for (const s of [this.#signaling$, this.#ice$, this.#connection$, this.#gathering$]) s.complete();
     this.#track$.complete();
     this.#candidate$.complete();
@@ -606,21 +607,21 @@ export class RTCPeerConnection {
 
   #watchAgent(): void {
     const a = this.#agent;
-    const sub1 = a.gatheringState$.subscribe((s) => {
+    const off1 = a.onGatheringStateChange((s) => {
       if (this.#closed || this.#gathering$.value === s) return;
-      this.#gathering$.next(s);
+      this.#gathering$.set(s);
       this.#safe(() => this.onicegatheringstatechange?.(s));
     });
     const off = a.onCandidate((c) => this.#emitCandidate(c));
-    const sub2 = a.state$.subscribe((s) => {
+    const off2 = a.onStateChange((s) => {
       if (this.#closed) return;
       if (this.#ice$.value !== s) {
-        this.#ice$.next(s);
+        this.#ice$.set(s);
         this.#safe(() => this.oniceconnectionstatechange?.(s));
       }
       this.#updateConnectionState();
     });
-    this.#subscriptions.push(() => sub1.unsubscribe(), off, () => sub2.unsubscribe());
+    this.#subscriptions.push(off1, off, off2);
   }
 
   #emitCandidate(c: Candidate | null): void {
@@ -680,8 +681,7 @@ export class RTCPeerConnection {
       onRtcp: (p) => this.#router.handleRtcp(p, this.#allSenders()),
     });
     this.#transport = transport;
-    const sub = transport.state$.subscribe(() => this.#updateConnectionState());
-    this.#subscriptions.push(() => sub.unsubscribe());
+    this.#subscriptions.push(transport.onStateChange(() => this.#updateConnectionState()));
     this.#updateConnectionState();
     await transport.start();
     if (this.#closed) return;
@@ -725,7 +725,7 @@ export class RTCPeerConnection {
     else next = 'connecting';
     if (next === this.#connection$.value) return;
     this.#log.debug(`connection state ${this.#connection$.value} -> ${next}`);
-    this.#connection$.next(next);
+    this.#connection$.set(next);
     if (next === 'closed' || next === 'failed') for (const t of this.#transceivers) for (const tr of t.receiver.tracks) tr.end();
     this.#safe(() => this.onconnectionstatechange?.(next));
   }
@@ -737,7 +737,7 @@ export class RTCPeerConnection {
       // models built for the finished round are not kept (they hold every codec and line).
       this.#lastOffer = this.#lastAnswer = undefined;
     }
-    this.#signaling$.next(s);
+    this.#signaling$.set(s);
     this.#safe(() => this.onsignalingstatechange?.(s));
     if (s === 'stable') this.#updateNegotiationNeeded();
   }

@@ -120,3 +120,44 @@ describe('SystemClock', () => {
     expect(order).toEqual(['now', 'later']);
   });
 });
+
+describe('LazyState and LazyEvents', () => {
+  it('LazyState behaves like a BehaviorSubject once asked for, and listeners follow changes without one', async () => {
+    const { LazyState } = await import('../../src/common/lazy-subjects.js');
+    const s = new LazyState('new');
+    const heard: string[] = [];
+    const off = s.listen((v) => heard.push(v));
+    expect(s.set('new')).toBe(false);
+    expect(s.set('checking')).toBe(true);
+    const seen: string[] = [];
+    let completed = false;
+    s.asObservable().subscribe({ next: (v) => seen.push(v), complete: () => (completed = true) });
+    s.set('connected');
+    off();
+    s.set('closed');
+    s.complete();
+    expect(s.set('new')).toBe(false);
+    expect(heard).toEqual(['checking', 'connected']);
+    expect(seen).toEqual(['checking', 'connected', 'closed']);
+    expect(completed).toBe(true);
+    // A stream first asked for after completion completes at once, as a completed subject does.
+    let late = false;
+    s.asObservable().subscribe({ complete: () => (late = true) });
+    expect(late).toBe(true);
+  });
+
+  it('LazyEvents drops events nobody asked for and delivers the rest', async () => {
+    const { LazyEvents } = await import('../../src/common/lazy-subjects.js');
+    const e = new LazyEvents<number>();
+    e.next(1);
+    expect(e.observed).toBe(false);
+    const seen: number[] = [];
+    e.asObservable().subscribe((v) => seen.push(v));
+    expect(e.observed).toBe(true);
+    e.next(2);
+    e.complete();
+    e.next(3);
+    expect(seen).toEqual([2]);
+    expect(e.observed).toBe(false);
+  });
+});
