@@ -4,7 +4,7 @@
  *
  * - `ice-connect-ms` (lower): two agents in one process, from constructing
  *   them (then gathering) to both connected; candidates pass as SDP strings.
- *   Median of 20 after 30 warm-ups (JIT; the first, cold connect is noted),
+ *   Median of 20 after 100 warm-ups (Pion gets the same) (JIT; the first, cold connect is noted),
  *   ours and werift interleaved. Pion's figure
  *   comes from test/interop/pion/ice-bench (`-mode connect`). Notes carry the
  *   median CPU time per connect (both agents), which is steadier than wall
@@ -52,7 +52,7 @@ type IceAgentInstance = InstanceType<AgentModule['IceAgent']>;
 const LOOPBACK = '127.0.0.1';
 const CONNECT_RUNS = 20;
 /** Warm-up connects (not counted) so both Node stacks run optimized code, as in a long-lived server. */
-const CONNECT_WARMUP = 30;
+const CONNECT_WARMUP = 100;
 const CONNECT_TIMEOUT_MS = 10_000;
 const MEMORY_AGENTS = 1000;
 const MEMORY_RUNS = 3;
@@ -260,7 +260,7 @@ async function medianOf(runs: number, once: () => Promise<MemoryResult>): Promis
 async function iceConnect(): Promise<BenchResult[]> {
   const notes: Record<string, number | string> = { runs: CONNECT_RUNS, warmup: CONNECT_WARMUP, address: LOOPBACK };
   const pion = pionAvailable()
-    ? await settle(runPion<PionConnectResult>(['-mode', 'connect', '-runs', String(CONNECT_RUNS)]))
+    ? await settle(runPion<PionConnectResult>(['-mode', 'connect', '-runs', String(CONNECT_RUNS), '-warmup', String(CONNECT_WARMUP)]))
     : { error: 'Go or Debian Pion sources not installed' };
 
   const ours: Timing[] = [];

@@ -1,7 +1,7 @@
 // ice-bench: Pion ICE (github.com/pion/ice/v2) figures for bench/ice.bench.ts,
 // printed as one JSON line. Everything stays on 127.0.0.1.
 //
-//	ice-bench -mode connect [-runs 20]
+//	ice-bench -mode connect [-runs 20] [-warmup 100]
 //	  two agents in one process, from NewAgent (then gather) to both
 //	  connected; candidates pass through their SDP strings as in signalling.
 //	  {"mode":"connect","runs":[ms...],"medianMs":x}
@@ -116,9 +116,20 @@ func cpuMs() float64 {
 	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e6
 }
 
-func runConnect(runs int) (map[string]interface{}, error) {
+func runConnect(runs, warmup int) (map[string]interface{}, error) {
 	times := make([]float64, 0, runs)
 	cpu := make([]float64, 0, runs)
+	// The same warm-up connections as the Node contenders get, not measured.
+	for i := 0; i < warmup; i++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		a, b, err := connectPair(ctx)
+		cancel()
+		if err != nil {
+			return nil, fmt.Errorf("warm-up %d: %w", i, err)
+		}
+		a.Close()
+		b.Close()
+	}
 	for i := 0; i < runs; i++ {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		cpu0 := cpuMs()
@@ -229,6 +240,7 @@ func runMemory(agents, concurrency int) (map[string]interface{}, error) {
 func main() {
 	mode := flag.String("mode", "connect", "connect or memory")
 	runs := flag.Int("runs", 20, "connect runs")
+	warmup := flag.Int("warmup", 0, "connect runs before measuring")
 	agents := flag.Int("agents", 1000, "agents for the memory mode (pairs = agents/2)")
 	concurrency := flag.Int("concurrency", 20, "pairs connecting at once in the memory mode")
 	flag.Parse()
@@ -236,7 +248,7 @@ func main() {
 	var err error
 	switch *mode {
 	case "connect":
-		out, err = runConnect(*runs)
+		out, err = runConnect(*runs, *warmup)
 	case "memory":
 		out, err = runMemory(*agents, *concurrency)
 	default:
