@@ -8,7 +8,7 @@
  *
  * - `dtls-handshake-ms` (lower): one full handshake, client and server in the
  *   same process over two UDP sockets, from starting both to both done.
- *   Median of 20 after 20 warm-ups. Pion's figure comes from
+ *   Median of 20 after 100 warm-ups (Pion's too). Pion's figure comes from
  *   test/interop/pion/dtls-bench (`-mode handshake`, same shape). Notes carry
  *   the CPU time per handshake (both endpoints) and Pion with GOMAXPROCS=1.
  * - `dtls-handshakes-per-sec` (higher): server-side handshakes per second with
@@ -31,7 +31,8 @@ import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DtlsServer } from 'werift-dtls/lib/dtls/src/index.js';
 import type { DatagramTransport } from '../src/transport/datagram-transport.js';
 import type { TransportAddress, UdpSocket } from '../src/transport/net.js';
@@ -39,6 +40,7 @@ import { GoPeer } from '../test/support/go-peer.js';
 import { pionAvailable, pionBinary } from '../test/support/pion.js';
 import { WeriftDtlsPeer, generateWeriftCertificate } from '../test/support/werift-dtls-peer.js';
 import { median, round } from './stats.js';
+import { transpileForBench, transpiledDir } from './transpile.js';
 import type { Bench, BenchResult } from './types.js';
 
 type DtlsModule = typeof import('../src/dtls/index.js');
@@ -47,7 +49,7 @@ type Cert = Awaited<ReturnType<DtlsModule['DtlsCertificate']['generate']>>;
 const LOOPBACK = '127.0.0.1';
 const HANDSHAKE_RUNS = 20;
 /** Warm-up handshakes (not measured) so V8 has compiled the hot paths, as in a long-running server. */
-const HANDSHAKE_WARMUP = 20;
+const HANDSHAKE_WARMUP = 100;
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 const LOAD_CONCURRENCY = 32;
 const LOAD_WARMUP_MS = 1_500;
@@ -60,8 +62,19 @@ const SUITE = 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256' as const;
 
 const here = fileURLToPath(import.meta.url);
 
+type NodeNetModule = typeof import('../src/transport/node-net.js');
+type UdpTransportModule = typeof import('../src/transport/udp-datagram-transport.js');
+
+let transpiled = false;
+/** Our code as `npm run build` ships it (see transpile.ts), not through tsx. */
+async function loadTranspiled<T>(...path: string[]): Promise<T> {
+  if (!transpiled) transpileForBench();
+  transpiled = true;
+  return (await import(pathToFileURL(join(transpiledDir, 'src', ...path)).href)) as T;
+}
+
 async function loadDtls(): Promise<DtlsModule> {
-  return import('../src/dtls/index.js');
+  return loadTranspiled<DtlsModule>('dtls', 'index.js');
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -84,8 +97,8 @@ interface HandshakeResult {
 
 async function oursHandshakeMs(): Promise<HandshakeResult> {
   const { DtlsCertificate, DtlsConnection } = await loadDtls();
-  const { nodeNet } = await import('../src/transport/node-net.js');
-  const { UdpDatagramTransport } = await import('../src/transport/udp-datagram-transport.js');
+  const { nodeNet } = await loadTranspiled<NodeNetModule>('transport', 'node-net.js');
+  const { UdpDatagramTransport } = await loadTranspiled<UdpTransportModule>('transport', 'udp-datagram-transport.js');
   const [serverCert, clientCert] = await Promise.all([DtlsCertificate.generate(), DtlsCertificate.generate()]);
   const samples: number[] = [];
   let cpuUs = 0;
@@ -216,7 +229,7 @@ interface ServerCounter {
 
 async function startOurServer(): Promise<ServerCounter> {
   const { DtlsCertificate, DtlsConnection } = await loadDtls();
-  const { nodeNet } = await import('../src/transport/node-net.js');
+  const { nodeNet } = await loadTranspiled<NodeNetModule>('transport', 'node-net.js');
   const certificate: Cert = await DtlsCertificate.generate();
   const cookieSecret = randomBytes(32);
   const socket = await nodeNet.bindUdp({ address: LOOPBACK, port: 0 });
