@@ -90,6 +90,9 @@ export function codecsMatch(local: RtpCodecCapability, remote: RtpCodecCapabilit
   if (!sameCodecName(local, remote)) return false;
   const mime = local.mimeType.toLowerCase();
   if (mime.startsWith('audio/') && channelsOf(local) !== channelsOf(remote)) return false;
+  // Only these codecs have parameters that decide a match; identical fmtp lines always match.
+  if (mime !== 'video/h264' && mime !== 'video/vp9' && mime !== 'video/av1') return true;
+  if ((local.sdpFmtpLine ?? '') === (remote.sdpFmtpLine ?? '')) return true;
   const lp = parseFmtpParameters(local.sdpFmtpLine);
   const rp = parseFmtpParameters(remote.sdpFmtpLine);
   switch (mime) {
@@ -100,10 +103,8 @@ export function codecsMatch(local: RtpCodecCapability, remote: RtpCodecCapabilit
       );
     case 'video/vp9':
       return (lp.get('profile-id') ?? '0') === (rp.get('profile-id') ?? '0');
-    case 'video/av1':
-      return (lp.get('profile') ?? '0') === (rp.get('profile') ?? '0');
     default:
-      return true;
+      return (lp.get('profile') ?? '0') === (rp.get('profile') ?? '0');
   }
 }
 

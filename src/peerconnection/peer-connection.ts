@@ -99,6 +99,9 @@ export class RTCPeerConnection {
   #pendingRemote: Described | undefined;
   #lastOffer: SessionDescriptionModel | undefined;
   #lastAnswer: SessionDescriptionModel | undefined;
+  /** The texts createOffer/createAnswer returned for those models: setting one back needs no parse. */
+  #lastOfferSdp: string | undefined;
+  #lastAnswerSdp: string | undefined;
   #remoteCreated: RTCRtpTransceiver[] = [];
   #remoteUfrag: string | undefined;
   #gatheringStarted = false;
@@ -312,7 +315,8 @@ export class RTCPeerConnection {
       const setup = this.#dtlsRole === undefined ? 'actpass' : this.#dtlsRole === 'client' ? 'active' : 'passive';
       const model = await this.#build(sections, setup);
       this.#lastOffer = model;
-      return { type: 'offer' as const, sdp: writeSdp(model) };
+      this.#lastOfferSdp = writeSdp(model);
+      return { type: 'offer' as const, sdp: this.#lastOfferSdp };
     });
   }
 
@@ -327,7 +331,8 @@ export class RTCPeerConnection {
       const setup = this.#dtlsRole !== undefined ? (this.#dtlsRole === 'client' ? 'active' : 'passive') : answerSetup(transportParams(remote.model).setup, this.#settings.values.answeringDtlsRole);
       const model = await this.#build(sections, setup);
       this.#lastAnswer = model;
-      return { type: 'answer' as const, sdp: writeSdp(model) };
+      this.#lastAnswerSdp = writeSdp(model);
+      return { type: 'answer' as const, sdp: this.#lastAnswerSdp };
     });
   }
 
@@ -344,16 +349,20 @@ export class RTCPeerConnection {
       let model: SessionDescriptionModel;
       if (!desc?.sdp) {
         model = type === 'offer' ? (this.#lastOffer ?? (await this.#buildOfferNow())) : (this.#lastAnswer ?? (await this.#buildAnswerNow()));
+      } else if (type === 'offer' && this.#lastOffer && desc.sdp === this.#lastOfferSdp) {
+        model = this.#lastOffer; // unmodified from createOffer: stored models are never mutated
+      } else if (type !== 'offer' && this.#lastAnswer && desc.sdp === this.#lastAnswerSdp) {
+        model = this.#lastAnswer;
       } else {
         model = this.#parse(desc.sdp, InvalidAccessError);
       }
       const next = nextSignalingState(this.signalingState, 'local', type);
       if (type === 'offer') {
-        this.#pendingLocal = new StoredDescription(type, model);
+        this.#pendingLocal = new StoredDescription(type, model, desc?.sdp || undefined);
         this.#fixIceRole('controlling');
       } else {
         this.#negotiation.applyLocalAnswer(model);
-        this.#currentLocal = new StoredDescription(type, model);
+        this.#currentLocal = new StoredDescription(type, model, desc?.sdp || undefined);
         this.#pendingLocal = undefined;
         if (type === 'answer' && this.#pendingRemote) {
           this.#currentRemote = this.#pendingRemote;
@@ -563,12 +572,13 @@ export class RTCPeerConnection {
     if (!d) return null;
     if (!local) return { type: d.type, sdp: d.sdp };
     const model = d.model;
-    const first = model.media.find((m) => m.port !== 0);
-    if (first) {
-      first.candidates = this.#agent.getLocalCandidates().map((c) => c.toString());
-      first.endOfCandidates = this.#gathering$.value === 'complete';
-    }
-    return { type: d.type, sdp: writeSdp(model) };
+    const first = model.media.findIndex((m) => m.port !== 0);
+    if (first < 0) return { type: d.type, sdp: d.sdp };
+    // A copy with the candidates: the stored model itself stays as it was set.
+    const candidates = this.#agent.getLocalCandidates().map((c) => c.toString());
+    const endOfCandidates = this.#gathering$.value === 'complete';
+    const media = model.media.map((m, i) => (i === first ? { ...m, candidates, endOfCandidates } : m));
+    return { type: d.type, sdp: writeSdp({ ...model, media }) };
   }
 
   async #applyRemoteIce(ufrag: string, pwd: string, type: 'offer' | 'answer' | 'pranswer'): Promise<void> {
@@ -736,6 +746,7 @@ export class RTCPeerConnection {
       // W3C §4.4.1.5: an implicit setLocalDescription() in stable creates a fresh offer; the
       // models built for the finished round are not kept (they hold every codec and line).
       this.#lastOffer = this.#lastAnswer = undefined;
+      this.#lastOfferSdp = this.#lastAnswerSdp = undefined;
     }
     this.#signaling$.set(s);
     this.#safe(() => this.onsignalingstatechange?.(s));
