@@ -114,6 +114,11 @@ export function isRtx(c: RtpCodecCapability): boolean {
 
 /** The `apt` (associated payload type) of an RTX codec. */
 export function rtxApt(c: RtpCodecCapability): number | undefined {
-  const apt = parseFmtpParameters(c.sdpFmtpLine).get('apt');
-  return apt !== undefined && /^\d+$/.test(apt) ? Number(apt) : undefined;
+  // The same answer as parseFmtpParameters(...).get('apt') as a number, without building the map
+  // (called for every RTX codec on every negotiation and routing decision).
+  const m = c.sdpFmtpLine === undefined ? null : APT.exec(c.sdpFmtpLine);
+  return m ? Number(m[1]) : undefined;
 }
+
+/** `apt=<digits>` as a whole parameter of an fmtp line (keys are case-insensitive, spaces allowed). */
+const APT = /(?:^|;)\s*apt\s*=\s*(\d+)\s*(?:;|$)/i;

@@ -58,8 +58,12 @@ export class RtcpReader {
     if (this.#closed) return;
     this.#closed = true;
     this.#queue = [];
-    const err = new ClosedError(this.what);
-    for (const w of this.#waiters.splice(0)) w.reject(err);
+    const waiters = this.#waiters.splice(0);
+    // An error (with its stack) only when someone is waiting to receive it.
+    if (waiters.length > 0) {
+      const err = new ClosedError(this.what);
+      for (const w of waiters) w.reject(err);
+    }
     this.#handlers.clear();
   }
 }

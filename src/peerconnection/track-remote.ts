@@ -133,8 +133,12 @@ export class TrackRemote {
     if (this.#ended) return;
     this.#ended = true;
     this.#queue = [];
-    const err = new ClosedError(`track ${this.id}`);
-    for (const w of this.#waiters.splice(0)) w.reject(err);
+    const waiters = this.#waiters.splice(0);
+    // An error (with its stack) only when someone is waiting to receive it.
+    if (waiters.length > 0) {
+      const err = new ClosedError(`track ${this.id}`);
+      for (const w of waiters) w.reject(err);
+    }
     for (const cb of [...this.#onEnded]) safeCall(cb);
     this.#onEnded.clear();
     this.#handlers.clear();

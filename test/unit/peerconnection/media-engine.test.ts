@@ -98,3 +98,22 @@ describe('shared default engine', () => {
     expect(Object.isFrozen(other[0])).toBe(false);
   });
 });
+
+describe('rtxApt', () => {
+  it('reads apt as the fmtp parameter map does', async () => {
+    const { rtxApt, parseFmtpParameters } = await import('../../../src/peerconnection/codec.js');
+    const fc = await import('fast-check');
+    const key = fc.constantFrom('apt', 'APT', ' apt', 'rtx-time', 'x-apt', 'aptx');
+    const value = fc.oneof(fc.integer({ min: 0, max: 200 }).map(String), fc.constantFrom('', 'x', '9a', ' 97 '));
+    const line = fc.uniqueArray(fc.tuple(key, value), { selector: ([k]) => k.trim().toLowerCase(), maxLength: 4 }).map((ps) => ps.map(([k, v]) => `${k}=${v}`).join(';'));
+    fc.assert(
+      fc.property(line, (l) => {
+        const apt = parseFmtpParameters(l).get('apt');
+        const expected = apt !== undefined && /^\d+$/.test(apt) ? Number(apt) : undefined;
+        expect(rtxApt({ mimeType: 'video/rtx', clockRate: 90000, sdpFmtpLine: l })).toBe(expected);
+      }),
+      { numRuns: 500 },
+    );
+    expect(rtxApt({ mimeType: 'video/rtx', clockRate: 90000 })).toBeUndefined();
+  });
+});
