@@ -20,43 +20,15 @@ import { RemoteCandidates, remoteKey } from './remote-candidates.js';
 import { decideInboundRole, roleAfter487 } from './role-conflict.js';
 import { ControlledSelector, ControllingSelector, LiteSelector, type PairSelector, type SelectorContext } from './selectors.js';
 import { LocalCandidates, remotePrflxCandidate, tcpTypesMatch } from './local-candidates.js';
-import { classLabel } from './stun-checks.js';
-import { MAX_STUN_MESSAGE_BYTES, buildCheckError, buildCheckRequest, buildCheckSuccess, iceKey, toFastKey, type IceKey } from './stun-checks.js';
+import type { IceAgentCoreOptions, IceCoreCredentials, IceCoreEvent, IceTransmit } from './core-types.js';
+import { MAX_STUN_MESSAGE_BYTES, classLabel, buildCheckError, buildCheckRequest, buildCheckSuccess, iceKey, toFastKey, type IceKey } from './stun-checks.js';
 import { handleInboundRequest } from './inbound-request.js';
-import { runLiveness } from './liveness.js';
+import { livenessDeadline, runLiveness } from './liveness.js';
+import { SrflxRequests } from './srflx-requests.js';
 import { validateCredentials, validateRemoteCredentials } from './credentials.js';
 import { handleInboundResponse, handleTransactionTimeout, type TxContext } from './inbound-response.js';
 
-/** A datagram the driver must send from base `baseId` to `to`. */
-export interface IceTransmit {
-  readonly baseId: number;
-  readonly to: TransportAddress;
-  readonly data: Buffer;
-}
-
-export type IceCoreEvent =
-  | { readonly type: 'state'; readonly state: IceConnectionState }
-  | { readonly type: 'selected-pair'; readonly pair: CandidatePairInfo }
-  | { readonly type: 'role'; readonly role: IceRole }
-  | { readonly type: 'local-prflx'; readonly candidate: Candidate; readonly baseId: number }
-  | { readonly type: 'remote-prflx'; readonly candidate: Candidate }
-  /** Result of {@link IceAgentCore.gatherSrflx}: `mapped` undefined when the server did not answer in time. */
-  | { readonly type: 'srflx'; readonly requestId: number; readonly baseId: number; readonly server: TransportAddress; readonly mapped: TransportAddress | undefined };
-
-export interface IceCoreCredentials {
-  readonly ufrag: string;
-  readonly pwd: string;
-}
-
-export interface IceAgentCoreOptions {
-  config: IceCoreConfig;
-  rng: Rng;
-  localUfrag?: string;
-  localPwd?: string;
-  tieBreaker?: bigint;
-  log?: ScopedLogger;
-  drops?: DropCounter;
-}
+export type { IceAgentCoreOptions, IceCoreCredentials, IceCoreEvent, IceTransmit } from './core-types.js';
 
 /** Bound on outstanding STUN transactions (checks, consent, server bindings). */
 const MAX_PENDING_TRANSACTIONS = 1024;
@@ -118,8 +90,7 @@ export class IceAgentCore implements SelectorContext {
   readonly #transmits: IceTransmit[] = [];
   readonly #events: IceCoreEvent[] = [];
   /** Outstanding server-reflexive requests (a handful while gathering; an array costs nothing when empty). */
-  readonly srflxRequests: { id: number; baseId: number; server: TransportAddress; deadline: number; txKey: string }[] = [];
-  #nextSrflxId = 1;
+  readonly #srflx = new SrflxRequests();
 
   constructor(options: IceAgentCoreOptions) {
     this.#config = options.config;
@@ -441,7 +412,7 @@ export class IceAgentCore implements SelectorContext {
     this.#closed = true;
     this.tx.clear();
     this.txContexts.clear();
-    this.srflxRequests.length = 0;
+    this.#srflx.clear();
     this.checklist.clear();
     this.consent.stop();
     this.#transmits.length = 0;
@@ -602,8 +573,7 @@ export class IceAgentCore implements SelectorContext {
   /** Absolute time of the next deadline, or undefined when idle. */
   pollTimeout(): number | undefined {
     if (this.#closed) return undefined;
-    let t = this.tx.pollTimeout() ?? Infinity;
-    for (const r of this.srflxRequests) t = Math.min(t, r.deadline);
+    let t = Math.min(this.tx.pollTimeout() ?? Infinity, this.#srflx.nextDeadline());
     if (this.#canCheck()) {
       if (this.checklist.triggeredCount > 0) t = Math.min(t, this.#nextCheckMs);
       else if (this.checklist.hasPendingWork()) t = Math.min(t, this.#nextCheckMs);
@@ -612,14 +582,7 @@ export class IceAgentCore implements SelectorContext {
         t = Math.min(t, this.checkingStartedMs + this.config.failedTimeoutMs);
       }
     }
-    if (this.selected && (this.#state === 'connected' || this.#state === 'disconnected')) {
-      t = Math.min(t, this.consent.deadline());
-      const c = this.config;
-      const ka = c.keepaliveIntervalMs;
-      if (ka > 0) t = Math.min(t, Math.max(this.lastKeepaliveMs + ka, Math.min(this.lastInboundMs, this.lastOutboundMs) + ka));
-      if (c.disconnectedTimeoutMs > 0 && this.#state === 'connected') t = Math.min(t, this.lastInboundMs + c.disconnectedTimeoutMs + 1);
-      if (c.failedTimeoutMs > 0) t = Math.min(t, this.lastInboundMs + c.disconnectedTimeoutMs + c.failedTimeoutMs + 1);
-    }
+    t = Math.min(t, livenessDeadline(this));
     return t === Infinity ? undefined : t;
   }
 
@@ -635,10 +598,9 @@ export class IceAgentCore implements SelectorContext {
       if (!e) break;
       handleTransactionTimeout(this, now, e.transactionId);
     }
-    for (const r of this.srflxRequests.filter((x) => now >= x.deadline)) {
+    for (const r of this.#srflx.takeExpired(now)) {
       this.tx.cancel(Buffer.from(r.txKey, 'hex'));
       this.txContexts.delete(r.txKey);
-      this.removeSrflxRequest(r.id);
       this.log.debug(`srflx from ${formatAddress(r.server)}: no answer in time`);
       this.#events.push({ type: 'srflx', requestId: r.id, baseId: r.baseId, server: r.server, mapped: undefined });
     }
@@ -711,10 +673,9 @@ export class IceAgentCore implements SelectorContext {
 
   /** Sends a Binding request to a STUN server from base `baseId`; answered by an 'srflx' event. */
   gatherSrflx(now: number, baseId: number, server: TransportAddress, request: { data: Buffer; transactionId: Buffer }): number {
-    const id = this.#nextSrflxId++;
     const txKey = request.transactionId.toString('hex');
+    const id = this.#srflx.add(baseId, server, now + this.config.stunGatherTimeoutMs, txKey);
     this.txContexts.set(txKey, { kind: 'srflx', requestId: id, baseId, server });
-    this.srflxRequests.push({ id, baseId, server, deadline: now + this.config.stunGatherTimeoutMs, txKey });
     this.tx.start(now, request.data, request.transactionId, server, txKey);
     this.#drainTx('server binding request');
     return id;
@@ -734,10 +695,7 @@ export class IceAgentCore implements SelectorContext {
 
   /** Forgets a server-reflexive request; false when it was not pending. */
   removeSrflxRequest(id: number): boolean {
-    const i = this.srflxRequests.findIndex((r) => r.id === id);
-    if (i < 0) return false;
-    this.srflxRequests.splice(i, 1);
-    return true;
+    return this.#srflx.remove(id);
   }
 
   /** Sends the queued triggered checks (RFC 8445 §6.1.4.2: served before ordinary checks). */

@@ -57,3 +57,15 @@ export function runLiveness(core: IceAgentCore, now: number): void {
   // disconnected, and an authenticated response also renews consent (RFC 7675 §5.1).
   core.sendConsent(now, s, 'keepalive');
 }
+
+/** The next liveness deadline on the selected pair (consent, keepalive, disconnected, failed); Infinity when none. */
+export function livenessDeadline(core: IceAgentCore): number {
+  if (!core.selected || (core.state !== 'connected' && core.state !== 'disconnected')) return Infinity;
+  let t = core.consent.deadline();
+  const c = core.config;
+  const ka = c.keepaliveIntervalMs;
+  if (ka > 0) t = Math.min(t, Math.max(core.lastKeepaliveMs + ka, Math.min(core.lastInboundMs, core.lastOutboundMs) + ka));
+  if (c.disconnectedTimeoutMs > 0 && core.state === 'connected') t = Math.min(t, core.lastInboundMs + c.disconnectedTimeoutMs + 1);
+  if (c.failedTimeoutMs > 0) t = Math.min(t, core.lastInboundMs + c.disconnectedTimeoutMs + c.failedTimeoutMs + 1);
+  return t;
+}
