@@ -41,6 +41,10 @@ interface Base {
  * The ICE agent driver (Pion's ice.Agent): owns the sockets through the
  * injected Net and one timer through the injected Clock, feeds
  * {@link IceAgentCore} and drains it after every input.
+ *
+ * Over 400 lines on purpose: it is the agent's whole public API (gathering,
+ * dial/accept, trickle, restart, streams and listeners) over one core; the
+ * gathering rules live in gatherer.ts, mDNS in mdns/, TCP in tcp/.
  */
 export class IceAgent {
   readonly #clock: Clock;

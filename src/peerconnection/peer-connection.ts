@@ -44,21 +44,9 @@ import type {
   RTCSignalingState,
 } from './types.js';
 
-export interface RTCTrackEvent {
-  track: TrackRemote;
-  receiver: RTCRtpReceiver;
-  transceiver: RTCRtpTransceiver;
-  streams: string[];
-}
+import type { PeerConnectionOptions, RTCPeerConnectionIceEvent, RTCTrackEvent } from './peer-connection-events.js';
 
-export interface RTCPeerConnectionIceEvent {
-  candidate: RTCIceCandidateInit | null;
-}
-
-export interface PeerConnectionOptions {
-  settingEngine?: SettingEngine;
-  mediaEngine?: MediaEngine;
-}
+export type { PeerConnectionOptions, RTCPeerConnectionIceEvent, RTCTrackEvent };
 
 type Described = StoredDescription;
 
@@ -66,6 +54,11 @@ type Described = StoredDescription;
  * W3C RTCPeerConnection with Pion-flavoured additions (SettingEngine,
  * MediaEngine, onTrack with readable remote tracks, writeRTCP). One ICE
  * agent and one DTLS-SRTP transport carry every m= section (max-bundle).
+ *
+ * Over 400 lines on purpose: it is the W3C API surface and the one place
+ * where signaling state, the ICE agent and the transport meet; negotiation
+ * rules live in negotiation.ts and sdp-builder.ts, media in the transceiver,
+ * sender, receiver and router files, transport in dtls-srtp-transport.ts.
  */
 export class RTCPeerConnection {
   readonly #config: RTCConfiguration;
