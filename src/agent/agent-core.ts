@@ -222,6 +222,11 @@ export class IceAgentCore implements SelectorContext {
   }
 
   /** Forgets a base (its socket closed): its candidates and pairs go. */
+  /** Forgets local candidates that only are signalled, never paired (server-reflexive ones before an ICE restart). */
+  removeUnpairedLocals(keys: ReadonlySet<string>): void {
+    this.locals.removeUnpaired(keys);
+  }
+
   removeLocalBase(baseId: number): void {
     this.locals.removeBase(baseId);
     for (const p of [...this.checklist.values()]) if (p.local.baseId === baseId) this.removePair(p);

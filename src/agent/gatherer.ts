@@ -21,8 +21,8 @@ export interface GathererHost {
   readonly log: ScopedLogger;
   /** Takes ownership of a socket-like base (host UDP socket or TURN relay) and returns its id. */
   addBase(socket: UdpSocket, kind: 'host' | 'relay'): number;
-  /** Announces a local candidate gathered on `baseId`. */
-  announce(candidate: Candidate, baseId: number, base: TransportAddress, pairable: boolean): void;
+  /** Announces a local candidate gathered on `baseId`; `fromStun` marks a server-reflexive one learned from a STUN server. */
+  announce(candidate: Candidate, baseId: number, base: TransportAddress, pairable: boolean, fromStun?: boolean): void;
   /** Asks a STUN server for the base's mapped address (undefined on timeout). */
   requestSrflx(baseId: number, server: TransportAddress): Promise<TransportAddress | undefined>;
   readonly closed: boolean;
@@ -59,7 +59,8 @@ export interface ExternalHostSocket {
 export type HostSocketsProvider = (agent: { readonly localUfrag: string }) => ExternalHostSocket[] | Promise<ExternalHostSocket[]>;
 
 /** A gathered host base. */
-interface HostBase {
+/** A host UDP socket the agent gathered on, kept for gathering server-reflexive candidates again. */
+export interface HostBase {
   readonly baseId: number;
   readonly socket: UdpSocket;
   readonly iface: NetInterfaceAddress;
@@ -105,7 +106,7 @@ function safeFilter(f: (s: string) => boolean, v: string): boolean {
  * appear (trickle). Throws the first bind error only when no host base at
  * all could be opened.
  */
-export async function gatherCandidates(host: GathererHost, o: GatherOptions, localUfrag: string): Promise<void> {
+export async function gatherCandidates(host: GathererHost, o: GatherOptions, localUfrag: string): Promise<readonly HostBase[]> {
   if (o.hostSockets) {
     // Caller-supplied bases (single-port server, ICE-TCP) replace the agent's own host sockets.
     const list = await o.hostSockets({ localUfrag });
@@ -120,7 +121,7 @@ export async function gatherCandidates(host: GathererHost, o: GatherOptions, loc
       const tcp = ext.transport === 'tcp' ? { tcpType: ext.tcpType ?? 'passive' } : undefined;
       announceRewritten(host, o, { type: 'host', iface: ext.iface, localAddress: a.address, address: a.address, port: a.port }, baseId, a, lp, undefined, undefined, tcp);
     });
-    return;
+    return [];
   }
   // ICE-TCP (RFC 6544) host candidates when tcp4/tcp6 are enabled; never throws.
   const tcp = gatherTcpCandidates(host, o);
@@ -147,12 +148,23 @@ export async function gatherCandidates(host: GathererHost, o: GatherOptions, loc
   );
   await tcp;
   if (bases.length === 0 && firstError !== undefined) throw firstError;
-  if (host.closed) return;
+  if (host.closed) return bases;
   const servers = parseServers(o.iceServers, host.log);
   await Promise.all([
     ...servers.filter((s) => s.uri.scheme === 'stun' && s.uri.transport === 'udp').map((s) => gatherSrflx(host, o, bases, s.uri)),
     ...servers.filter((s) => s.uri.scheme === 'turn' || s.uri.scheme === 'turns').map((s) => gatherRelay(host, o, bases, s)),
   ]);
+  return bases;
+}
+
+/**
+ * Asks every STUN server again for the mapped address of each host base:
+ * after an ICE restart (RFC 8445 §9) the NAT bindings may have changed, so
+ * server-reflexive candidates are gathered anew rather than repeated.
+ */
+export async function regatherSrflx(host: GathererHost, o: GatherOptions, bases: readonly HostBase[]): Promise<void> {
+  const stun = parseServers(o.iceServers, host.log).filter((s) => s.uri.scheme === 'stun' && s.uri.transport === 'udp');
+  await Promise.all(stun.map((s) => gatherSrflx(host, o, bases, s.uri)));
 }
 
 function parseServers(list: readonly IceServer[], log: ScopedLogger): { uri: IceServerUri; username: string | undefined; credential: string | undefined }[] {
@@ -191,7 +203,7 @@ async function gatherSrflx(host: GathererHost, o: GatherOptions, bases: readonly
         // RFC 8445 §5.1.3: a srflx equal to its base is redundant.
         if (mapped.address === b.socket.localAddress.address && mapped.port === b.socket.localAddress.port) return;
         host.log.debug(`srflx ${formatAddress(mapped)} for ${formatAddress(b.socket.localAddress)} via ${formatAddress(server)}`);
-        announceRewritten(host, o, { type: 'srflx', iface: b.iface.name, localAddress: b.iface.address, address: mapped.address, port: mapped.port }, b.baseId, b.socket.localAddress, b.localPreference, ip);
+        announceRewritten(host, o, { type: 'srflx', iface: b.iface.name, localAddress: b.iface.address, address: mapped.address, port: mapped.port }, b.baseId, b.socket.localAddress, b.localPreference, ip, undefined, undefined, true);
       }),
   );
 }
@@ -246,6 +258,7 @@ export function announceRewritten(
   server: string | undefined,
   related?: TransportAddress,
   tcp?: { tcpType: TcpType },
+  fromStun = false,
 ): void {
   const outputs = applyRewriteRules(o.rules, input);
   const transport = tcp ? 'tcp' : 'udp';
@@ -268,6 +281,6 @@ export function announceRewritten(
     // a rule replaced it with another type, the first announced one (RFC 8445 §6.1.2.4).
     const pairable = !pairableGiven;
     pairableGiven = true;
-    host.announce(c, baseId, base, pairable);
+    host.announce(c, baseId, base, pairable, fromStun);
   }
 }

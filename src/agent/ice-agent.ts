@@ -21,7 +21,7 @@ import { IceAgentCore, type IceCoreEvent } from './agent-core.js';
 import { nat1To1Rules, validateRules } from './address-rewrite.js';
 import type { CandidatePairInfo } from './candidate-pair.js';
 import { IceError } from './errors.js';
-import { gatherCandidates, type GatherOptions, type GathererHost } from './gatherer.js';
+import { gatherCandidates, regatherSrflx, type GatherOptions, type GathererHost, type HostBase } from './gatherer.js';
 import { IceConnectionImpl, type IceConnection } from './ice-connection.js';
 import { buildIceStats, type IceAgentStats } from './ice-stats.js';
 import { resolvePortRange } from './port-range.js';
@@ -66,7 +66,11 @@ export class IceAgent {
   readonly #selectedPair$ = new LazyEvents<CandidatePairInfo>();
   #candidateCallbacks: ((c: Candidate | null) => void)[] = [];
   #credentialsCallbacks: ((c: { ufrag: string; pwd: string }) => void)[] = [];
-  readonly #localCandidates: Candidate[] = [];
+  #localCandidates: Candidate[] = [];
+  /** Host sockets gathered on, for asking STUN servers again after an ICE restart. */
+  #hostBases: readonly HostBase[] = [];
+  /** The candidates learned from STUN servers (as signalled); gathered anew on restart. */
+  #stunCandidates: Set<Candidate> | undefined;
   #gathering: Promise<void> | undefined;
   #srflxWaiters: { id: number; resolve: (mapped: TransportAddress | undefined) => void }[] = [];
   #connection: IceConnectionImpl | undefined;
@@ -274,7 +278,7 @@ export class IceAgent {
   async #runGather(): Promise<void> {
     this.#setGatheringState('gathering');
     try {
-      await gatherCandidates(this.#gathererHost(), this.#gatherOptions, this.#core.localCredentials.ufrag);
+      this.#hostBases = await gatherCandidates(this.#gathererHost(), this.#gatherOptions, this.#core.localCredentials.ufrag);
     } finally {
       if (!this.#closed) {
         this.#core.localGatheringComplete = true;
@@ -296,12 +300,13 @@ export class IceAgent {
         return agent.#closed;
       },
       addBase: (socket, kind) => this.#addBase(socket, kind),
-      announce: (c, baseId, base, pairable) => {
+      announce: (c, baseId, base, pairable, fromStun) => {
         this.#core.addLocalCandidate(c, baseId, base, pairable);
         // With mDNS publishing the signalled form hides the address; the core pairs the real one.
         const signalled = this.#mdns.mask(c);
         this.#log.debug(`local candidate ${c.toString()}${signalled && signalled !== c ? ` as ${signalled.address}` : ''}`);
         if (signalled) {
+          if (fromStun) (this.#stunCandidates ??= new Set()).add(signalled);
           this.#localCandidates.push(signalled);
           this.#emitCandidate(signalled);
         }
@@ -465,10 +470,35 @@ export class IceAgent {
       }
     }
     this.#setGatheringState('gathering');
+    // RFC 8445 §9: the new generation's server-reflexive candidates come from asking the STUN
+    // servers again, as NAT bindings may have changed; host and relayed candidates carry over.
+    const stale = this.#stunCandidates;
+    this.#stunCandidates = undefined;
+    if (stale) {
+      this.#localCandidates = this.#localCandidates.filter((c) => !stale.has(c));
+      this.#core.removeUnpairedLocals(new Set([...stale].map((c) => c.key)));
+    }
     for (const c of this.#localCandidates) this.#emitCandidate(c);
-    this.#emitCandidate(null);
-    this.#setGatheringState('complete');
+    // Like the first gathering, this one runs on (trickle): restart() does not wait for servers.
+    const regather = this.#regather();
+    if (this.#gathering) this.#gathering = regather;
     this.#drain();
+  }
+
+  /** Gathering after a restart: server-reflexive candidates again, then end-of-candidates. */
+  async #regather(): Promise<void> {
+    const bases = this.#hostBases.filter((b) => this.#bases.has(b.baseId));
+    try {
+      if (bases.length > 0 && this.#gatherOptions.iceServers.length > 0) await regatherSrflx(this.#gathererHost(), this.#gatherOptions, bases);
+    } catch (err) {
+      this.#log.warn(`gathering after restart: ${(err as Error).message}`);
+    } finally {
+      if (!this.#closed) {
+        this.#emitCandidate(null);
+        this.#setGatheringState('complete');
+        this.#drain();
+      }
+    }
   }
 
   /** Closes the agent; `reason` (e.g. the single-port server closed) reaches the connection's onClose. */

@@ -24,6 +24,14 @@ export class LocalCandidates {
     return entry;
   }
 
+  /** Forgets announced candidates that are not their base's pairable one (e.g. stale server-reflexive ones). */
+  removeUnpaired(keys: ReadonlySet<string>): void {
+    for (let i = this.#all.length - 1; i >= 0; i--) {
+      const e = this.#all[i]!;
+      if (keys.has(e.candidate.key) && this.#pairable.get(e.baseId) !== e) this.#all.splice(i, 1);
+    }
+  }
+
   removeBase(baseId: number): void {
     for (let i = this.#all.length - 1; i >= 0; i--) if (this.#all[i]!.baseId === baseId) this.#all.splice(i, 1);
     this.#pairable.delete(baseId);

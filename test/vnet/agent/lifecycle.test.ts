@@ -134,4 +134,27 @@ describe('IceAgent over vnet: roles, liveness, restart, lite', () => {
     expect(gs).toEqual(['new', 'gathering', 'complete']);
     expect(cands).toEqual(['host', 'srflx', null]);
   });
+
+  it('ICE restart asks the STUN server again: the srflx candidate comes anew, after the carried-over host one', async () => {
+    world = makeWorld({ nat: EIM_PRC }, {});
+    const w = world;
+    let gathered = false;
+    void w.a.gather().then(() => (gathered = true));
+    expect(await w.clock.runUntil(() => gathered, 10_000, 10)).toBe(true);
+    expect(w.a.getLocalCandidates().map((c) => c.type)).toEqual(['host', 'srflx']);
+    const cands: (string | null)[] = [];
+    w.a.candidate$.subscribe((c) => cands.push(c === null ? null : c.type));
+    const gs: string[] = [];
+    w.a.gatheringState$.subscribe((s) => gs.push(s));
+    await w.a.restart();
+    // restart() does not wait for the server; the old srflx is not repeated.
+    expect(cands).toEqual(['host']);
+    expect(w.a.getLocalCandidates().map((c) => c.type)).toEqual(['host']);
+    let regathered = false;
+    void w.a.gather().then(() => (regathered = true));
+    expect(await w.clock.runUntil(() => regathered, 10_000, 10)).toBe(true);
+    expect(cands).toEqual(['host', 'srflx', null]);
+    expect(w.a.getLocalCandidates().map((c) => c.type)).toEqual(['host', 'srflx']);
+    expect(gs).toEqual(['complete', 'gathering', 'complete']);
+  });
 });
