@@ -12,12 +12,15 @@
  *   per registered transport with one UDP tuple each, 2,000 transports, in
  *   a fresh child with --expose-gc; median of 3.
  *
- * werift has no single-port server; Pion has UDPMuxDefault, not measured
- * here (no Go program for it yet): both fields are null.
+ * `pion`: the same traffic into Pion's UDPMuxDefault (pion/ice v2, the
+ *   Go program test/interop/pion/mux-bench, GOMAXPROCS=1 like one Node
+ *   core): 2,000 muxed conns, each claiming its sender's address by writing
+ *   to it, one reading goroutine each. werift has no single-port server.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import { fileURLToPath } from 'node:url';
+import { pionAvailable, pionBinary } from '../test/support/pion.js';
 import { median, round } from './stats.js';
 import type { IceMuxAgent } from '../src/icemux/index.js';
 import type { Bench, BenchResult } from './types.js';
@@ -161,10 +164,46 @@ async function demuxBare(sender: Sender): Promise<{ rate: number; cpuUsPerPkt: n
   }
 }
 
+/** Pion's UDPMuxDefault in its Go program (see the header), fed by the same sender. */
+function demuxPion(sender: Sender): Promise<{ rate: number; cpuUsPerPkt: number } | undefined> {
+  if (!pionAvailable()) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const child = spawn(pionBinary('mux-bench'), ['-warmup', `${WARMUP_MS}ms`, '-window', `${WINDOW_MS}ms`, '-runs', String(RUNS)], {
+      env: { ...process.env, GOMAXPROCS: '1' },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    let buf = '';
+    let result: { rate: number; cpuUsPerPkt: number } | undefined;
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+        const msg = JSON.parse(buf.slice(0, nl)) as { port?: number; rate?: number; cpuUsPerPkt?: number; error?: string };
+        buf = buf.slice(nl + 1);
+        if (msg.error) console.error(`pion mux-bench: ${msg.error}`);
+        if (msg.port !== undefined) {
+          sender.go(msg.port);
+          child.stdin.write('go\n');
+        }
+        if (msg.rate !== undefined) result = { rate: msg.rate, cpuUsPerPkt: msg.cpuUsPerPkt ?? 0 };
+      }
+    });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      sender.go(0);
+      resolve(result);
+    });
+    child.once('error', () => resolve(undefined));
+    child.stdin.write(`${JSON.stringify(sender.ports)}\n`);
+  });
+}
+
 async function demuxBench(): Promise<BenchResult[]> {
   const sender = await startSender(TRANSPORTS);
   try {
     const bare = await demuxBare(sender);
+    await sleep(200);
+    const pion = await demuxPion(sender);
     await sleep(200);
     const ours = await demuxOurs(sender);
     return [
@@ -174,16 +213,17 @@ async function demuxBench(): Promise<BenchResult[]> {
         better: 'higher',
         ours: round(ours.rate),
         werift: null,
-        pion: null,
+        pion: pion ? round(pion.rate) : null,
         bare: round(bare.rate),
         notes: {
           transports: TRANSPORTS,
           payload_bytes: PAYLOAD_BYTES,
           ours_cpu_us_per_pkt: round(ours.cpuUsPerPkt),
           bare_cpu_us_per_pkt: round(bare.cpuUsPerPkt),
+          ...(pion ? { pion_cpu_us_per_pkt: round(pion.cpuUsPerPkt) } : {}),
           mux_drops: ours.drops,
           werift: 'no single-port server',
-          pion: 'UDPMuxDefault exists; not measured (no Go program yet)',
+          pion: 'UDPMuxDefault, GOMAXPROCS=1',
         },
       },
     ];
