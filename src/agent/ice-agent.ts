@@ -55,7 +55,8 @@ export class IceAgent {
   readonly #core: IceAgentCore;
   readonly #drops: DropCounter;
   readonly #gatherOptions: GatherOptions;
-  readonly #bases = new Map<number, Base>();
+  /** Few (one per address, plus relays): an array costs less per agent than a Map. */
+  #bases: Base[] = [];
   #nextBaseId = 1;
   #draining = false;
   #drainAgain = false;
@@ -257,7 +258,7 @@ export class IceAgent {
   }
 
   getStats(): IceAgentStats {
-    const bases = [...this.#bases.values()].map((b) => ({ id: b.id, address: b.socket.localAddress.address, port: b.socket.localAddress.port, kind: b.kind }));
+    const bases = this.#bases.map((b) => ({ id: b.id, address: b.socket.localAddress.address, port: b.socket.localAddress.port, kind: b.kind }));
     return buildIceStats(this.#core, this.#localCandidates, bases, this.#drops, {
       bytesSent: this.bytesSent,
       packetsSent: this.packetsSent,
@@ -278,7 +279,9 @@ export class IceAgent {
   async #runGather(): Promise<void> {
     this.#setGatheringState('gathering');
     try {
-      this.#hostBases = await gatherCandidates(this.#gathererHost(), this.#gatherOptions, this.#core.localCredentials.ufrag);
+      const bases = await gatherCandidates(this.#gathererHost(), this.#gatherOptions, this.#core.localCredentials.ufrag);
+      // Kept only when a restart will ask STUN servers again (a few hundred bytes per agent).
+      if (this.#gatherOptions.iceServers.length > 0) this.#hostBases = bases;
     } finally {
       if (!this.#closed) {
         this.#core.localGatheringComplete = true;
@@ -322,10 +325,15 @@ export class IceAgent {
     };
   }
 
+  #base(id: number): Base | undefined {
+    for (const b of this.#bases) if (b.id === id) return b;
+    return undefined;
+  }
+
   /** Registers a socket-like base (host UDP socket, TURN relay; later ICE-TCP and mux tuples). */
   #addBase(socket: UdpSocket, kind: 'host' | 'relay'): number {
     const id = this.#nextBaseId++;
-    this.#bases.set(id, { id, socket, kind });
+    this.#bases.push({ id, socket, kind });
     socket.onMessage((data, from) => this.#onInbound(id, data, from));
     return id;
   }
@@ -487,7 +495,7 @@ export class IceAgent {
 
   /** Gathering after a restart: server-reflexive candidates again, then end-of-candidates. */
   async #regather(): Promise<void> {
-    const bases = this.#hostBases.filter((b) => this.#bases.has(b.baseId));
+    const bases = this.#hostBases.filter((b) => this.#base(b.baseId) !== undefined);
     try {
       if (bases.length > 0 && this.#gatherOptions.iceServers.length > 0) await regatherSrflx(this.#gathererHost(), this.#gatherOptions, bases);
     } catch (err) {
@@ -509,8 +517,8 @@ export class IceAgent {
     this.#core.close();
     this.#drain();
     this.#timer.clear();
-    for (const b of this.#bases.values()) b.socket.close();
-    this.#bases.clear();
+    for (const b of this.#bases) b.socket.close();
+    this.#bases = [];
     this.#sendSocket = undefined;
     const waiting = this.#srflxWaiters;
     this.#srflxWaiters = [];
@@ -539,7 +547,7 @@ export class IceAgent {
       do {
         this.#drainAgain = false;
         for (let t = this.#core.pollTransmit(); t; t = this.#core.pollTransmit()) {
-          this.#bases.get(t.baseId)?.socket.send(t.data, t.to);
+          this.#base(t.baseId)?.socket.send(t.data, t.to);
         }
         for (let e = this.#core.pollEvent(); e; e = this.#core.pollEvent()) this.#onEvent(e);
       } while (this.#drainAgain);
@@ -559,7 +567,7 @@ export class IceAgent {
         this.#onState(e.state);
         break;
       case 'selected-pair': {
-        const base = this.#bases.get(e.pair.localBaseId);
+        const base = this.#base(e.pair.localBaseId);
         this.#sendSocket = base?.socket;
         this.#sendTo = { address: e.pair.remote.address, port: e.pair.remote.port };
         this.#selectedPair$.next(e.pair);
