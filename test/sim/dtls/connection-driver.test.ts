@@ -79,4 +79,30 @@ describe('DtlsConnection driver', () => {
     c.close();
     expect(() => c.exportKeyingMaterial('EXTRACTOR-dtls_srtp', 30)).toThrow(DtlsError);
   });
+
+  it('close is reported once to listeners and streams, before and after it happens; the exporter still works once the handshake state is gone', async () => {
+    const p = startPair({ seed: 41, clientCert: certs.ecdsaA, serverCert: certs.ecdsaB });
+    expect(await p.clock.runUntil(p.settled, 10_000)).toBe(true);
+    const c = p.results.client as DtlsConnection;
+    const s = p.results.server as DtlsConnection;
+    // Connected: the handshake objects are gone, the session secrets stay for the exporter.
+    expect(c.exportKeyingMaterial('EXTRACTOR-dtls_srtp', 60)).toEqual(s.exportKeyingMaterial('EXTRACTOR-dtls_srtp', 60));
+    const seen: string[] = [];
+    s.onClose((r) => seen.push(`listener-before:${r.kind}`));
+    s.closed$.subscribe({ next: (r) => seen.push(`stream-before:${r.kind}`), complete: () => seen.push('stream-before:complete') });
+    c.close();
+    expect(await p.clock.runUntil(() => seen.length >= 3, 5000)).toBe(true);
+    s.onClose((r) => seen.push(`listener-after:${r.kind}`));
+    s.closed$.subscribe({ next: (r) => seen.push(`stream-after:${r.kind}`), complete: () => seen.push('stream-after:complete') });
+    await p.clock.advance(1000);
+    expect(seen).toEqual([
+      'listener-before:close-notify',
+      'stream-before:close-notify',
+      'stream-before:complete',
+      'listener-after:close-notify',
+      'stream-after:close-notify',
+      'stream-after:complete',
+    ]);
+  });
 });
+
