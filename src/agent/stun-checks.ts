@@ -1,3 +1,4 @@
+import { ownedCopy } from '../common/owned-bytes.js';
 import type { Rng } from '../common/rng.js';
 import type { TransportAddress } from '../transport/net.js';
 import {
@@ -88,11 +89,8 @@ const PRINTABLE_ASCII = /^[\x21-\x7e]*$/;
 export function iceKey(pwd: string): Buffer {
   // ICE passwords are ice-chars (RFC 8445 §5.3), for which OpaqueString (RFC 8265) is the
   // identity: skip the Unicode normalization. Anything else takes the full path.
-  const k = PRINTABLE_ASCII.test(pwd) ? Buffer.from(pwd, 'latin1') : shortTermKey(pwd);
-  // A standalone copy: a long-lived slice of Node's shared 8 KiB Buffer pool would pin the whole slab.
-  const out = Buffer.allocUnsafeSlow(k.length);
-  k.copy(out);
-  return out;
+  // Kept for the agent's life: out of Node's shared Buffer pool (see ownedCopy).
+  return ownedCopy(PRINTABLE_ASCII.test(pwd) ? Buffer.from(pwd, 'latin1') : shortTermKey(pwd));
 }
 
 /** The same key with HMAC state precomputed, for phases that sign and verify many messages. */

@@ -1,6 +1,7 @@
 import { ClosedError } from '../common/errors.js';
 import { getLogger } from '../common/log.js';
 import { parseRtcp, type RtcpPacket } from '../rtcp/index.js';
+import { PendingReads } from './pending-reads.js';
 
 const log = getLogger('rtcp');
 
@@ -14,7 +15,7 @@ export const RTCP_READ_QUEUE = 64;
 export class RtcpReader {
   readonly #handlers = new Set<(packet: Buffer) => void>();
   #queue: Buffer[] = [];
-  #waiters: { resolve: (p: RtcpPacket[]) => void; reject: (e: Error) => void }[] = [];
+  readonly #pending = new PendingReads<RtcpPacket[]>();
   #closed = false;
   #reading = false;
 
@@ -31,7 +32,7 @@ export class RtcpReader {
     const next = this.#queue.shift();
     if (next) return Promise.resolve(parseRtcp(next));
     if (this.#closed) return Promise.reject(new ClosedError(this.what));
-    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
+    return this.#pending.wait();
   }
 
   deliver(packet: Buffer): void {
@@ -43,9 +44,8 @@ export class RtcpReader {
         log.error(`${this.what}: onRtcp handler threw`, err);
       }
     }
-    const w = this.#waiters.shift();
-    if (w) {
-      w.resolve(parseRtcp(packet));
+    if (this.#pending.waiting) {
+      this.#pending.resolveNext(parseRtcp(packet));
       return;
     }
     // Queue only for callers that use readRTCP, so unread feedback does not pile up.
@@ -58,12 +58,7 @@ export class RtcpReader {
     if (this.#closed) return;
     this.#closed = true;
     this.#queue = [];
-    const waiters = this.#waiters.splice(0);
-    // An error (with its stack) only when someone is waiting to receive it.
-    if (waiters.length > 0) {
-      const err = new ClosedError(this.what);
-      for (const w of waiters) w.reject(err);
-    }
+    this.#pending.rejectAll(this.what);
     this.#handlers.clear();
   }
 }

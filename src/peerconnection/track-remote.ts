@@ -3,6 +3,7 @@ import { ClosedError } from '../common/errors.js';
 import { getLogger } from '../common/log.js';
 import type { RtpPacket } from '../rtp/rtp-packet.js';
 import type { MediaKind, RtpCodecParameters } from './codec.js';
+import { PendingReads } from './pending-reads.js';
 
 const log = getLogger('rtp');
 
@@ -24,7 +25,7 @@ export class TrackRemote {
   streamId: string;
   codec: RtpCodecParameters;
   #queue: RtpPacket[] = [];
-  #waiters: { resolve: (p: RtpPacket) => void; reject: (e: Error) => void }[] = [];
+  readonly #pending = new PendingReads<RtpPacket>();
   #handlers = new Set<RtpHandler>();
   #ended = false;
   #muted = false;
@@ -61,7 +62,7 @@ export class TrackRemote {
     const p = this.#queue.shift();
     if (p) return Promise.resolve(p);
     if (this.#ended) return Promise.reject(new ClosedError(`track ${this.id}`));
-    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
+    return this.#pending.wait();
   }
 
   /** Calls `handler` synchronously for every packet; returns an unsubscribe function. */
@@ -108,11 +109,7 @@ export class TrackRemote {
         log.error(`track ${this.id}: onRtp handler threw`, err);
       }
     }
-    const w = this.#waiters.shift();
-    if (w) {
-      w.resolve(packet);
-      return;
-    }
+    if (this.#pending.resolveNext(packet)) return;
     if (this.#handlers.size > 0) return; // handler readers do not also fill the queue
     if (this.#queue.length >= this.#maxQueue) {
       this.#queue.shift();
@@ -133,12 +130,7 @@ export class TrackRemote {
     if (this.#ended) return;
     this.#ended = true;
     this.#queue = [];
-    const waiters = this.#waiters.splice(0);
-    // An error (with its stack) only when someone is waiting to receive it.
-    if (waiters.length > 0) {
-      const err = new ClosedError(`track ${this.id}`);
-      for (const w of waiters) w.reject(err);
-    }
+    this.#pending.rejectAll(`track ${this.id}`);
     for (const cb of [...this.#onEnded]) safeCall(cb);
     this.#onEnded.clear();
     this.#handlers.clear();
