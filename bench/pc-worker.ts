@@ -56,13 +56,19 @@ settings.setInterfaceFilter((n) => n === 'lo');
 settings.setIPFilter((ip) => ip === '127.0.0.1');
 settings.setNetworkTypes(['udp4']);
 
-async function oursPair(): Promise<Pair> {
-  const a = new RTCPeerConnection({}, { settingEngine: settings });
-  const b = new RTCPeerConnection({}, { settingEngine: settings });
-  const track = new TrackLocalStaticRTP({ mimeType: 'video/VP8', clockRate: 90000 }, 'v', 's');
-  a.addTrack(track);
-  let onReceive: () => void = () => undefined;
-  b.ontrack = ({ track: t }) => t.onRtp(() => onReceive());
+/** The offer/answer surface both stacks share, enough to connect two peers. */
+interface Negotiable<D> {
+  createOffer(): Promise<D>;
+  createAnswer(): Promise<D>;
+  setLocalDescription(d: D): Promise<unknown>;
+  setRemoteDescription(d: D): Promise<unknown>;
+  readonly localDescription: D | null | undefined;
+  readonly iceGatheringState: string;
+  readonly connectionState: string;
+}
+
+/** Non-trickle offer/answer (each side gathers fully first), then waits for both to connect. */
+async function connectNonTrickle<D>(a: Negotiable<D>, b: Negotiable<D>): Promise<void> {
   await a.setLocalDescription(await a.createOffer());
   await until(() => a.iceGatheringState === 'complete');
   await b.setRemoteDescription(a.localDescription!);
@@ -70,6 +76,16 @@ async function oursPair(): Promise<Pair> {
   await until(() => b.iceGatheringState === 'complete');
   await a.setRemoteDescription(b.localDescription!);
   await until(() => a.connectionState === 'connected' && b.connectionState === 'connected');
+}
+
+async function oursPair(): Promise<Pair> {
+  const a = new RTCPeerConnection({}, { settingEngine: settings });
+  const b = new RTCPeerConnection({}, { settingEngine: settings });
+  const track = new TrackLocalStaticRTP({ mimeType: 'video/VP8', clockRate: 90000 }, 'v', 's');
+  a.addTrack(track);
+  let onReceive: () => void = () => undefined;
+  b.ontrack = ({ track: t }) => t.onRtp(() => onReceive());
+  await connectNonTrickle(a, b);
   const packet = Buffer.alloc(12 + PAYLOAD);
   return {
     close: () => {
@@ -94,13 +110,7 @@ async function weriftPair(): Promise<Pair> {
   a.addTransceiver(track, { direction: 'sendonly' });
   let onReceive: () => void = () => undefined;
   b.onTrack.subscribe((t) => t.onReceiveRtp.subscribe(() => onReceive()));
-  await a.setLocalDescription(await a.createOffer());
-  await until(() => a.iceGatheringState === 'complete');
-  await b.setRemoteDescription(a.localDescription!);
-  await b.setLocalDescription(await b.createAnswer());
-  await until(() => b.iceGatheringState === 'complete');
-  await a.setRemoteDescription(b.localDescription!);
-  await until(() => a.connectionState === 'connected' && b.connectionState === 'connected');
+  await connectNonTrickle(a, b);
   const packet = Buffer.alloc(12 + PAYLOAD);
   return {
     close: () => {
