@@ -11,14 +11,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { RtpPacket as WeriftRtpPacket } from 'werift-rtp';
 import { absSendTime, sdesMid, transportSequenceNumber } from '../src/rtp/extension-codecs.js';
 import { RtpHeader } from '../src/rtp/rtp-header.js';
 import { RtpHeaderView } from '../src/rtp/rtp-header-view.js';
 import { RtpPacket } from '../src/rtp/rtp-packet.js';
 import { pionAvailable, pionBinary } from '../test/support/pion.js';
+import { interleavedRates } from './interleaved.js';
 import { median, round } from './stats.js';
 import type { Bench } from './types.js';
 
@@ -26,16 +25,7 @@ const ROUNDS = 21;
 const RUN_MS = 60;
 const BATCH = 2000;
 
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
 
-/** CPU microseconds (user + system) spent running `step` `n` times. */
-function cpuUsOf(step: () => void, n: number): number {
-  const start = process.cpuUsage();
-  for (let i = 0; i < n; i++) step();
-  const u = process.cpuUsage(start);
-  return u.user + u.system;
-}
 
 function pionFigure(): number | null {
   if (!pionAvailable()) return null;
@@ -89,24 +79,11 @@ export const benches: Bench[] = [
           for (const e of h.extensions) sink += e.data.length;
         },
       };
-      const runs: Record<keyof typeof steps, number[]> = { ours: [], werift: [], oursObject: [] };
-      const order = Object.keys(steps) as (keyof typeof steps)[];
-      for (const k of order) for (let w = 0; w < 5000; w++) steps[k]();
-      collectGarbage();
-      // Alternating batches, as in srtp.bench.ts; a batch's rate is BATCH over its CPU time.
-      const deadline = process.hrtime.bigint() + BigInt(ROUNDS * RUN_MS * order.length) * 1_000_000n;
-      let turn = 0;
-      while (process.hrtime.bigint() < deadline) {
-        for (let k = 0; k < order.length; k++) {
-          const name = order[(k + turn) % order.length]!;
-          const us = cpuUsOf(steps[name], BATCH);
-          if (us > 0) runs[name].push(BATCH / (us / 1e6));
-        }
-        turn++;
-      }
+      // Alternating batches, as in srtp.bench.ts.
+      const rates = interleavedRates(steps, { warmup: 5000, rounds: ROUNDS, runMs: RUN_MS, batch: BATCH });
       if (sink === 0.5) console.log(sink); // keep the reads observable
-      const ours = median(runs.ours);
-      const werift = median(runs.werift);
+      const ours = rates.ours;
+      const werift = rates.werift;
       const pion = pionFigure();
       return [
         {
@@ -117,7 +94,7 @@ export const benches: Bench[] = [
           werift: round(werift),
           pion: pion === null ? null : round(pion),
           bare: null,
-          notes: { oursVsWerift: round(ours / werift, 3), oursObject: round(median(runs.oursObject)), extensions: 3 },
+          notes: { oursVsWerift: round(ours / werift, 3), oursObject: round(rates.oursObject), extensions: 3 },
         },
       ];
     },

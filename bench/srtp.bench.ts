@@ -15,13 +15,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { RtpPacket as WeriftRtpPacket, SrtpSession } from 'werift-rtp';
 import { srtpProfileSpec } from '../src/srtp/profile-spec.js';
 import { SrtpProtectionProfile } from '../src/srtp/protection-profile.js';
 import { SrtpContext } from '../src/srtp/srtp-context.js';
 import { pionAvailable, pionBinary } from '../test/support/pion.js';
+import { interleavedRates } from './interleaved.js';
 import { median, round } from './stats.js';
 import type { Bench, BenchResult } from './types.js';
 
@@ -30,9 +29,6 @@ const ROUNDS = 21;
 const RUN_MS = 80;
 const BATCH = 100;
 
-// A full GC between runs so one contender's garbage is not collected on another's clock.
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
 
 function makePacket(): Buffer {
   const p = Buffer.alloc(12 + PAYLOAD);
@@ -43,13 +39,6 @@ function makePacket(): Buffer {
   return p;
 }
 
-/** CPU microseconds (user + system, all threads) spent running `step` `n` times. */
-function cpuUsOf(step: () => void, n: number): number {
-  const start = process.cpuUsage();
-  for (let i = 0; i < n; i++) step();
-  const u = process.cpuUsage(start);
-  return u.user + u.system;
-}
 
 function oursStep(profile: SrtpProtectionProfile): () => void {
   const spec = srtpProfileSpec(profile);
@@ -144,26 +133,9 @@ function pionFigure(profile: SrtpProtectionProfile): number | null {
 
 async function runProfile(name: string, profile: SrtpProtectionProfile): Promise<BenchResult> {
   const steps = { ours: oursStep(profile), werift: weriftStep(profile), bare: bareStep(profile) };
-  const order = Object.keys(steps) as (keyof typeof steps)[];
-  for (const k of order) for (let i = 0; i < 2000; i++) steps[k]();
-  collectGarbage();
   // Fine-grained interleaving: one batch of each contender in turn, so load
   // from other processes on the shared machine hits all of them alike.
-  // Each round's rate is BATCH packets over that batch's CPU time.
-  const runs: Record<keyof typeof steps, number[]> = { ours: [], werift: [], bare: [] };
-  const deadline = process.hrtime.bigint() + BigInt(ROUNDS * RUN_MS * order.length) * 1_000_000n;
-  let turn = 0;
-  while (process.hrtime.bigint() < deadline) {
-    for (let k = 0; k < order.length; k++) {
-      const name = order[(k + turn) % order.length]!;
-      const us = cpuUsOf(steps[name], BATCH);
-      if (us > 0) runs[name].push(BATCH / (us / 1e6));
-    }
-    turn++;
-  }
-  const ours = median(runs.ours);
-  const werift = median(runs.werift);
-  const bare = median(runs.bare);
+  const { ours, werift, bare } = interleavedRates(steps, { warmup: 2000, rounds: ROUNDS, runMs: RUN_MS, batch: BATCH });
   const pion = pionFigure(profile);
   return {
     bench: `srtp-protect-unprotect-pkts-per-sec/${name}`,
