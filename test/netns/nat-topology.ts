@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { deleteNamespace } from '../support/netns.js';
 
 /**
  * Two hosts behind kernel NATs and a "public" namespace, all in network
@@ -107,25 +108,7 @@ export class NatTopology {
   delete(): void {
     if (this.#deleted) return;
     this.#deleted = true;
-    for (const ns of [...this.#created].reverse()) {
-      try {
-        const pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split(/\s+/).filter(Boolean);
-        for (const pid of pids) {
-          try {
-            process.kill(Number(pid), 'SIGKILL');
-          } catch {
-            // already gone
-          }
-        }
-      } catch {
-        // namespace already gone
-      }
-      try {
-        ip('netns', 'del', ns);
-      } catch {
-        // already deleted
-      }
-    }
+    for (const ns of [...this.#created].reverse()) deleteNamespace(ns);
   }
 }
 

@@ -38,23 +38,28 @@ export class LoopbackNamespace {
   delete(): void {
     if (this.#deleted) return;
     this.#deleted = true;
-    try {
-      const pids = execFileSync('ip', ['netns', 'pids', this.name], { encoding: 'utf8' }).split(/\s+/).filter(Boolean);
-      for (const pid of pids) {
-        try {
-          process.kill(Number(pid), 'SIGKILL');
-        } catch {
-          // already gone
-        }
+    deleteNamespace(this.name);
+  }
+}
+
+/** Kills every process left in network namespace `name`, then deletes it; a missing namespace is fine. */
+export function deleteNamespace(name: string): void {
+  try {
+    const pids = execFileSync('ip', ['netns', 'pids', name], { encoding: 'utf8' }).split(/\s+/).filter(Boolean);
+    for (const pid of pids) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // already gone
       }
-    } catch {
-      // namespace already gone
     }
-    try {
-      execFileSync('ip', ['netns', 'del', this.name], { stdio: 'ignore' });
-    } catch {
-      // already deleted
-    }
+  } catch {
+    // namespace already gone
+  }
+  try {
+    execFileSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
+  } catch {
+    // already deleted
   }
 }
 
