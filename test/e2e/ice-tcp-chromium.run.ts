@@ -7,20 +7,11 @@
  * candidate, and tern reflects the media back over the TCP stream. Prints
  * one JSON line: the browser's selected pair and the decoded frame count.
  */
-import { SettingEngine } from '../../src/index.js';
 import { answerReflect, type ReflectSession } from '../../examples/reflect/reflect.js';
 import { launchChromium, openPage } from '../support/browser.js';
+import { loopbackSettingEngine } from '../support/pc.js';
 
 const TARGET_FRAMES = 20;
-
-function tcpOnlyEngine(): SettingEngine {
-  const s = new SettingEngine();
-  s.setIncludeLoopbackCandidate(true);
-  s.setInterfaceFilter((name) => name === 'lo');
-  s.setIPFilter((ip) => ip === '127.0.0.1');
-  s.setNetworkTypes(['tcp4']);
-  return s;
-}
 
 const PAGE = `<!doctype html><html><body><video id="v" autoplay muted playsinline></video><script>
 window.pc = new RTCPeerConnection();
@@ -51,7 +42,7 @@ try {
     return { type: 'offer' as const, sdp: w.pc.localDescription!.sdp };
   });
   result['browserOffersTcpActive'] = /tcptype active/.test(offer.sdp);
-  const r = await answerReflect(offer, { settingEngine: tcpOnlyEngine(), keyFrameIntervalMs: 1000 });
+  const r = await answerReflect(offer, { settingEngine: loopbackSettingEngine(['tcp4']), keyFrameIntervalMs: 1000 });
   session = r.session;
   result['answerCandidates'] = (r.answer.sdp ?? '').split('\r\n').filter((l) => l.startsWith('a=candidate:'));
   await page.evaluate(async (answer) => {

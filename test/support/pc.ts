@@ -1,13 +1,13 @@
 import type { RTCPeerConnection } from '../../src/peerconnection/peer-connection.js';
 import { SettingEngine } from '../../src/peerconnection/setting-engine.js';
 
-/** A SettingEngine that gathers only 127.0.0.1 over UDP (the network rule for tests). */
-export function loopbackSettingEngine(): SettingEngine {
+/** A SettingEngine that gathers only 127.0.0.1 (the network rule for tests), over UDP unless told otherwise. */
+export function loopbackSettingEngine(networkTypes: Parameters<SettingEngine['setNetworkTypes']>[0] = ['udp4']): SettingEngine {
   const s = new SettingEngine();
   s.setIncludeLoopbackCandidate(true);
   s.setInterfaceFilter((name) => name === 'lo');
   s.setIPFilter((ip) => ip === '127.0.0.1');
-  s.setNetworkTypes(['udp4']);
+  s.setNetworkTypes(networkTypes);
   return s;
 }
 
