@@ -50,6 +50,12 @@ export type { PeerConnectionOptions, RTCPeerConnectionIceEvent, RTCTrackEvent };
 
 type Described = StoredDescription;
 
+/** A description this peer connection created, as a model and as the text it returned. */
+interface CreatedDescription {
+  readonly model: SessionDescriptionModel;
+  readonly sdp: string;
+}
+
 /**
  * W3C RTCPeerConnection with Pion-flavoured additions (SettingEngine,
  * MediaEngine, onTrack with readable remote tracks, writeRTCP). One ICE
@@ -90,11 +96,9 @@ export class RTCPeerConnection {
   #pendingLocal: Described | undefined;
   #currentRemote: Described | undefined;
   #pendingRemote: Described | undefined;
-  #lastOffer: SessionDescriptionModel | undefined;
-  #lastAnswer: SessionDescriptionModel | undefined;
-  /** The texts createOffer/createAnswer returned for those models: setting one back needs no parse. */
-  #lastOfferSdp: string | undefined;
-  #lastAnswerSdp: string | undefined;
+  /** What createOffer/createAnswer last returned: setting that text back needs no parse. */
+  #lastOffer: CreatedDescription | undefined;
+  #lastAnswer: CreatedDescription | undefined;
   #remoteCreated: RTCRtpTransceiver[] = [];
   #remoteUfrag: string | undefined;
   #gatheringStarted = false;
@@ -307,9 +311,8 @@ export class RTCPeerConnection {
       const sections = this.#negotiation.offerSections();
       const setup = this.#dtlsRole === undefined ? 'actpass' : this.#dtlsRole === 'client' ? 'active' : 'passive';
       const model = await this.#build(sections, setup);
-      this.#lastOffer = model;
-      this.#lastOfferSdp = writeSdp(model);
-      return { type: 'offer' as const, sdp: this.#lastOfferSdp };
+      this.#lastOffer = { model, sdp: writeSdp(model) };
+      return { type: 'offer' as const, sdp: this.#lastOffer.sdp };
     });
   }
 
@@ -323,9 +326,8 @@ export class RTCPeerConnection {
       const sections = this.#negotiation.answerSections(remote.model);
       const setup = this.#dtlsRole !== undefined ? (this.#dtlsRole === 'client' ? 'active' : 'passive') : answerSetup(transportParams(remote.model).setup, this.#settings.values.answeringDtlsRole);
       const model = await this.#build(sections, setup);
-      this.#lastAnswer = model;
-      this.#lastAnswerSdp = writeSdp(model);
-      return { type: 'answer' as const, sdp: this.#lastAnswerSdp };
+      this.#lastAnswer = { model, sdp: writeSdp(model) };
+      return { type: 'answer' as const, sdp: this.#lastAnswer.sdp };
     });
   }
 
@@ -339,13 +341,12 @@ export class RTCPeerConnection {
         this.#pendingLocal = undefined;
         return;
       }
+      const created = type === 'offer' ? this.#lastOffer : this.#lastAnswer;
       let model: SessionDescriptionModel;
       if (!desc?.sdp) {
-        model = type === 'offer' ? (this.#lastOffer ?? (await this.#buildOfferNow())) : (this.#lastAnswer ?? (await this.#buildAnswerNow()));
-      } else if (type === 'offer' && this.#lastOffer && desc.sdp === this.#lastOfferSdp) {
-        model = this.#lastOffer; // unmodified from createOffer: stored models are never mutated
-      } else if (type !== 'offer' && this.#lastAnswer && desc.sdp === this.#lastAnswerSdp) {
-        model = this.#lastAnswer;
+        model = created?.model ?? (type === 'offer' ? await this.#buildOfferNow() : await this.#buildAnswerNow());
+      } else if (created && desc.sdp === created.sdp) {
+        model = created.model; // unmodified from createOffer/createAnswer: stored models are never mutated
       } else {
         model = this.#parse(desc.sdp, InvalidAccessError);
       }
@@ -739,7 +740,6 @@ export class RTCPeerConnection {
       // W3C §4.4.1.5: an implicit setLocalDescription() in stable creates a fresh offer; the
       // models built for the finished round are not kept (they hold every codec and line).
       this.#lastOffer = this.#lastAnswer = undefined;
-      this.#lastOfferSdp = this.#lastAnswerSdp = undefined;
     }
     this.#signaling$.set(s);
     this.#safe(() => this.onsignalingstatechange?.(s));
