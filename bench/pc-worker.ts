@@ -1,11 +1,13 @@
 /**
  * One peer-connection measurement in a fresh process (run transpiled, with
- * --expose-gc): `node pc-worker.js <ours|werift|bare> <connect|media|idle> [arg]`.
+ * --expose-gc): `node pc-worker.js <impl> <connect|media|idle> [arg]`, impl one of
+ * ours, werift, bare, and for media only the ceilings bare-gcm and bare-gcm-workers (pc-ceiling.ts).
  * Prints one JSON line. Two peers in this process, on 127.0.0.1 only.
  */
 import { createSocket } from 'node:dgram';
 import { MediaStreamTrack, RTCPeerConnection as WeriftPeerConnection } from 'werift';
 import { RTCPeerConnection, SettingEngine, TrackLocalStaticRTP } from '../src/index.js';
+import { bareGcmPair, bareGcmWorkersPair, type CeilingPair } from './pc-ceiling.js';
 
 const [impl = 'ours', mode = 'connect', arg] = process.argv.slice(2);
 const IN_FLIGHT = 64;
@@ -145,7 +147,25 @@ async function barePair(): Promise<Pair> {
   };
 }
 
-const newPair = impl === 'werift' ? weriftPair : impl === 'bare' ? barePair : oursPair;
+/** A ceiling from pc-ceiling.ts, fed the same RTP packets (a new buffer each when it queues them). */
+async function ceilingPair(make: () => Promise<CeilingPair>, queues: boolean): Promise<Pair> {
+  const c = await make();
+  const packet = Buffer.alloc(12 + PAYLOAD);
+  return {
+    close: () => c.close(),
+    send: (seq) => c.send(rtpPacket(queues ? Buffer.alloc(12 + PAYLOAD) : packet, seq)),
+    onReceive: (cb) => c.onReceive(cb),
+  };
+}
+
+const pairs: Record<string, () => Promise<Pair>> = {
+  ours: oursPair,
+  werift: weriftPair,
+  bare: barePair,
+  'bare-gcm': () => ceilingPair(bareGcmPair, false),
+  'bare-gcm-workers': () => ceilingPair(bareGcmWorkersPair, true),
+};
+const newPair = pairs[impl] ?? oursPair;
 
 async function connect(runs: number): Promise<Record<string, number>> {
   const measure = async (): Promise<{ ms: number; cpuMs: number }> => {

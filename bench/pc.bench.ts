@@ -9,8 +9,11 @@
  *   Notes: CPU per connect, and the median of 20 after only 3 warm-ups.
  * - `pc-media-pkts-per-sec` (higher): one pair, 1200-byte RTP written as fast
  *   as the sender can with at most 64 packets in flight, received and counted;
- *   median of 3 runs of 4 s. Notes: CPU µs per received packet, loss, and
- *   Pion with all cores (`pion` is GOMAXPROCS=1, one core like Node).
+ *   median of 3 runs of 4 s. Notes: CPU µs per received packet, loss,
+ *   Pion with all cores (`pion` is GOMAXPROCS=1, one core like Node), and
+ *   two ceilings for any pure-Node SRTP stack (pc-ceiling.ts): `bare_gcm`,
+ *   dgram plus Node's per-packet AES-GCM on one thread, and
+ *   `bare_gcm_workers`, the same spread over two worker threads.
  * - `pc-idle-kib` (lower): RSS per idle connected pair with 100 pairs, median
  *   of 3 runs. Every contender's process is warmed first (20 pairs connected,
  *   then closed) so per-process pools, above all V8's young generation, which
@@ -37,7 +40,7 @@ function workerPath(): string {
   return worker;
 }
 
-async function node(impl: 'ours' | 'werift' | 'bare', mode: string, arg?: number): Promise<Figures | undefined> {
+async function node(impl: 'ours' | 'werift' | 'bare' | 'bare-gcm' | 'bare-gcm-workers', mode: string, arg?: number): Promise<Figures | undefined> {
   try {
     const { stdout } = await run(process.execPath, ['--expose-gc', workerPath(), impl, mode, ...(arg === undefined ? [] : [String(arg)])], { timeout: 120_000 });
     const r = JSON.parse(stdout.trim().split('\n').pop()!) as Figures & { error?: string };
@@ -97,15 +100,29 @@ async function media(): Promise<BenchResult[]> {
   const ours = await medianRuns(MEDIA_RUNS, () => node('ours', 'media', MEDIA_SECONDS));
   const werift = await medianRuns(MEDIA_RUNS, () => node('werift', 'media', MEDIA_SECONDS));
   const bare = await medianRuns(MEDIA_RUNS, () => node('bare', 'media', MEDIA_SECONDS));
+  // Ceilings for any pure-Node SRTP stack (pc-ceiling.ts): dgram + Node's per-packet GCM, on one thread and on two workers.
+  const bareGcm = await medianRuns(MEDIA_RUNS, () => node('bare-gcm', 'media', MEDIA_SECONDS));
+  const bareGcmWorkers = await medianRuns(MEDIA_RUNS, () => node('bare-gcm-workers', 'media', MEDIA_SECONDS));
   const p1 = await medianRuns(MEDIA_RUNS, () => pion('media', ['-seconds', String(MEDIA_SECONDS)], { GOMAXPROCS: '1' }));
   const pAll = await medianRuns(1, () => pion('media', ['-seconds', String(MEDIA_SECONDS)]));
   const notes: Record<string, number | string> = {};
-  for (const [name, f] of [['ours', ours], ['werift', werift], ['bare', bare], ['pion', p1], ['pion_all_cores', pAll]] as const) {
+  const contenders = [
+    ['ours', ours],
+    ['werift', werift],
+    ['bare', bare],
+    ['bare_gcm', bareGcm],
+    ['bare_gcm_workers', bareGcmWorkers],
+    ['pion', p1],
+    ['pion_all_cores', pAll],
+  ] as const;
+  for (const [name, f] of contenders) {
     if (!f) continue;
     notes[`${name}_cpu_us_per_pkt`] = round(f['cpuUsPerPkt']!, 3);
     notes[`${name}_loss_pct`] = round(f['lossPct']!, 3);
   }
-  if (pAll) notes['pion_all_cores_pkts_per_sec'] = round(pAll['pktsPerSec']!);
+  for (const [name, f] of [['bare_gcm', bareGcm], ['bare_gcm_workers', bareGcmWorkers], ['pion_all_cores', pAll]] as const) {
+    if (f) notes[`${name}_pkts_per_sec`] = round(f['pktsPerSec']!);
+  }
   return [
     {
       bench: 'pc-media-pkts-per-sec',
