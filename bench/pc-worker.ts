@@ -52,11 +52,19 @@ function rtpPacket(buf: Buffer, seq: number): Buffer {
   return buf;
 }
 
-const settings = new SettingEngine();
-settings.setIncludeLoopbackCandidate(true);
-settings.setInterfaceFilter((n) => n === 'lo');
-settings.setIPFilter((ip) => ip === '127.0.0.1');
-settings.setNetworkTypes(['udp4']);
+/** 127.0.0.1 only; SRTP inline, or on `srtpWorkers` worker threads. */
+function loopbackSettings(srtpWorkers = 0): SettingEngine {
+  const s = new SettingEngine();
+  s.setIncludeLoopbackCandidate(true);
+  s.setInterfaceFilter((n) => n === 'lo');
+  s.setIPFilter((ip) => ip === '127.0.0.1');
+  s.setNetworkTypes(['udp4']);
+  s.setSRTPWorkers(srtpWorkers);
+  return s;
+}
+const settings = loopbackSettings();
+/** The same with SRTP on one worker thread (SettingEngine.setSRTPWorkers). */
+const workerSettings = loopbackSettings(1);
 
 /** The offer/answer surface both stacks share, enough to connect two peers. */
 interface Negotiable<D> {
@@ -80,9 +88,9 @@ async function connectNonTrickle<D>(a: Negotiable<D>, b: Negotiable<D>): Promise
   await until(() => a.connectionState === 'connected' && b.connectionState === 'connected');
 }
 
-async function oursPair(): Promise<Pair> {
-  const a = new RTCPeerConnection({}, { settingEngine: settings });
-  const b = new RTCPeerConnection({}, { settingEngine: settings });
+async function oursPair(engine = settings): Promise<Pair> {
+  const a = new RTCPeerConnection({}, { settingEngine: engine });
+  const b = new RTCPeerConnection({}, { settingEngine: engine });
   const track = new TrackLocalStaticRTP({ mimeType: 'video/VP8', clockRate: 90000 }, 'v', 's');
   a.addTrack(track);
   let onReceive: () => void = () => undefined;
@@ -159,7 +167,8 @@ async function ceilingPair(make: () => Promise<CeilingPair>, queues: boolean): P
 }
 
 const pairs: Record<string, () => Promise<Pair>> = {
-  ours: oursPair,
+  ours: () => oursPair(),
+  'ours-workers': () => oursPair(workerSettings),
   werift: weriftPair,
   bare: barePair,
   'bare-gcm': () => ceilingPair(bareGcmPair, false),

@@ -9,7 +9,8 @@
  *   Notes: CPU per connect, and the median of 20 after only 3 warm-ups.
  * - `pc-media-pkts-per-sec` (higher): one pair, 1200-byte RTP written as fast
  *   as the sender can with at most 64 packets in flight, received and counted;
- *   median of 3 runs of 4 s. Notes: CPU µs per received packet, loss,
+ *   median of 3 runs of 4 s. Notes: CPU µs per received packet, loss, ours
+ *   with SRTP on a worker thread (`ours_srtp_worker`, SettingEngine.setSRTPWorkers(1)),
  *   Pion with all cores (`pion` is GOMAXPROCS=1, one core like Node), and
  *   two ceilings for any pure-Node SRTP stack (pc-ceiling.ts): `bare_gcm`,
  *   dgram plus Node's per-packet AES-GCM on one thread, and
@@ -40,7 +41,7 @@ function workerPath(): string {
   return worker;
 }
 
-async function node(impl: 'ours' | 'werift' | 'bare' | 'bare-gcm' | 'bare-gcm-workers', mode: string, arg?: number): Promise<Figures | undefined> {
+async function node(impl: 'ours' | 'ours-workers' | 'werift' | 'bare' | 'bare-gcm' | 'bare-gcm-workers', mode: string, arg?: number): Promise<Figures | undefined> {
   try {
     const { stdout } = await run(process.execPath, ['--expose-gc', workerPath(), impl, mode, ...(arg === undefined ? [] : [String(arg)])], { timeout: 120_000 });
     const r = JSON.parse(stdout.trim().split('\n').pop()!) as Figures & { error?: string };
@@ -98,6 +99,8 @@ async function connect(): Promise<BenchResult[]> {
 
 async function media(): Promise<BenchResult[]> {
   const ours = await medianRuns(MEDIA_RUNS, () => node('ours', 'media', MEDIA_SECONDS));
+  // The same with SettingEngine.setSRTPWorkers(1): SRTP on a worker thread (two cores, like pion_all_cores).
+  const oursWorkers = await medianRuns(MEDIA_RUNS, () => node('ours-workers', 'media', MEDIA_SECONDS));
   const werift = await medianRuns(MEDIA_RUNS, () => node('werift', 'media', MEDIA_SECONDS));
   const bare = await medianRuns(MEDIA_RUNS, () => node('bare', 'media', MEDIA_SECONDS));
   // Ceilings for any pure-Node SRTP stack (pc-ceiling.ts): dgram + Node's per-packet GCM, on one thread and on two workers.
@@ -108,6 +111,7 @@ async function media(): Promise<BenchResult[]> {
   const notes: Record<string, number | string> = {};
   const contenders = [
     ['ours', ours],
+    ['ours_srtp_worker', oursWorkers],
     ['werift', werift],
     ['bare', bare],
     ['bare_gcm', bareGcm],
@@ -120,7 +124,7 @@ async function media(): Promise<BenchResult[]> {
     notes[`${name}_cpu_us_per_pkt`] = round(f['cpuUsPerPkt']!, 3);
     notes[`${name}_loss_pct`] = round(f['lossPct']!, 3);
   }
-  for (const [name, f] of [['bare_gcm', bareGcm], ['bare_gcm_workers', bareGcmWorkers], ['pion_all_cores', pAll]] as const) {
+  for (const [name, f] of [['ours_srtp_worker', oursWorkers], ['bare_gcm', bareGcm], ['bare_gcm_workers', bareGcmWorkers], ['pion_all_cores', pAll]] as const) {
     if (f) notes[`${name}_pkts_per_sec`] = round(f['pktsPerSec']!);
   }
   return [

@@ -235,6 +235,9 @@ export {
   srtpPrf,
   SrtpLabel,
   SrtpSession,
+  SrtpWorkerPool,
+  SrtpOffloadSession,
+  MAX_SRTP_WORKERS,
 } from './srtp/index.js';
 export type {
   SrtpProfileParams,
@@ -245,6 +248,8 @@ export type {
   SrtpKeyPair,
   SrtpSessionKeys,
   SrtpDerivedKeys,
+  SrtpOffloadKeys,
+  SrtpOffloadHandlers,
 } from './srtp/index.js';
 export {
   RtpDecodeError,
@@ -368,6 +373,7 @@ export {
 } from './interceptor/index.js';
 export type {
   ReportBlockData,
+  RemoteReceptionStats,
 } from './interceptor/index.js';
 export {
   IvfWriter,

@@ -3,3 +3,4 @@ export { ReceiveLog, DEFAULT_RECEIVE_LOG_SIZE, DEFAULT_MAX_NACKS_PER_PACKET } fr
 export { ReceiverStats } from './receiver-stats.js';
 export type { ReportBlockData } from './receiver-stats.js';
 export { SenderStats, ntpTime, ntpMiddle32 } from './sender-stats.js';
+export type { RemoteReceptionStats } from './sender-stats.js';

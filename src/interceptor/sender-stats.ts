@@ -1,3 +1,22 @@
+import type { ReportBlock } from '../rtcp/report-block.js';
+
+/** What the remote's reception reports say about one outbound stream (W3C remote-inbound-rtp). */
+export interface RemoteReceptionStats {
+  /** Fraction lost since the previous report, 0..1. */
+  fractionLost: number;
+  /** Cumulative packets lost (may be negative with duplicates, RFC 3550 §6.4.1). */
+  packetsLost: number;
+  /** Interarrival jitter in RTP timestamp units. */
+  jitter: number;
+  reportsReceived: number;
+  /** Seconds; undefined until a report refers to one of our sender reports. */
+  roundTripTime: number | undefined;
+  totalRoundTripTime: number;
+  roundTripTimeMeasurements: number;
+  /** Wall-clock ms of the last report. */
+  lastReportAtMs: number;
+}
+
 /**
  * What one outbound RTP stream has sent, for sender reports (RFC 3550
  * §6.4.1): packet and octet counts and the RTP timestamp that corresponds
@@ -14,6 +33,8 @@ export class SenderStats {
   nacksReceived = 0;
   plisReceived = 0;
   firsReceived = 0;
+  /** From the remote's reception reports; undefined until one arrives. */
+  remote: RemoteReceptionStats | undefined;
 
   constructor(
     readonly ssrc: number,
@@ -26,6 +47,37 @@ export class SenderStats {
     this.bytes += size;
     this.#lastRtpTimestamp = rtpTimestamp >>> 0;
     this.#lastSentAtMs = nowMs;
+  }
+
+  /**
+   * A reception report block about this stream (in an SR or RR). RFC 3550
+   * §6.4.1: round-trip time = arrival − LSR − DLSR, in 1/65536 s of the
+   * middle 32 bits of NTP time; skipped while LSR is 0 (no SR seen yet) or
+   * when the difference is negative (clock steps).
+   */
+  onReceptionReport(block: ReportBlock, nowWallMs: number): void {
+    const r = (this.remote ??= {
+      fractionLost: 0,
+      packetsLost: 0,
+      jitter: 0,
+      reportsReceived: 0,
+      roundTripTime: undefined,
+      totalRoundTripTime: 0,
+      roundTripTimeMeasurements: 0,
+      lastReportAtMs: nowWallMs,
+    });
+    r.fractionLost = block.fractionLost / 256;
+    r.packetsLost = block.packetsLost;
+    r.jitter = block.jitter;
+    r.reportsReceived++;
+    r.lastReportAtMs = nowWallMs;
+    if (block.lastSenderReport === 0) return;
+    const [sec, frac] = ntpTime(nowWallMs);
+    const units = (ntpMiddle32(sec, frac) - block.lastSenderReport - block.delaySinceLastSenderReport) | 0;
+    if (units < 0) return;
+    r.roundTripTime = units / 65536;
+    r.totalRoundTripTime += r.roundTripTime;
+    r.roundTripTimeMeasurements++;
   }
 
   get hasSent(): boolean {

@@ -11,6 +11,7 @@ import { DtlsConnection } from '../dtls/dtls-connection.js';
 import type { DtlsCloseReason, DtlsFingerprint, DtlsRole } from '../dtls/types.js';
 import { SRTP_EXPORTER_LABEL, srtpContextsFromDtls, srtpKeyingMaterialLength } from '../srtp/dtls-keying.js';
 import type { SrtpContext } from '../srtp/srtp-context.js';
+import type { SrtpOffloadHandlers, SrtpOffloadSession, SrtpWorkerPool } from '../srtp/offload/srtp-worker-pool.js';
 import type { SrtpProtectionProfile } from '../srtp/protection-profile.js';
 import { SrtpError } from '../srtp/errors.js';
 import { classifyPacket } from '../transport/demux.js';
@@ -30,6 +31,8 @@ export interface DtlsSrtpTransportOptions {
   extendedMasterSecret?: 'require' | 'request' | 'disable';
   retransmitInitialMs?: number;
   replayWindow?: number;
+  /** Runs SRTP on these worker threads instead of inline (SettingEngine.setSRTPWorkers). */
+  srtpWorkers?: SrtpWorkerPool;
   certificateCache?: DtlsCertificateCache;
   clock: Clock;
   rng: Rng;
@@ -52,6 +55,7 @@ export class DtlsSrtpTransport implements MediaPipe {
   #view: DtlsView | undefined;
   #local: SrtpContext | undefined;
   #remote: SrtpContext | undefined;
+  #offload: SrtpOffloadSession | undefined;
   #closed = false;
   bytesSent = 0;
   bytesReceived = 0;
@@ -129,12 +133,16 @@ export class DtlsSrtpTransport implements MediaPipe {
       const profile = dtls.srtpProfile;
       if (profile === undefined) throw new Error('DTLS finished without an SRTP profile');
       const material = dtls.exportKeyingMaterial(SRTP_EXPORTER_LABEL, srtpKeyingMaterialLength(profile));
-      const { local, remote } = srtpContextsFromDtls(profile, material, o.role, {
-        ...(o.replayWindow !== undefined ? { replayWindow: o.replayWindow } : {}),
-      });
-      this.#local = local;
-      this.#remote = remote;
-      this.#log.debug(`DTLS-SRTP ready: ${dtls.cipherSuite}, SRTP profile ${profile}`);
+      const replay = o.replayWindow !== undefined ? { replayWindow: o.replayWindow } : {};
+      if (o.srtpWorkers) {
+        this.#offload = o.srtpWorkers.open({ profile, keyingMaterial: material, role: o.role, ...replay }, this.#offloadHandlers());
+      } else {
+        const { local, remote } = srtpContextsFromDtls(profile, material, o.role, replay);
+        this.#local = local;
+        this.#remote = remote;
+      }
+      material.fill(0);
+      this.#log.debug(`DTLS-SRTP ready: ${dtls.cipherSuite}, SRTP profile ${profile}${o.srtpWorkers ? ' (on a worker)' : ''}`);
       this.#state$.set('connected');
     } catch (err) {
       this.#fail(err as Error);
@@ -143,6 +151,11 @@ export class DtlsSrtpTransport implements MediaPipe {
   }
 
   writeRtp(packet: Buffer): boolean {
+    if (this.#offload) {
+      if (!this.#offload.protectRtp(packet)) return false;
+      this.packetsSent++;
+      return true;
+    }
     const ctx = this.#local;
     if (!ctx || this.#closed) return false;
     const out = ctx.protectRtp(packet);
@@ -153,6 +166,7 @@ export class DtlsSrtpTransport implements MediaPipe {
   }
 
   writeRtcp(packet: Buffer): boolean {
+    if (this.#offload) return this.#offload.protectRtcp(packet);
     const ctx = this.#local;
     if (!ctx || this.#closed) return false;
     const out = ctx.protectRtcp(packet);
@@ -166,7 +180,7 @@ export class DtlsSrtpTransport implements MediaPipe {
     if (this.#closed) return;
     this.#closed = true;
     this.#dtls?.close();
-    this.#local = this.#remote = undefined;
+    this.#dropKeys();
     if (this.#state$.value !== 'failed') this.#state$.set('closed');
     this.#state$.complete();
   }
@@ -179,6 +193,10 @@ export class DtlsSrtpTransport implements MediaPipe {
           this.#view?.handler?.(data);
           return;
         case 'rtp': {
+          if (this.#offload) {
+            if (!this.#offload.unprotectRtp(data)) this.drops.drop('srtp-worker-unavailable');
+            return;
+          }
           const ctx = this.#remote;
           if (!ctx) return this.drops.drop('srtp-before-keys');
           const plain = ctx.unprotectRtp(data);
@@ -187,6 +205,10 @@ export class DtlsSrtpTransport implements MediaPipe {
           return;
         }
         case 'rtcp': {
+          if (this.#offload) {
+            if (!this.#offload.unprotectRtcp(data)) this.drops.drop('srtp-worker-unavailable');
+            return;
+          }
           const ctx = this.#remote;
           if (!ctx) return this.drops.drop('srtcp-before-keys');
           this.#o.onRtcp(ctx.unprotectRtcp(data));
@@ -201,11 +223,42 @@ export class DtlsSrtpTransport implements MediaPipe {
     }
   }
 
+  #dropKeys(): void {
+    this.#local = this.#remote = undefined;
+    this.#offload?.close();
+    this.#offload = undefined;
+  }
+
+  /** Where the worker's results go: the wire, or up the stack as if unprotected inline. */
+  #offloadHandlers(): SrtpOffloadHandlers {
+    return {
+      protected: (packet) => {
+        if (this.#closed) return;
+        this.#o.ice.send(packet);
+        this.bytesSent += packet.length;
+      },
+      rtp: (packet) => {
+        this.packetsReceived++;
+        this.#deliver(this.#o.onRtp, packet);
+      },
+      rtcp: (packet) => this.#deliver(this.#o.onRtcp, packet),
+      dropped: (reason) => this.drops.drop(reason),
+    };
+  }
+
+  #deliver(to: (packet: Buffer) => void, packet: Buffer): void {
+    try {
+      to(packet);
+    } catch (err) {
+      this.drops.drop('handler-error', err);
+    }
+  }
+
   #onDtlsClose(reason: DtlsCloseReason): void {
     this.#log.debug(`DTLS closed: ${reason.kind}${reason.error ? ` (${reason.error.message})` : ''}`);
     if (this.#closed) return;
     this.#closed = true;
-    this.#local = this.#remote = undefined;
+    this.#dropKeys();
     this.#state$.set(reason.kind === 'close-notify' || reason.kind === 'local' ? 'closed' : 'failed');
     this.#state$.complete();
   }
@@ -214,7 +267,7 @@ export class DtlsSrtpTransport implements MediaPipe {
     if (this.#closed) return;
     this.#log.debug(`DTLS-SRTP transport failed: ${err.message}`);
     this.#closed = true;
-    this.#local = this.#remote = undefined;
+    this.#dropKeys();
     this.#state$.set('failed');
     this.#state$.complete();
   }

@@ -33,6 +33,8 @@ export interface MediaRouterHost {
   /** SSRCs the remote description announced, by SSRC (main and RTX). */
   signalled(ssrc: number): SignalledStream | undefined;
   now(): number;
+  /** Wall-clock ms since the epoch (round-trip times from reception reports). */
+  wallMs(): number;
   onTrack(track: TrackRemote, transceiver: RTCRtpTransceiver): void;
 }
 
@@ -109,6 +111,15 @@ export class MediaRouter {
     const touchedSenders = new Set<RTCRtpSender>();
     const touchedReceivers = new Set<RTCRtpTransceiver>();
     for (const p of packets) {
+      if (p.kind === 'sr' || p.kind === 'rr') {
+        // Reception reports about our streams: remote-inbound-rtp stats, and the sender's readRTCP (as Pion routes them).
+        for (const block of p.reports) {
+          const s = senderBySsrc(block.ssrc);
+          if (!s) continue;
+          s.stats?.onReceptionReport(block, this.#host.wallMs());
+          touchedSenders.add(s);
+        }
+      }
       switch (p.kind) {
         case 'sr': {
           const r = this.#routes.get(p.ssrc);

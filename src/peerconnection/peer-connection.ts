@@ -147,6 +147,7 @@ export class RTCPeerConnection {
       transceivers: () => this.#transceivers,
       signalled: (ssrc) => this.#negotiation.signalled(ssrc),
       now: () => this.#clock.now(),
+      wallMs: () => this.#clock.wallMs(),
       onTrack: (track, transceiver) => this.#emitTrack(track, transceiver),
     });
     this.#watchAgent();
@@ -678,6 +679,7 @@ export class RTCPeerConnection {
       ...(s.dtlsRetransmissionIntervalMs !== undefined ? { retransmitInitialMs: s.dtlsRetransmissionIntervalMs } : {}),
       ...(s.srtpReplayWindow !== undefined ? { replayWindow: s.srtpReplayWindow } : {}),
       certificateCache: this.#settings.peerCertificateCache(),
+      ...(this.#settings.srtpWorkerPool() ? { srtpWorkers: this.#settings.srtpWorkerPool()! } : {}),
       clock: this.#clock,
       rng: this.#rng,
       logId: this.#cname.slice(0, 6),

@@ -9,7 +9,7 @@ import type { RTCRtpTransceiver } from './transceiver.js';
 /** One stats object, keyed by `id`, with the W3C `type` names (webrtc-stats). */
 export interface RTCStats {
   id: string;
-  type: 'inbound-rtp' | 'outbound-rtp' | 'candidate-pair' | 'local-candidate' | 'remote-candidate' | 'transport' | 'certificate' | 'codec';
+  type: 'inbound-rtp' | 'outbound-rtp' | 'remote-inbound-rtp' | 'candidate-pair' | 'local-candidate' | 'remote-candidate' | 'transport' | 'certificate' | 'codec';
   timestamp: number;
   [key: string]: unknown;
 }
@@ -118,7 +118,28 @@ export function collectStats(src: StatsSources): RTCStatsReport {
         nackCount: s.nacksReceived,
         pliCount: s.plisReceived,
         firCount: s.firsReceived,
+        ...(s.remote ? { remoteId: `RI-${sender.ssrc}` } : {}),
       });
+      if (s.remote) {
+        const r = s.remote;
+        put({
+          id: `RI-${sender.ssrc}`,
+          type: 'remote-inbound-rtp',
+          timestamp: r.lastReportAtMs,
+          ssrc: sender.ssrc,
+          kind: t.kind,
+          transportId: 'T01',
+          codecId: `C-${t.mid}-${codec.payloadType}`,
+          localId: `OT-${sender.ssrc}`,
+          packetsLost: r.packetsLost,
+          fractionLost: r.fractionLost,
+          jitter: r.jitter / codec.clockRate,
+          reportsReceived: r.reportsReceived,
+          ...(r.roundTripTime !== undefined ? { roundTripTime: r.roundTripTime } : {}),
+          totalRoundTripTime: r.totalRoundTripTime,
+          roundTripTimeMeasurements: r.roundTripTimeMeasurements,
+        });
+      }
       put({ id: `C-${t.mid}-${codec.payloadType}`, type: 'codec', timestamp: now, payloadType: codec.payloadType, mimeType: codec.mimeType, clockRate: codec.clockRate });
     }
   }

@@ -12,3 +12,5 @@ export { estimateSrtpIndex } from './rollover.js';
 export { deriveSrtpSessionKeys, srtpPrf, SrtpLabel } from './key-derivation.js';
 export type { SrtpSessionKeys, SrtpDerivedKeys } from './key-derivation.js';
 export { SrtpSession } from './srtp-session.js';
+export { SrtpWorkerPool, SrtpOffloadSession, MAX_SRTP_WORKERS } from './offload/srtp-worker-pool.js';
+export type { SrtpOffloadKeys, SrtpOffloadHandlers } from './offload/srtp-worker-pool.js';

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RTCPeerConnection, type RTCTrackEvent } from '../../../src/peerconnection/peer-connection.js';
 import { TrackLocalStaticRTP, TrackLocalStaticSample } from '../../../src/peerconnection/track-local.js';
 import { RtpPacket } from '../../../src/rtp/rtp-packet.js';
-import { loopbackSettingEngine, waitFor } from '../../support/pc.js';
+import { loopbackSettingEngine, negotiate as negotiateOnce, trickle, waitFor } from '../../support/pc.js';
 
 async function negotiate(offerer: RTCPeerConnection, answerer: RTCPeerConnection): Promise<void> {
   offerer.onicecandidate = (e) => void answerer.addIceCandidate(e.candidate).catch(() => undefined);
@@ -55,5 +55,44 @@ describe('tern ↔ tern peer connection on 127.0.0.1', () => {
     for (const t of ['inbound-rtp', 'outbound-rtp', 'candidate-pair', 'local-candidate', 'remote-candidate', 'transport', 'certificate']) {
       expect(types.has(t as never)).toBe(true);
     }
+  });
+});
+
+describe('tern ↔ tern with SRTP on worker threads (SettingEngine.setSRTPWorkers)', () => {
+  it('carries RTP and RTCP both ways, and closing both peers stops the workers', async () => {
+    const settings = loopbackSettingEngine();
+    settings.setSRTPWorkers(1);
+    const a = new RTCPeerConnection({}, { settingEngine: settings });
+    const b = new RTCPeerConnection({}, { settingEngine: loopbackSettingEngine() }); // inline: the two must interoperate
+    try {
+      const aVideo = new TrackLocalStaticRTP({ mimeType: 'video/VP8', clockRate: 90000 }, 'a-video', 'a');
+      const bVideo = new TrackLocalStaticRTP({ mimeType: 'video/VP8', clockRate: 90000 }, 'b-video', 'b');
+      const aSender = a.addTrack(aVideo);
+      b.addTrack(bVideo);
+      const got = { a: 0, b: 0 };
+      a.ontrack = (e) => e.track.onRtp(() => got.a++);
+      b.ontrack = (e) => e.track.onRtp(() => got.b++);
+      trickle(a, b);
+      await negotiateOnce(a, b);
+      await waitFor(() => a.connectionState === 'connected' && b.connectionState === 'connected');
+      expect(settings.srtpWorkerPool()!.workerCount).toBe(1);
+      for (let i = 0; i < 200; i++) {
+        const packet = new RtpPacket({ payloadType: 96, sequenceNumber: i, timestamp: i * 3000, ssrc: 1, marker: true }, Buffer.from([0x10, 1, 2, 3]));
+        aVideo.writeRTP(packet);
+        bVideo.writeRTP(packet);
+      }
+      await waitFor(() => got.a === 200 && got.b === 200);
+      // RTCP through the worker both ways: b's receiver reports reach a's sender.
+      const rtcp = await aSender.readRTCP();
+      expect(rtcp.some((p) => (p.kind === 'rr' || p.kind === 'sr') && p.reports.some((r) => r.ssrc === aSender.ssrc))).toBe(true);
+      const stats = [...(await a.getStats()).values()];
+      expect(stats.find((s) => s.type === 'outbound-rtp')).toMatchObject({ packetsSent: 200, remoteId: `RI-${aSender.ssrc}` });
+      expect(stats.find((s) => s.type === 'remote-inbound-rtp')).toMatchObject({ ssrc: aSender.ssrc, localId: `OT-${aSender.ssrc}`, packetsLost: 0 });
+      expect(stats.find((s) => s.type === 'inbound-rtp')).toMatchObject({ packetsReceived: 200 });
+    } finally {
+      a.close();
+      b.close();
+    }
+    expect(settings.srtpWorkerPool()!.workerCount).toBe(0);
   });
 });

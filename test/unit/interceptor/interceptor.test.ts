@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ReceiveLog } from '../../../src/interceptor/receive-log.js';
 import { ReceiverStats } from '../../../src/interceptor/receiver-stats.js';
 import { SendHistory } from '../../../src/interceptor/send-history.js';
-import { ntpMiddle32, ntpTime } from '../../../src/interceptor/sender-stats.js';
+import { ntpMiddle32, ntpTime, SenderStats } from '../../../src/interceptor/sender-stats.js';
 
 describe('ReceiveLog', () => {
   it('reports gaps once per call up to the NACK limit', () => {
@@ -78,5 +78,30 @@ describe('TwccRecorder', () => {
     const next = r.feedback(1)!;
     expect(next.baseSequenceNumber).toBe(1);
     expect(next.feedbackPacketCount).toBe(1);
+  });
+});
+
+describe('SenderStats reception reports (remote-inbound-rtp)', () => {
+  const block = { ssrc: 5, fractionLost: 64, packetsLost: 3, highestSequence: 100, jitter: 900, lastSenderReport: 0, delaySinceLastSenderReport: 0 };
+
+  it('keeps loss and jitter, and measures no round trip before a report refers to one of our SRs', () => {
+    const s = new SenderStats(5, 90000);
+    s.onReceptionReport(block, 1_700_000_000_000);
+    expect(s.remote).toMatchObject({ fractionLost: 0.25, packetsLost: 3, jitter: 900, reportsReceived: 1, roundTripTime: undefined, roundTripTimeMeasurements: 0 });
+  });
+
+  it('round trip = arrival − LSR − DLSR (RFC 3550 §6.4.1)', () => {
+    const s = new SenderStats(5, 90000);
+    const srSentAt = 1_700_000_000_000;
+    const lsr = ntpMiddle32(...ntpTime(srSentAt));
+    // The remote held our SR for 250 ms; its report arrives 330 ms after we sent the SR: 80 ms of network.
+    s.onReceptionReport({ ...block, lastSenderReport: lsr, delaySinceLastSenderReport: 0.25 * 65536 }, srSentAt + 330);
+    expect(s.remote!.roundTripTime).toBeCloseTo(0.08, 3);
+    s.onReceptionReport({ ...block, lastSenderReport: lsr, delaySinceLastSenderReport: 0.25 * 65536 }, srSentAt + 350);
+    expect(s.remote!.roundTripTimeMeasurements).toBe(2);
+    expect(s.remote!.totalRoundTripTime).toBeCloseTo(0.18, 3);
+    // A DLSR longer than the elapsed time (clock step) measures nothing.
+    s.onReceptionReport({ ...block, lastSenderReport: lsr, delaySinceLastSenderReport: 2 * 65536 }, srSentAt + 350);
+    expect(s.remote!.roundTripTimeMeasurements).toBe(2);
   });
 });
