@@ -1,5 +1,5 @@
 /**
- * `npm start`: serves a page on 127.0.0.1 that sends the camera and
+ * `npm run reflect`: serves a page on 127.0.0.1 that sends the camera and
  * microphone to tern-rtc, which sends them straight back (Pion's reflect).
  * PORT and HOST pick where the page is served (default 127.0.0.1:8080).
  */

@@ -365,6 +365,7 @@ export class RTCPeerConnection {
         }
         this.#dtlsRole ??= model.media.find((m) => m.setup)?.setup === 'passive' ? 'server' : 'client';
         this.#remoteCreated = [];
+        this.#muteUnreceived();
       }
       this.#setSignaling(next);
       this.#startGathering();
@@ -409,14 +410,22 @@ export class RTCPeerConnection {
       await this.#applyRemoteIce(params.iceUfrag, params.icePwd, type);
       for (const c of params.candidates) this.#addRemoteCandidateLine(c);
       if (params.endOfCandidates) this.#agent.addRemoteCandidate(null);
-      for (const t of this.#transceivers) {
-        const d = t.currentDirection;
-        if ((d === 'sendonly' || d === 'inactive') && type !== 'offer') for (const tr of t.receiver.tracks) tr.setMuted(true);
-      }
+      if (type !== 'offer') this.#muteUnreceived();
       this.#setSignaling(next);
       this.#maybeStartTransport();
       this.#compactIfStable();
     });
+  }
+
+  /**
+   * W3C "process the removal of a remote track": once an answer (local or
+   * remote) leaves a transceiver not receiving, its remote tracks are muted.
+   */
+  #muteUnreceived(): void {
+    for (const t of this.#transceivers) {
+      const d = t.currentDirection;
+      if (d === 'sendonly' || d === 'inactive') for (const tr of t.receiver.tracks) tr.setMuted(true);
+    }
   }
 
   addIceCandidate(candidate?: RTCIceCandidateInit | null): Promise<void> {
