@@ -1,7 +1,6 @@
 import { InvalidArgumentError } from '../common/errors.js';
 import { getLogger } from '../common/log.js';
-import { AesCmHmacTransform } from './aes-cm-hmac-transform.js';
-import { AesGcmTransform } from './aes-gcm-transform.js';
+import { createSrtpTransform, type SrtpCipherBackend } from './transform-factory.js';
 import { SrtpError, SrtpErrorCode } from './errors.js';
 import { deriveSrtpSessionKeys, type SrtpDerivedKeys } from './key-derivation.js';
 import { srtpProfileSpec, type SrtpProfileSpec } from './profile-spec.js';
@@ -26,6 +25,8 @@ export interface SrtpContextOptions {
   replayWindow?: number;
   /** Per-SSRC states kept per direction and protocol before LRU eviction (default 1024). */
   maxSsrcs?: number;
+  /** Where the cipher work runs (default `auto`: the native accelerator when it is loaded). */
+  cipherBackend?: SrtpCipherBackend;
 }
 
 export interface SrtpContextStats {
@@ -71,6 +72,8 @@ export class SrtpContext {
   readonly profile: SrtpProtectionProfile;
   readonly spec: SrtpProfileSpec;
   readonly replayWindow: number;
+  /** Where this context's cipher work runs. */
+  readonly cipherBackend: 'native' | 'node';
   #transform: SrtpTransform;
   readonly #aead: boolean;
   readonly #rtpOut: SsrcStateMap<RtpStream>;
@@ -95,7 +98,9 @@ export class SrtpContext {
     this.replayWindow = new ReplayWindow(options.replayWindow ?? DEFAULT_REPLAY_WINDOW).size;
     const maxSsrcs = options.maxSsrcs ?? DEFAULT_MAX_SSRCS;
     if (!Number.isInteger(maxSsrcs) || maxSsrcs < 1) throw new InvalidArgumentError(`maxSsrcs must be a positive integer`);
-    this.#transform = createTransform(this.spec, keys);
+    const { transform, backend } = createSrtpTransform(this.spec, keys, options.cipherBackend);
+    this.#transform = transform;
+    this.cipherBackend = backend;
     this.#aead = this.spec.kind === 'aead-aes-gcm';
     this.#rtpOut = new SsrcStateMap(maxSsrcs);
     this.#rtpIn = new SsrcStateMap(maxSsrcs);
@@ -120,7 +125,7 @@ export class SrtpContext {
       masterKey: Buffer.alloc(spec.keyLength),
       masterSalt: Buffer.alloc(spec.saltLength),
     });
-    ctx.#transform = createTransform(spec, keys);
+    ctx.#transform = createSrtpTransform(spec, keys, options.cipherBackend).transform;
     return ctx;
   }
 
@@ -330,11 +335,6 @@ export class SrtpContext {
   }
 }
 
-function createTransform(spec: SrtpProfileSpec, keys: SrtpDerivedKeys): SrtpTransform {
-  return spec.kind === 'aead-aes-gcm'
-    ? new AesGcmTransform(keys.rtp, keys.rtcp)
-    : new AesCmHmacTransform(keys.rtp, keys.rtcp, spec.rtpTagLength, spec.rtcpTagLength);
-}
 
 function asBuffer(packet: Uint8Array): Buffer {
   return Buffer.isBuffer(packet) ? packet : Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength);

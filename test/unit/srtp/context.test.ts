@@ -6,6 +6,7 @@ import { SrtpError } from '../../../src/srtp/errors.js';
 import { srtpProfileSpec } from '../../../src/srtp/profile-spec.js';
 import { SrtpProtectionProfile } from '../../../src/srtp/protection-profile.js';
 import { SrtpContext } from '../../../src/srtp/srtp-context.js';
+import { SRTP_BACKENDS } from '../../support/srtp-backends.js';
 
 const PROFILES = [
   SrtpProtectionProfile.AES128_CM_HMAC_SHA1_80,
@@ -44,11 +45,15 @@ function rtcpSr(ssrc: number): Buffer {
   return b;
 }
 
-function pair(profile: SrtpProtectionProfile, replayWindow?: number): { tx: SrtpContext; rx: SrtpContext } {
+function pair(
+  profile: SrtpProtectionProfile,
+  replayWindow?: number,
+  cipherBackend: 'node' | 'native' = 'node',
+): { tx: SrtpContext; rx: SrtpContext } {
   const spec = srtpProfileSpec(profile);
   const masterKey = randomBytes(spec.keyLength);
   const masterSalt = randomBytes(spec.saltLength);
-  const opts = replayWindow === undefined ? {} : { replayWindow };
+  const opts = replayWindow === undefined ? { cipherBackend } : { replayWindow, cipherBackend };
   return {
     tx: new SrtpContext({ profile, masterKey, masterSalt, ...opts }),
     rx: new SrtpContext({ profile, masterKey, masterSalt, ...opts }),
@@ -65,11 +70,13 @@ function code(fn: () => unknown): string | undefined {
   return undefined;
 }
 
-describe.each(PROFILES)('SRTP round trips, profile %i', (profile) => {
+const PROFILE_BACKENDS = PROFILES.flatMap((profile) => SRTP_BACKENDS.map((backend) => [profile, backend] as const));
+
+describe.each(PROFILE_BACKENDS)('SRTP round trips, profile %i, %s ciphers', (profile, backend) => {
   const spec = srtpProfileSpec(profile);
 
   it('protects and unprotects across the sequence wrap, ROC 0 -> 2', () => {
-    const { tx, rx } = pair(profile);
+    const { tx, rx } = pair(profile, undefined, backend);
     const ssrc = 0xdeadbeef;
     const start = 65536 - 300;
     for (let n = 0; n < 65536 + 600; n += 97) {
@@ -85,7 +92,7 @@ describe.each(PROFILES)('SRTP round trips, profile %i', (profile) => {
   });
 
   it('handles CSRCs, header extensions and empty payloads', () => {
-    const { tx, rx } = pair(profile);
+    const { tx, rx } = pair(profile, undefined, backend);
     for (const p of [rtp(1, 5, 0), rtp(2, 5, 17, { csrc: 3 }), rtp(3, 5, 1, { ext: true }), rtp(4, 5, 1000, { csrc: 15, ext: true })]) {
       const prot = tx.protectRtp(p);
       // The header stays in the clear.
@@ -95,7 +102,7 @@ describe.each(PROFILES)('SRTP round trips, profile %i', (profile) => {
   });
 
   it('decrypts packets reordered across a wrap and rejects duplicates', () => {
-    const { tx, rx } = pair(profile);
+    const { tx, rx } = pair(profile, undefined, backend);
     const seqs = [65530, 65531, 65532, 65533, 65534, 65535, 0, 1, 2, 3];
     const prot = seqs.map((s) => tx.protectRtp(rtp(s, 7)));
     const order = [0, 1, 6, 2, 7, 5, 3, 9, 4, 8];
@@ -107,7 +114,7 @@ describe.each(PROFILES)('SRTP round trips, profile %i', (profile) => {
   });
 
   it('rejects packets older than the replay window', () => {
-    const { tx, rx } = pair(profile);
+    const { tx, rx } = pair(profile, undefined, backend);
     const prot = Array.from({ length: 200 }, (_, i) => tx.protectRtp(rtp(1000 + i, 9)));
     rx.unprotectRtp(prot[199]!);
     expect(code(() => rx.unprotectRtp(prot[199 - 64]!))).toBe('ERR_SRTP_REPLAY');
@@ -115,7 +122,7 @@ describe.each(PROFILES)('SRTP round trips, profile %i', (profile) => {
   });
 
   it('supports a larger window (1024)', () => {
-    const { tx, rx } = pair(profile, 1024);
+    const { tx, rx } = pair(profile, 1024, backend);
     const prot = Array.from({ length: 1100 }, (_, i) => tx.protectRtp(rtp(i, 9, 4)));
     rx.unprotectRtp(prot[1099]!);
     expect(rx.unprotectRtp(prot[1099 - 1000]!)).toEqual(rtp(99, 9, 4));
@@ -124,7 +131,7 @@ describe.each(PROFILES)('SRTP round trips, profile %i', (profile) => {
   });
 
   it('rejects tampered tags, payloads and headers with ERR_SRTP_AUTH, without creating state', () => {
-    const { tx, rx } = pair(profile);
+    const { tx, rx } = pair(profile, undefined, backend);
     const good = tx.protectRtp(rtp(10, 11, 100));
     for (const at of [good.length - 1, 20, 1, 9]) {
       const bad = Buffer.from(good);
@@ -137,7 +144,7 @@ describe.each(PROFILES)('SRTP round trips, profile %i', (profile) => {
   });
 
   it('rejects malformed packets with ERR_SRTP_DECODE', () => {
-    const { rx } = pair(profile);
+    const { rx } = pair(profile, undefined, backend);
     expect(code(() => rx.unprotectRtp(Buffer.alloc(5)))).toBe('ERR_SRTP_DECODE');
     const v1 = Buffer.alloc(60);
     v1[0] = 0x40;
@@ -150,7 +157,7 @@ describe.each(PROFILES)('SRTP round trips, profile %i', (profile) => {
   });
 
   it('SRTCP: round trip, index in the trailer, E flag, replay and tamper', () => {
-    const { tx, rx } = pair(profile);
+    const { tx, rx } = pair(profile, undefined, backend);
     const sr = rtcpSr(0x01020304);
     const prot = [0, 1, 2, 3].map(() => tx.protectRtcp(sr));
     expect(prot[0]!.length).toBe(sr.length + 4 + spec.rtcpTagLength);

@@ -4,6 +4,7 @@ import { deriveSrtpSessionKeys, srtpPrf, SrtpLabel } from '../../../src/srtp/key
 import { srtpProfileSpec } from '../../../src/srtp/profile-spec.js';
 import { SrtpProtectionProfile } from '../../../src/srtp/protection-profile.js';
 import { SrtpContext } from '../../../src/srtp/srtp-context.js';
+import { SRTP_BACKENDS } from '../../support/srtp-backends.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -19,13 +20,13 @@ describe('RFC 3711 Appendix B.2: AES-CM keystream', () => {
     );
   });
 
-  it('is what SRTP encrypts an all-zero payload with (SSRC 0, index 0)', () => {
+  it.each(SRTP_BACKENDS)('is what SRTP encrypts an all-zero payload with (SSRC 0, index 0), %s ciphers', (cipherBackend) => {
     const keys = {
       encryptionKey: hex('2B7E151628AED2A6ABF7158809CF4F3C'),
       salt: hex('F0F1F2F3F4F5F6F7F8F9FAFBFCFD'),
       authKey: Buffer.alloc(20),
     };
-    const ctx = SrtpContext.fromSessionKeys(SrtpProtectionProfile.AES128_CM_HMAC_SHA1_80, { rtp: keys, rtcp: keys });
+    const ctx = SrtpContext.fromSessionKeys(SrtpProtectionProfile.AES128_CM_HMAC_SHA1_80, { rtp: keys, rtcp: keys }, { cipherBackend });
     const rtp = Buffer.alloc(12 + 32);
     rtp[0] = 0x80;
     const srtp = ctx.protectRtp(rtp);
@@ -60,9 +61,9 @@ const GCM_SALT = hex('517569642070726f2071756f');
 const RTP = hex('8040f17b8041f8d35501a0b247616c6c696120657374206f6d6e69732064697669736120696e207061727465732074726573');
 const RTCP = hex('81c8000d4d6172734e5450314e545032525450200000042a0000e9304c756e61deadbeefdeadbeefdeadbeefdeadbeefdeadbeef');
 
-function gcmContext(profile: SrtpProtectionProfile, key: Buffer): SrtpContext {
+function gcmContext(profile: SrtpProtectionProfile, key: Buffer, cipherBackend: 'node' | 'native'): SrtpContext {
   const k = { encryptionKey: key, salt: GCM_SALT, authKey: Buffer.alloc(0) };
-  return SrtpContext.fromSessionKeys(profile, { rtp: k, rtcp: k });
+  return SrtpContext.fromSessionKeys(profile, { rtp: k, rtcp: k }, { cipherBackend });
 }
 
 const GCM_CASES = [
@@ -84,51 +85,53 @@ const GCM_CASES = [
   },
 ] as const;
 
-describe('RFC 7714 §16: GCM SRTP', () => {
-  for (const c of GCM_CASES) {
-    it(`${c.name} encrypts and decrypts the RTP vector`, () => {
-      expect(gcmContext(c.profile, c.key).protectRtp(RTP).toString('hex')).toBe(c.srtp);
-      expect(gcmContext(c.profile, c.key).unprotectRtp(hex(c.srtp)).toString('hex')).toBe(RTP.toString('hex'));
-    });
-  }
-});
-
-describe('RFC 7714 §17: GCM SRTCP', () => {
-  for (const c of GCM_CASES) {
-    it(`${c.name} encrypts and decrypts the RTCP vector (index 0x5d4)`, () => {
-      const sender = gcmContext(c.profile, c.key);
-      sender.setRtcpIndex(0x4d617273, 0x5d4);
-      expect(sender.protectRtcp(RTCP).toString('hex')).toBe(c.srtcp);
-      expect(gcmContext(c.profile, c.key).unprotectRtcp(hex(c.srtcp)).toString('hex')).toBe(RTCP.toString('hex'));
-    });
-  }
-  it('§17.3: accepts a tagged, unencrypted packet (E = 0)', () => {
-    const tagged = hex(
-      '81c8000d4d6172734e5450314e545032525450200000042a0000e9304c756e61deadbeefdeadbeefdeadbeefdeadbeefdeadbeef841dd9683dd78ec92ae58790125f62b3000005d4',
-    );
-    const ctx = gcmContext(SrtpProtectionProfile.AEAD_AES_128_GCM, GCM_KEY_128);
-    expect(ctx.unprotectRtcp(tagged).toString('hex')).toBe(RTCP.toString('hex'));
+describe.each(SRTP_BACKENDS)('%s ciphers', (backend) => {
+  describe('RFC 7714 §16: GCM SRTP', () => {
+    for (const c of GCM_CASES) {
+      it(`${c.name} encrypts and decrypts the RTP vector`, () => {
+        expect(gcmContext(c.profile, c.key, backend).protectRtp(RTP).toString('hex')).toBe(c.srtp);
+        expect(gcmContext(c.profile, c.key, backend).unprotectRtp(hex(c.srtp)).toString('hex')).toBe(RTP.toString('hex'));
+      });
+    }
   });
-});
 
-describe('Pion srtp known answers (AEAD_AES_128_GCM with KDF)', () => {
-  it('matches srtp_cipher_aead_aes_gcm_test.go', () => {
-    const masterKey = hex('000102030405060708090a0b0c0d0e0f');
-    const masterSalt = hex('a0a1a2a3a4a5a6a7a8a9aaab');
-    const profile = SrtpProtectionProfile.AEAD_AES_128_GCM;
-    const rtp = hex('800f1234decafbadcafebabe' + 'ab'.repeat(16));
-    const srtp = hex(
-      '800f1234decafbadcafebabec5002ede04cfdd2eb91159e0880aa06ed2976826f796b201df3131a127e8a392',
-    );
-    expect(new SrtpContext({ profile, masterKey, masterSalt }).protectRtp(rtp).toString('hex')).toBe(srtp.toString('hex'));
-    expect(new SrtpContext({ profile, masterKey, masterSalt }).unprotectRtp(srtp).toString('hex')).toBe(rtp.toString('hex'));
-    const rtcp = hex('81c8000bcafebabe' + 'ab'.repeat(16));
-    const srtcp = hex(
-      '81c8000bcafebabec98b8b5df0392a55852b6c21ac8e7025c52c6fbea2b3b446ea31123ba88ce61e80000001',
-    );
-    const sender = new SrtpContext({ profile, masterKey, masterSalt });
-    sender.setRtcpIndex(0xcafebabe, 1);
-    expect(sender.protectRtcp(rtcp).toString('hex')).toBe(srtcp.toString('hex'));
-    expect(new SrtpContext({ profile, masterKey, masterSalt }).unprotectRtcp(srtcp).toString('hex')).toBe(rtcp.toString('hex'));
+  describe('RFC 7714 §17: GCM SRTCP', () => {
+    for (const c of GCM_CASES) {
+      it(`${c.name} encrypts and decrypts the RTCP vector (index 0x5d4)`, () => {
+        const sender = gcmContext(c.profile, c.key, backend);
+        sender.setRtcpIndex(0x4d617273, 0x5d4);
+        expect(sender.protectRtcp(RTCP).toString('hex')).toBe(c.srtcp);
+        expect(gcmContext(c.profile, c.key, backend).unprotectRtcp(hex(c.srtcp)).toString('hex')).toBe(RTCP.toString('hex'));
+      });
+    }
+    it('§17.3: accepts a tagged, unencrypted packet (E = 0)', () => {
+      const tagged = hex(
+        '81c8000d4d6172734e5450314e545032525450200000042a0000e9304c756e61deadbeefdeadbeefdeadbeefdeadbeefdeadbeef841dd9683dd78ec92ae58790125f62b3000005d4',
+      );
+      const ctx = gcmContext(SrtpProtectionProfile.AEAD_AES_128_GCM, GCM_KEY_128, backend);
+      expect(ctx.unprotectRtcp(tagged).toString('hex')).toBe(RTCP.toString('hex'));
+    });
+  });
+
+  describe('Pion srtp known answers (AEAD_AES_128_GCM with KDF)', () => {
+    it('matches srtp_cipher_aead_aes_gcm_test.go', () => {
+      const masterKey = hex('000102030405060708090a0b0c0d0e0f');
+      const masterSalt = hex('a0a1a2a3a4a5a6a7a8a9aaab');
+      const profile = SrtpProtectionProfile.AEAD_AES_128_GCM;
+      const rtp = hex('800f1234decafbadcafebabe' + 'ab'.repeat(16));
+      const srtp = hex(
+        '800f1234decafbadcafebabec5002ede04cfdd2eb91159e0880aa06ed2976826f796b201df3131a127e8a392',
+      );
+      expect(new SrtpContext({ profile, masterKey, masterSalt, cipherBackend: backend }).protectRtp(rtp).toString('hex')).toBe(srtp.toString('hex'));
+      expect(new SrtpContext({ profile, masterKey, masterSalt, cipherBackend: backend }).unprotectRtp(srtp).toString('hex')).toBe(rtp.toString('hex'));
+      const rtcp = hex('81c8000bcafebabe' + 'ab'.repeat(16));
+      const srtcp = hex(
+        '81c8000bcafebabec98b8b5df0392a55852b6c21ac8e7025c52c6fbea2b3b446ea31123ba88ce61e80000001',
+      );
+      const sender = new SrtpContext({ profile, masterKey, masterSalt, cipherBackend: backend });
+      sender.setRtcpIndex(0xcafebabe, 1);
+      expect(sender.protectRtcp(rtcp).toString('hex')).toBe(srtcp.toString('hex'));
+      expect(new SrtpContext({ profile, masterKey, masterSalt, cipherBackend: backend }).unprotectRtcp(srtcp).toString('hex')).toBe(rtcp.toString('hex'));
+    });
   });
 });

@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { InvalidArgumentError } from '../../../src/common/errors.js';
+import { nativeSrtp, nativeSrtpStatus, type NativeSrtpKey } from '../../../src/srtp/native/binding.js';
+import { SrtpProtectionProfile } from '../../../src/srtp/protection-profile.js';
+import { SrtpContext, type SrtpContextOptions } from '../../../src/srtp/srtp-context.js';
+import { expectNativeLoaded, SRTP_BACKENDS } from '../../support/srtp-backends.js';
+
+const native = SRTP_BACKENDS.includes('native');
+
+describe('native SRTP accelerator', () => {
+  it.runIf(native)('is built and loaded, and contexts use it by default', () => {
+    expectNativeLoaded();
+    expect(nativeSrtpStatus().path).toMatch(/tern_srtp\.node$/);
+    const ctx = new SrtpContext({ profile: SrtpProtectionProfile.AEAD_AES_128_GCM, masterKey: randomBytes(16), masterSalt: randomBytes(12) });
+    expect(ctx.cipherBackend).toBe('native');
+  });
+
+  it('honours cipherBackend and rejects an unknown one at the call', () => {
+    const opts: SrtpContextOptions = { profile: SrtpProtectionProfile.AES128_CM_HMAC_SHA1_80, masterKey: randomBytes(16), masterSalt: randomBytes(14) };
+    expect(new SrtpContext({ ...opts, cipherBackend: 'node' }).cipherBackend).toBe('node');
+    expect(() => new SrtpContext({ ...opts, cipherBackend: 'fast' as 'node' })).toThrow(InvalidArgumentError);
+  });
+
+  it.runIf(native)('checks every length and argument natively, throwing instead of touching memory', () => {
+    const n = nativeSrtp()!;
+    const gcm = n.createKey(true, randomBytes(16), randomBytes(12), Buffer.alloc(0));
+    const cm = n.createKey(false, randomBytes(16), randomBytes(14), randomBytes(20));
+    const pkt = Buffer.alloc(100, 1);
+    pkt[0] = 0x80;
+    expect(() => n.createKey(true, randomBytes(15), randomBytes(12), Buffer.alloc(0))).toThrow(RangeError);
+    expect(() => n.createKey(false, randomBytes(16), randomBytes(12), randomBytes(20))).toThrow(RangeError);
+    // Output buffers of the wrong size, headers longer than the packet, short packets, bad tag lengths.
+    expect(() => n.gcmProtectRtp(gcm, pkt, 12, 1, 0, 1, Buffer.alloc(100))).toThrow(RangeError);
+    expect(() => n.gcmProtectRtp(gcm, pkt, 101, 1, 0, 1, Buffer.alloc(116))).toThrow(RangeError);
+    expect(() => n.gcmUnprotectRtp(gcm, Buffer.alloc(10), 0, 1, 0, 1, Buffer.alloc(0))).toThrow(RangeError);
+    expect(() => n.gcmUnprotectRtcp(gcm, Buffer.alloc(20), 1, 1, true, Buffer.alloc(0))).toThrow(RangeError);
+    expect(() => n.gcmProtectRtcp(gcm, pkt, 1, 0x80000000, Buffer.alloc(120))).toThrow(RangeError);
+    expect(() => n.cmProtectRtp(cm, pkt, 12, 1, 0, 1, 3, Buffer.alloc(103))).toThrow(RangeError);
+    expect(() => n.cmUnprotectRtp(cm, Buffer.alloc(8), 12, 1, 0, 1, 10, Buffer.alloc(0))).toThrow(RangeError);
+    expect(() => n.cmUnprotectRtcp(cm, Buffer.alloc(12), 1, 1, true, 10, Buffer.alloc(0))).toThrow(RangeError);
+    // Wrong kinds of argument.
+    expect(() => n.cmProtectRtp(gcm, pkt, 12, 1, 0, 1, 10, Buffer.alloc(110))).toThrow(TypeError);
+    expect(() => n.gcmProtectRtp({} as NativeSrtpKey, pkt, 12, 1, 0, 1, Buffer.alloc(116))).toThrow(TypeError);
+    expect(() => n.gcmProtectRtp(gcm, 'x' as unknown as Buffer, 12, 1, 0, 1, Buffer.alloc(116))).toThrow(TypeError);
+    // Valid calls still work after the rejected ones.
+    const out = Buffer.alloc(116);
+    n.gcmProtectRtp(gcm, pkt, 12, 1, 0, 1, out);
+    const back = Buffer.alloc(100);
+    expect(n.gcmUnprotectRtp(gcm, out, 12, 1, 0, 1, back)).toBe(true);
+    expect(back).toEqual(pkt);
+    out[50]! ^= 1;
+    expect(n.gcmUnprotectRtp(gcm, out, 12, 1, 0, 1, back)).toBe(false);
+  });
+});
