@@ -37,7 +37,7 @@ type Figures = Record<string, number>;
 
 let worker: string | undefined;
 function workerPath(): string {
-  worker ??= transpileForBench(['bench/pc-worker.ts'])[0]!;
+  worker ??= transpileForBench(['bench/pc-worker.ts', 'bench/pc-ceiling.ts'])[0]!;
   return worker;
 }
 

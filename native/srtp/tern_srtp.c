@@ -111,6 +111,21 @@ static napi_value boolean(napi_env env, int v) {
   return r;
 }
 
+/* out[0..n) = in[0..n); nothing to do when decrypting in place (out == in). */
+static void copy_front(unsigned char *out, const unsigned char *in, size_t n) {
+  if (out != in) memcpy(out, in, n);
+}
+
+/*
+ * Output and input are either the same bytes (in-place unprotect: out is a
+ * prefix of in) or do not overlap at all; OpenSSL allows nothing in between.
+ */
+static int buffers_ok(napi_env env, const unsigned char *in, size_t in_len, const unsigned char *out, size_t out_len) {
+  if (out == in || out + out_len <= in || in + in_len <= out) return 1;
+  napi_throw_range_error(env, NULL, "tern_srtp: output partly overlaps input");
+  return 0;
+}
+
 static void put32(unsigned char *p, uint32_t v) {
   p[0] = (unsigned char)(v >> 24);
   p[1] = (unsigned char)(v >> 16);
@@ -220,9 +235,10 @@ static napi_value gcm_protect_rtp(napi_env env, napi_callback_info info) {
       !arg_u32(&a, 3, &ssrc) || !arg_u32(&a, 4, &roc) || !arg_u32(&a, 5, &seq) || !arg_bytes(&a, 6, &out, &out_len))
     return NULL;
   if (hl > in_len || out_len != in_len + GCM_TAG) return range_error(env, "tern_srtp: bad RTP lengths"), NULL;
+  if (!buffers_ok(env, in, in_len, out, out_len)) return NULL;
   unsigned char iv[12];
   gcm_iv(k, iv, ssrc, roc, seq);
-  memcpy(out, in, hl);
+  copy_front(out, in, hl);
   if (!gcm_seal(k, iv, in, hl, NULL, 0, in + hl, in_len - hl, out + hl, out + in_len))
     return napi_throw_error(env, NULL, "tern_srtp: OpenSSL failed to seal"), NULL;
   return NULL;
@@ -240,9 +256,10 @@ static napi_value gcm_unprotect_rtp(napi_env env, napi_callback_info info) {
     return NULL;
   if (in_len < GCM_TAG || hl > in_len - GCM_TAG || out_len != in_len - GCM_TAG)
     return range_error(env, "tern_srtp: bad SRTP lengths"), NULL;
+  if (!buffers_ok(env, in, in_len, out, out_len)) return NULL;
   unsigned char iv[12];
   gcm_iv(k, iv, ssrc, roc, seq);
-  memcpy(out, in, hl);
+  copy_front(out, in, hl);
   size_t ct = in_len - GCM_TAG - hl;
   return boolean(env, gcm_open(k, iv, in, hl, NULL, 0, in + hl, ct, in + hl + ct, out + hl));
 }
@@ -259,10 +276,11 @@ static napi_value gcm_protect_rtcp(napi_env env, napi_callback_info info) {
     return NULL;
   if (in_len < RTCP_HEADER || out_len != in_len + GCM_TAG + SRTCP_WORD || index > 0x7fffffffu)
     return range_error(env, "tern_srtp: bad RTCP lengths"), NULL;
+  if (!buffers_ok(env, in, in_len, out, out_len)) return NULL;
   unsigned char iv[12], word[SRTCP_WORD];
   gcm_iv(k, iv, ssrc, index >> 16, index & 0xffff);
   put32(word, 0x80000000u | index);
-  memcpy(out, in, RTCP_HEADER);
+  copy_front(out, in, RTCP_HEADER);
   if (!gcm_seal(k, iv, in, RTCP_HEADER, word, SRTCP_WORD, in + RTCP_HEADER, in_len - RTCP_HEADER, out + RTCP_HEADER,
                 out + in_len))
     return napi_throw_error(env, NULL, "tern_srtp: OpenSSL failed to seal"), NULL;
@@ -288,17 +306,18 @@ static napi_value gcm_unprotect_rtcp(napi_env env, napi_callback_info info) {
   if (napi_get_value_bool(env, a.argv[4], &encrypted) != napi_ok) return NULL;
   if (in_len < RTCP_HEADER + GCM_TAG + SRTCP_WORD || out_len != in_len - GCM_TAG - SRTCP_WORD)
     return range_error(env, "tern_srtp: bad SRTCP lengths"), NULL;
+  if (!buffers_ok(env, in, in_len, out, out_len)) return NULL;
   const unsigned char *word = in + in_len - SRTCP_WORD;
   const unsigned char *tag = word - GCM_TAG;
   size_t body = in_len - GCM_TAG - SRTCP_WORD;
   unsigned char iv[12];
   gcm_iv(k, iv, ssrc, index >> 16, index & 0xffff);
   if (encrypted) {
-    memcpy(out, in, RTCP_HEADER);
+    copy_front(out, in, RTCP_HEADER);
     return boolean(env, gcm_open(k, iv, in, RTCP_HEADER, word, SRTCP_WORD, in + RTCP_HEADER, body - RTCP_HEADER, tag,
                                  out + RTCP_HEADER));
   }
-  memcpy(out, in, body);
+  copy_front(out, in, body);
   return boolean(env, gcm_open(k, iv, in, body, word, SRTCP_WORD, NULL, 0, tag, out + body));
 }
 
@@ -341,10 +360,11 @@ static napi_value cm_protect_rtp(napi_env env, napi_callback_info info) {
       !arg_bytes(&a, 7, &out, &out_len))
     return NULL;
   if (!tag_len_ok(tl) || hl > in_len || out_len != in_len + tl) return range_error(env, "tern_srtp: bad RTP lengths"), NULL;
+  if (!buffers_ok(env, in, in_len, out, out_len)) return NULL;
   unsigned char iv[16], mac[EVP_MAX_MD_SIZE], rocw[4];
   cm_iv(k, iv, ssrc, roc, seq);
   put32(rocw, roc);
-  memcpy(out, in, hl);
+  copy_front(out, in, hl);
   /* §4.2: M = authenticated portion || ROC. */
   if (!cm_crypt(k, iv, in + hl, in_len - hl, out + hl) || !cm_mac(k, out, in_len, rocw, 4, mac))
     return napi_throw_error(env, NULL, "tern_srtp: OpenSSL failed to protect"), NULL;
@@ -365,13 +385,14 @@ static napi_value cm_unprotect_rtp(napi_env env, napi_callback_info info) {
     return NULL;
   if (!tag_len_ok(tl) || in_len < tl || hl > in_len - tl || out_len != in_len - tl)
     return range_error(env, "tern_srtp: bad SRTP lengths"), NULL;
+  if (!buffers_ok(env, in, in_len, out, out_len)) return NULL;
   size_t auth = in_len - tl;
   unsigned char iv[16], mac[EVP_MAX_MD_SIZE], rocw[4];
   put32(rocw, roc);
   if (!cm_mac(k, in, auth, rocw, 4, mac)) return boolean(env, 0);
   if (CRYPTO_memcmp(mac, in + auth, tl) != 0) return boolean(env, 0);
   cm_iv(k, iv, ssrc, roc, seq);
-  memcpy(out, in, hl);
+  copy_front(out, in, hl);
   return boolean(env, cm_crypt(k, iv, in + hl, auth - hl, out + hl));
 }
 
@@ -387,9 +408,10 @@ static napi_value cm_protect_rtcp(napi_env env, napi_callback_info info) {
     return NULL;
   if (!tag_len_ok(tl) || in_len < RTCP_HEADER || out_len != in_len + SRTCP_WORD + tl || index > 0x7fffffffu)
     return range_error(env, "tern_srtp: bad RTCP lengths"), NULL;
+  if (!buffers_ok(env, in, in_len, out, out_len)) return NULL;
   unsigned char iv[16], mac[EVP_MAX_MD_SIZE];
   cm_iv(k, iv, ssrc, index >> 16, index & 0xffff);
-  memcpy(out, in, RTCP_HEADER);
+  copy_front(out, in, RTCP_HEADER);
   put32(out + in_len, 0x80000000u | index);
   if (!cm_crypt(k, iv, in + RTCP_HEADER, in_len - RTCP_HEADER, out + RTCP_HEADER) ||
       !cm_mac(k, out, in_len + SRTCP_WORD, NULL, 0, mac))
@@ -412,17 +434,18 @@ static napi_value cm_unprotect_rtcp(napi_env env, napi_callback_info info) {
   if (napi_get_value_bool(env, a.argv[4], &encrypted) != napi_ok) return NULL;
   if (!tag_len_ok(tl) || in_len < RTCP_HEADER + SRTCP_WORD + tl || out_len != in_len - SRTCP_WORD - tl)
     return range_error(env, "tern_srtp: bad SRTCP lengths"), NULL;
+  if (!buffers_ok(env, in, in_len, out, out_len)) return NULL;
   size_t auth = in_len - tl;
   size_t len = auth - SRTCP_WORD;
   unsigned char iv[16], mac[EVP_MAX_MD_SIZE];
   if (!cm_mac(k, in, auth, NULL, 0, mac)) return boolean(env, 0);
   if (CRYPTO_memcmp(mac, in + auth, tl) != 0) return boolean(env, 0);
   if (!encrypted) {
-    memcpy(out, in, len);
+    copy_front(out, in, len);
     return boolean(env, 1);
   }
   cm_iv(k, iv, ssrc, index >> 16, index & 0xffff);
-  memcpy(out, in, RTCP_HEADER);
+  copy_front(out, in, RTCP_HEADER);
   return boolean(env, cm_crypt(k, iv, in + RTCP_HEADER, len - RTCP_HEADER, out + RTCP_HEADER));
 }
 

@@ -199,7 +199,8 @@ export class DtlsSrtpTransport implements MediaPipe {
           }
           const ctx = this.#remote;
           if (!ctx) return this.drops.drop('srtp-before-keys');
-          const plain = ctx.unprotectRtp(data);
+          // The datagram is ours alone: decrypt it where it lies.
+          const plain = ctx.unprotectRtpInPlace(data);
           this.packetsReceived++;
           this.#o.onRtp(plain);
           return;

@@ -234,6 +234,20 @@ export class SrtpContext {
    * Throws SrtpError ERR_SRTP_DECODE, ERR_SRTP_REPLAY or ERR_SRTP_AUTH.
    */
   unprotectRtp(packet: Uint8Array): Buffer {
+    return this.#unprotectRtp(packet, false);
+  }
+
+  /**
+   * unprotectRtp for a packet nobody else reads afterwards (a datagram
+   * straight from the socket): the native ciphers decrypt it where it lies
+   * and return a view of it, saving an allocation and a copy. Its bytes are
+   * unspecified after a failed call.
+   */
+  unprotectRtpInPlace(packet: Uint8Array): Buffer {
+    return this.#unprotectRtp(packet, true);
+  }
+
+  #unprotectRtp(packet: Uint8Array, inPlace: boolean): Buffer {
     const p = asBuffer(packet);
     const t = this.#transform;
     const headerLength = this.#rtpHeaderLength(p, p.length - t.rtpOverhead);
@@ -254,7 +268,7 @@ export class SrtpContext {
     }
     if (index > MAX_SRTP_INDEX) throw this.#fail(SrtpErrorCode.Decode, `SRTP index beyond 2^48`);
     const roc = Math.floor(index / SEQ_MODULUS);
-    const out = t.unprotectRtp(p, headerLength, ssrc, roc, seq);
+    const out = t.unprotectRtp(p, headerLength, ssrc, roc, seq, inPlace);
     if (out === undefined) throw this.#fail(SrtpErrorCode.Auth, `SRTP authentication failed ssrc ${ssrc} seq ${seq}`);
     if (s === undefined) {
       const created = new RtpStream();

@@ -10,8 +10,12 @@ export interface SrtpTransform {
   /** SRTCP tag length (the E||index word is 4 more bytes). */
   readonly rtcpTagLength: number;
   protectRtp(packet: Buffer, headerLength: number, ssrc: number, roc: number, seq: number): Buffer;
-  /** `packet` includes the tag; returns the plain RTP packet or undefined on a bad tag. */
-  unprotectRtp(packet: Buffer, headerLength: number, ssrc: number, roc: number, seq: number): Buffer | undefined;
+  /**
+   * `packet` includes the tag; returns the plain RTP packet or undefined on a
+   * bad tag. With `inPlace`, a transform may decrypt into `packet` itself and
+   * return a view of it (its bytes are then garbage when the tag fails).
+   */
+  unprotectRtp(packet: Buffer, headerLength: number, ssrc: number, roc: number, seq: number, inPlace?: boolean): Buffer | undefined;
   protectRtcp(packet: Buffer, ssrc: number, index: number): Buffer;
   /** `packet` is the whole SRTCP packet; returns the plain RTCP packet or undefined on a bad tag. */
   unprotectRtcp(packet: Buffer, ssrc: number, index: number, encrypted: boolean): Buffer | undefined;

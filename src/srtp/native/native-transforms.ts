@@ -29,8 +29,9 @@ export class NativeGcmTransform implements SrtpTransform {
     return out;
   }
 
-  unprotectRtp(packet: Buffer, headerLength: number, ssrc: number, roc: number, seq: number): Buffer | undefined {
-    const out = Buffer.allocUnsafe(packet.length - GCM_TAG_LENGTH);
+  unprotectRtp(packet: Buffer, headerLength: number, ssrc: number, roc: number, seq: number, inPlace = false): Buffer | undefined {
+    const n = packet.length - GCM_TAG_LENGTH;
+    const out = inPlace ? packet.subarray(0, n) : Buffer.allocUnsafe(n);
     return this.#n.gcmUnprotectRtp(this.#rtp, packet, headerLength, ssrc, roc, seq, out) ? out : undefined;
   }
 
@@ -72,8 +73,9 @@ export class NativeCmHmacTransform implements SrtpTransform {
     return out;
   }
 
-  unprotectRtp(packet: Buffer, headerLength: number, ssrc: number, roc: number, seq: number): Buffer | undefined {
-    const out = Buffer.allocUnsafe(packet.length - this.rtpOverhead);
+  unprotectRtp(packet: Buffer, headerLength: number, ssrc: number, roc: number, seq: number, inPlace = false): Buffer | undefined {
+    const n = packet.length - this.rtpOverhead;
+    const out = inPlace ? packet.subarray(0, n) : Buffer.allocUnsafe(n);
     return this.#n.cmUnprotectRtp(this.#rtp, packet, headerLength, ssrc, roc, seq, this.rtpOverhead, out) ? out : undefined;
   }
 

@@ -91,6 +91,20 @@ describe.each(PROFILE_BACKENDS)('SRTP round trips, profile %i, %s ciphers', (pro
     expect(rx.getRolloverCounter(ssrc, 'inbound')).toBe(2);
   });
 
+  it('unprotects in place: a view of the datagram itself on native ciphers, rejected tampering counted', () => {
+    const { tx, rx } = pair(profile, undefined, backend);
+    for (const [i, p] of [rtp(1, 9, 0), rtp(2, 9, 33, { csrc: 2, ext: true }), rtp(3, 9, 1200)].entries()) {
+      const datagram = tx.protectRtp(p);
+      const plain = rx.unprotectRtpInPlace(datagram);
+      expect(plain).toEqual(p);
+      if (backend === 'native') expect(plain.buffer === datagram.buffer && plain.byteOffset === datagram.byteOffset).toBe(true);
+      const bad = tx.protectRtp(rtp(10 + i, 9, 40));
+      bad[bad.length - 1]! ^= 1;
+      expect(code(() => rx.unprotectRtpInPlace(bad))).toBe('ERR_SRTP_AUTH');
+    }
+    expect(rx.stats.errors.ERR_SRTP_AUTH).toBe(3);
+  });
+
   it('handles CSRCs, header extensions and empty payloads', () => {
     const { tx, rx } = pair(profile, undefined, backend);
     for (const p of [rtp(1, 5, 0), rtp(2, 5, 17, { csrc: 3 }), rtp(3, 5, 1, { ext: true }), rtp(4, 5, 1000, { csrc: 15, ext: true })]) {
