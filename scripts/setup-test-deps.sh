@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the interop, TURN, namespace and browser tests need, from
 # Debian's packages: Go + Pion sources, coturn, OpenSSL, Chromium, iproute2,
-# iptables. Idempotent; run as root (or via sudo).
+# iptables, and a C compiler for the native SRTP accelerator. Idempotent; run
+# as root (or via sudo).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
-pkgs=(golang-go golang-github-pion-webrtc.v3-dev coturn openssl chromium iproute2 iptables)
+pkgs=(golang-go golang-github-pion-webrtc.v3-dev coturn openssl chromium iproute2 iptables gcc libc6-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -46,12 +46,14 @@ function wrap(err: unknown, what: string): NetError {
   return new NetError(mapErrno(e), `${what}: ${e.message}`, { cause: err });
 }
 
+/** How long a closed UDP socket may wait for queued datagrams to leave. */
+const FLUSH_WAIT_MS = 200;
+
 class NodeUdpSocket implements UdpSocket {
   readonly localAddress: TransportAddress;
   readonly family: AddressFamily;
   #handler: UdpMessageHandler | undefined;
   #closed = false;
-  #pendingSends = 0;
   #released = false;
   sendErrors = 0;
 
@@ -70,7 +72,8 @@ class NodeUdpSocket implements UdpSocket {
       }
     });
     socket.on('error', (err) => {
-      log.debug(`udp ${formatAddress(this.localAddress)}: ${err.message}`);
+      this.sendErrors++;
+      if (log.debugEnabled) log.debug(`udp ${formatAddress(this.localAddress)}: ${err.message}`);
     });
   }
 
@@ -78,21 +81,17 @@ class NodeUdpSocket implements UdpSocket {
     return this.#closed;
   }
 
+  /**
+   * No completion callback: with one, Node schedules a tick per datagram even
+   * when the send finished synchronously (the usual case), a measurable share
+   * of the media hot path. Without one Node reports no per-datagram failure
+   * (only a failed address lookup, on 'error'); ICE notices a path that
+   * stopped carrying datagrams by its missing responses, as it must anyway.
+   */
   send(data: Uint8Array, to: TransportAddress): void {
     if (this.#closed) return;
-    this.#pendingSends++;
-    this.socket.send(data, to.port, to.address, this.#onSent);
+    this.socket.send(data, to.port, to.address);
   }
-
-  /** One completion callback per socket (not a closure per datagram: this is the media hot path). */
-  readonly #onSent = (err: Error | null): void => {
-    this.#pendingSends--;
-    if (this.#closed && this.#pendingSends === 0) this.#release();
-    if (err) {
-      this.sendErrors++;
-      if (log.traceEnabled) log.trace(`udp ${formatAddress(this.localAddress)}: send failed: ${err.message}`);
-    }
-  };
 
   onMessage(handler: UdpMessageHandler): void {
     this.#handler = handler;
@@ -101,13 +100,29 @@ class NodeUdpSocket implements UdpSocket {
   /**
    * Stops receiving at once; the socket itself closes once datagrams already
    * handed to `send` have left (a DTLS close_notify sent just before close
-   * must not be lost).
+   * must not be lost): Node hands a datagram to the kernel on a later tick
+   * (after its address lookup), and keeps it queued while the kernel buffer
+   * is full. Bounded: after FLUSH_WAIT_MS the socket closes regardless.
    */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#handler = undefined;
-    if (this.#pendingSends === 0) this.#release();
+    setImmediate(() => this.#releaseWhenFlushed(Date.now() + FLUSH_WAIT_MS));
+  }
+
+  #releaseWhenFlushed(deadline: number): void {
+    let queued = 0;
+    try {
+      queued = this.socket.getSendQueueCount();
+    } catch {
+      // already closed by the system
+    }
+    if (queued > 0 && Date.now() < deadline) {
+      setTimeout(() => this.#releaseWhenFlushed(deadline), 1);
+      return;
+    }
+    this.#release();
   }
 
   #release(): void {
