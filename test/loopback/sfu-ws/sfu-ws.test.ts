@@ -40,7 +40,12 @@ class Client {
     };
     this.ws = new WebSocket(url);
     this.pc.onicecandidate = ({ candidate }) => this.#send({ type: 'candidate', candidate });
-    this.ws.on('message', (data) => void this.#onMessage(JSON.parse(data.toString()) as SfuServerMessage));
+    this.ws.on('message', (data) =>
+      // An offer can still be in negotiation when the test closes this client.
+      this.#onMessage(JSON.parse(data.toString()) as SfuServerMessage).catch((err: Error) => {
+        if (this.pc.connectionState !== 'closed') this.errors.push(err.message);
+      }),
+    );
     this.#timer = setInterval(() => this.#write(), 20);
   }
 
