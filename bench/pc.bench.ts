@@ -11,8 +11,9 @@
  *   as the sender can with at most 64 packets in flight, received and counted;
  *   median of 3 runs of 4 s. Notes: CPU µs per received packet, loss, ours
  *   with SRTP on a worker thread (`ours_srtp_worker`, SettingEngine.setSRTPWorkers(1)),
+ *   ours with the native SRTP ciphers switched off (`ours_node_crypto`),
  *   Pion with all cores (`pion` is GOMAXPROCS=1, one core like Node), and
- *   two ceilings for any pure-Node SRTP stack (pc-ceiling.ts): `bare_gcm`,
+ *   two ceilings for an SRTP stack on Node's crypto API (pc-ceiling.ts): `bare_gcm`,
  *   dgram plus Node's per-packet AES-GCM on one thread, and
  *   `bare_gcm_workers`, the same spread over two worker threads.
  * - `pc-idle-kib` (lower): RSS per idle connected pair with 100 pairs, median
@@ -41,9 +42,14 @@ function workerPath(): string {
   return worker;
 }
 
-async function node(impl: 'ours' | 'ours-workers' | 'werift' | 'bare' | 'bare-gcm' | 'bare-gcm-workers', mode: string, arg?: number): Promise<Figures | undefined> {
+type NodeImpl = 'ours' | 'ours-workers' | 'werift' | 'bare' | 'bare-gcm' | 'bare-gcm-workers';
+
+/** One measurement in a fresh process; `ours-node-crypto` is ours with the native SRTP ciphers switched off. */
+async function node(impl: NodeImpl | 'ours-node-crypto', mode: string, arg?: number): Promise<Figures | undefined> {
+  const env = impl === 'ours-node-crypto' ? { ...process.env, TERN_SRTP_NATIVE: '0' } : process.env;
+  const as: NodeImpl = impl === 'ours-node-crypto' ? 'ours' : impl;
   try {
-    const { stdout } = await run(process.execPath, ['--expose-gc', workerPath(), impl, mode, ...(arg === undefined ? [] : [String(arg)])], { timeout: 120_000 });
+    const { stdout } = await run(process.execPath, ['--expose-gc', workerPath(), as, mode, ...(arg === undefined ? [] : [String(arg)])], { timeout: 120_000, env });
     const r = JSON.parse(stdout.trim().split('\n').pop()!) as Figures & { error?: string };
     if (r.error) throw new Error(String(r.error));
     return r;
@@ -101,6 +107,8 @@ async function media(): Promise<BenchResult[]> {
   const ours = await medianRuns(MEDIA_RUNS, () => node('ours', 'media', MEDIA_SECONDS));
   // The same with SettingEngine.setSRTPWorkers(1): SRTP on a worker thread (two cores, like pion_all_cores).
   const oursWorkers = await medianRuns(MEDIA_RUNS, () => node('ours-workers', 'media', MEDIA_SECONDS));
+  // Ours with SRTP on Node's crypto (TERN_SRTP_NATIVE=0), as where no C compiler built the accelerator.
+  const oursNodeCrypto = await medianRuns(MEDIA_RUNS, () => node('ours-node-crypto', 'media', MEDIA_SECONDS));
   const werift = await medianRuns(MEDIA_RUNS, () => node('werift', 'media', MEDIA_SECONDS));
   const bare = await medianRuns(MEDIA_RUNS, () => node('bare', 'media', MEDIA_SECONDS));
   // Ceilings for any pure-Node SRTP stack (pc-ceiling.ts): dgram + Node's per-packet GCM, on one thread and on two workers.
@@ -112,6 +120,7 @@ async function media(): Promise<BenchResult[]> {
   const contenders = [
     ['ours', ours],
     ['ours_srtp_worker', oursWorkers],
+    ['ours_node_crypto', oursNodeCrypto],
     ['werift', werift],
     ['bare', bare],
     ['bare_gcm', bareGcm],
@@ -124,7 +133,7 @@ async function media(): Promise<BenchResult[]> {
     notes[`${name}_cpu_us_per_pkt`] = round(f['cpuUsPerPkt']!, 3);
     notes[`${name}_loss_pct`] = round(f['lossPct']!, 3);
   }
-  for (const [name, f] of [['ours_srtp_worker', oursWorkers], ['bare_gcm', bareGcm], ['bare_gcm_workers', bareGcmWorkers], ['pion_all_cores', pAll]] as const) {
+  for (const [name, f] of [['ours_srtp_worker', oursWorkers], ['ours_node_crypto', oursNodeCrypto], ['bare_gcm', bareGcm], ['bare_gcm_workers', bareGcmWorkers], ['pion_all_cores', pAll]] as const) {
     if (f) notes[`${name}_pkts_per_sec`] = round(f['pktsPerSec']!);
   }
   return [
