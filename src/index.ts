@@ -238,6 +238,8 @@ export {
   SrtpWorkerPool,
   SrtpOffloadSession,
   MAX_SRTP_WORKERS,
+  nativeSrtpStatus,
+  isSrtpCipherBackend,
 } from './srtp/index.js';
 export type {
   SrtpProfileParams,
@@ -250,6 +252,8 @@ export type {
   SrtpDerivedKeys,
   SrtpOffloadKeys,
   SrtpOffloadHandlers,
+  NativeSrtpStatus,
+  SrtpCipherBackend,
 } from './srtp/index.js';
 export {
   RtpDecodeError,

@@ -14,3 +14,7 @@ export type { SrtpSessionKeys, SrtpDerivedKeys } from './key-derivation.js';
 export { SrtpSession } from './srtp-session.js';
 export { SrtpWorkerPool, SrtpOffloadSession, MAX_SRTP_WORKERS } from './offload/srtp-worker-pool.js';
 export type { SrtpOffloadKeys, SrtpOffloadHandlers } from './offload/srtp-worker-pool.js';
+export { nativeSrtpStatus } from './native/binding.js';
+export type { NativeSrtpStatus } from './native/binding.js';
+export { isSrtpCipherBackend } from './transform-factory.js';
+export type { SrtpCipherBackend } from './transform-factory.js';
