@@ -224,103 +224,6 @@ static int gcm_open(SrtpKey *k, const unsigned char iv[12], const unsigned char 
          EVP_DecryptFinal_ex(k->dec, out + in_len, &n) > 0;
 }
 
-/* gcmProtectRtp(key, in, headerLength, ssrc, roc, seq, out): out = header || ciphertext || tag. */
-static napi_value gcm_protect_rtp(napi_env env, napi_callback_info info) {
-  Args a;
-  SrtpKey *k;
-  unsigned char *in, *out;
-  size_t in_len, out_len;
-  uint32_t hl, ssrc, roc, seq;
-  if (!args_get(env, info, &a, 7) || !arg_key(&a, 0, 1, &k) || !arg_bytes(&a, 1, &in, &in_len) || !arg_u32(&a, 2, &hl) ||
-      !arg_u32(&a, 3, &ssrc) || !arg_u32(&a, 4, &roc) || !arg_u32(&a, 5, &seq) || !arg_bytes(&a, 6, &out, &out_len))
-    return NULL;
-  if (hl > in_len || out_len != in_len + GCM_TAG) return range_error(env, "tern_srtp: bad RTP lengths"), NULL;
-  if (!buffers_ok(env, in, in_len, out, out_len)) return NULL;
-  unsigned char iv[12];
-  gcm_iv(k, iv, ssrc, roc, seq);
-  copy_front(out, in, hl);
-  if (!gcm_seal(k, iv, in, hl, NULL, 0, in + hl, in_len - hl, out + hl, out + in_len))
-    return napi_throw_error(env, NULL, "tern_srtp: OpenSSL failed to seal"), NULL;
-  return NULL;
-}
-
-/* gcmUnprotectRtp(key, in, headerLength, ssrc, roc, seq, out) -> tag verified; out = header || plaintext. */
-static napi_value gcm_unprotect_rtp(napi_env env, napi_callback_info info) {
-  Args a;
-  SrtpKey *k;
-  unsigned char *in, *out;
-  size_t in_len, out_len;
-  uint32_t hl, ssrc, roc, seq;
-  if (!args_get(env, info, &a, 7) || !arg_key(&a, 0, 1, &k) || !arg_bytes(&a, 1, &in, &in_len) || !arg_u32(&a, 2, &hl) ||
-      !arg_u32(&a, 3, &ssrc) || !arg_u32(&a, 4, &roc) || !arg_u32(&a, 5, &seq) || !arg_bytes(&a, 6, &out, &out_len))
-    return NULL;
-  if (in_len < GCM_TAG || hl > in_len - GCM_TAG || out_len != in_len - GCM_TAG)
-    return range_error(env, "tern_srtp: bad SRTP lengths"), NULL;
-  if (!buffers_ok(env, in, in_len, out, out_len)) return NULL;
-  unsigned char iv[12];
-  gcm_iv(k, iv, ssrc, roc, seq);
-  copy_front(out, in, hl);
-  size_t ct = in_len - GCM_TAG - hl;
-  return boolean(env, gcm_open(k, iv, in, hl, NULL, 0, in + hl, ct, in + hl + ct, out + hl));
-}
-
-/* gcmProtectRtcp(key, in, ssrc, index, out): out = header || ciphertext || tag || E||index (§9.2). */
-static napi_value gcm_protect_rtcp(napi_env env, napi_callback_info info) {
-  Args a;
-  SrtpKey *k;
-  unsigned char *in, *out;
-  size_t in_len, out_len;
-  uint32_t ssrc, index;
-  if (!args_get(env, info, &a, 5) || !arg_key(&a, 0, 1, &k) || !arg_bytes(&a, 1, &in, &in_len) || !arg_u32(&a, 2, &ssrc) ||
-      !arg_u32(&a, 3, &index) || !arg_bytes(&a, 4, &out, &out_len))
-    return NULL;
-  if (in_len < RTCP_HEADER || out_len != in_len + GCM_TAG + SRTCP_WORD || index > 0x7fffffffu)
-    return range_error(env, "tern_srtp: bad RTCP lengths"), NULL;
-  if (!buffers_ok(env, in, in_len, out, out_len)) return NULL;
-  unsigned char iv[12], word[SRTCP_WORD];
-  gcm_iv(k, iv, ssrc, index >> 16, index & 0xffff);
-  put32(word, 0x80000000u | index);
-  copy_front(out, in, RTCP_HEADER);
-  if (!gcm_seal(k, iv, in, RTCP_HEADER, word, SRTCP_WORD, in + RTCP_HEADER, in_len - RTCP_HEADER, out + RTCP_HEADER,
-                out + in_len))
-    return napi_throw_error(env, NULL, "tern_srtp: OpenSSL failed to seal"), NULL;
-  memcpy(out + in_len + GCM_TAG, word, SRTCP_WORD);
-  return NULL;
-}
-
-/*
- * gcmUnprotectRtcp(key, in, ssrc, index, encrypted, out) -> tag verified.
- * E = 1: out = header || plaintext (in.length - 20 bytes). E = 0 (§9.3): the
- * packet and E||index are all AAD; out = the packet without tag and word.
- */
-static napi_value gcm_unprotect_rtcp(napi_env env, napi_callback_info info) {
-  Args a;
-  SrtpKey *k;
-  unsigned char *in, *out;
-  size_t in_len, out_len;
-  uint32_t ssrc, index;
-  bool encrypted;
-  if (!args_get(env, info, &a, 6) || !arg_key(&a, 0, 1, &k) || !arg_bytes(&a, 1, &in, &in_len) || !arg_u32(&a, 2, &ssrc) ||
-      !arg_u32(&a, 3, &index) || !arg_bytes(&a, 5, &out, &out_len))
-    return NULL;
-  if (napi_get_value_bool(env, a.argv[4], &encrypted) != napi_ok) return NULL;
-  if (in_len < RTCP_HEADER + GCM_TAG + SRTCP_WORD || out_len != in_len - GCM_TAG - SRTCP_WORD)
-    return range_error(env, "tern_srtp: bad SRTCP lengths"), NULL;
-  if (!buffers_ok(env, in, in_len, out, out_len)) return NULL;
-  const unsigned char *word = in + in_len - SRTCP_WORD;
-  const unsigned char *tag = word - GCM_TAG;
-  size_t body = in_len - GCM_TAG - SRTCP_WORD;
-  unsigned char iv[12];
-  gcm_iv(k, iv, ssrc, index >> 16, index & 0xffff);
-  if (encrypted) {
-    copy_front(out, in, RTCP_HEADER);
-    return boolean(env, gcm_open(k, iv, in, RTCP_HEADER, word, SRTCP_WORD, in + RTCP_HEADER, body - RTCP_HEADER, tag,
-                                 out + RTCP_HEADER));
-  }
-  copy_front(out, in, body);
-  return boolean(env, gcm_open(k, iv, in, body, word, SRTCP_WORD, NULL, 0, tag, out + body));
-}
-
 /* ---- AES-CM + HMAC-SHA1 (RFC 3711 §4.1.1, §4.2.1) ---- */
 
 /* IV = (salt·2^16) XOR (SSRC·2^64) XOR (i·2^16), i = hi32·2^16 + lo16; the low 16 bits count blocks. */
@@ -348,105 +251,176 @@ static int cm_mac(SrtpKey *k, const unsigned char *a, size_t a_len, const unsign
 
 static int tag_len_ok(uint32_t t) { return t >= 4 && t <= 20; }
 
-/* cmProtectRtp(key, in, headerLength, ssrc, roc, seq, tagLength, out): out = header || ciphertext || tag. */
-static napi_value cm_protect_rtp(napi_env env, napi_callback_info info) {
-  Args a;
-  SrtpKey *k;
-  unsigned char *in, *out;
-  size_t in_len, out_len;
-  uint32_t hl, ssrc, roc, seq, tl;
-  if (!args_get(env, info, &a, 8) || !arg_key(&a, 0, 0, &k) || !arg_bytes(&a, 1, &in, &in_len) || !arg_u32(&a, 2, &hl) ||
-      !arg_u32(&a, 3, &ssrc) || !arg_u32(&a, 4, &roc) || !arg_u32(&a, 5, &seq) || !arg_u32(&a, 6, &tl) ||
-      !arg_bytes(&a, 7, &out, &out_len))
-    return NULL;
-  if (!tag_len_ok(tl) || hl > in_len || out_len != in_len + tl) return range_error(env, "tern_srtp: bad RTP lengths"), NULL;
-  if (!buffers_ok(env, in, in_len, out, out_len)) return NULL;
-  unsigned char iv[16], mac[EVP_MAX_MD_SIZE], rocw[4];
-  cm_iv(k, iv, ssrc, roc, seq);
-  put32(rocw, roc);
-  copy_front(out, in, hl);
-  /* §4.2: M = authenticated portion || ROC. */
-  if (!cm_crypt(k, iv, in + hl, in_len - hl, out + hl) || !cm_mac(k, out, in_len, rocw, 4, mac))
-    return napi_throw_error(env, NULL, "tern_srtp: OpenSSL failed to protect"), NULL;
-  memcpy(out + in_len, mac, tl);
-  return NULL;
-}
+/* ---- calls: one argument layout for every profile ---- */
 
-/* cmUnprotectRtp(key, in, headerLength, ssrc, roc, seq, tagLength, out) -> tag verified (checked before decrypting). */
-static napi_value cm_unprotect_rtp(napi_env env, napi_callback_info info) {
-  Args a;
+typedef struct {
   SrtpKey *k;
   unsigned char *in, *out;
   size_t in_len, out_len;
-  uint32_t hl, ssrc, roc, seq, tl;
-  if (!args_get(env, info, &a, 8) || !arg_key(&a, 0, 0, &k) || !arg_bytes(&a, 1, &in, &in_len) || !arg_u32(&a, 2, &hl) ||
-      !arg_u32(&a, 3, &ssrc) || !arg_u32(&a, 4, &roc) || !arg_u32(&a, 5, &seq) || !arg_u32(&a, 6, &tl) ||
-      !arg_bytes(&a, 7, &out, &out_len))
-    return NULL;
-  if (!tag_len_ok(tl) || in_len < tl || hl > in_len - tl || out_len != in_len - tl)
-    return range_error(env, "tern_srtp: bad SRTP lengths"), NULL;
-  if (!buffers_ok(env, in, in_len, out, out_len)) return NULL;
-  size_t auth = in_len - tl;
-  unsigned char iv[16], mac[EVP_MAX_MD_SIZE], rocw[4];
-  put32(rocw, roc);
-  if (!cm_mac(k, in, auth, rocw, 4, mac)) return boolean(env, 0);
-  if (CRYPTO_memcmp(mac, in + auth, tl) != 0) return boolean(env, 0);
-  cm_iv(k, iv, ssrc, roc, seq);
-  copy_front(out, in, hl);
-  return boolean(env, cm_crypt(k, iv, in + hl, auth - hl, out + hl));
-}
-
-/* cmProtectRtcp(key, in, ssrc, index, tagLength, out): out = header || ciphertext || E||index || tag (§3.4). */
-static napi_value cm_protect_rtcp(napi_env env, napi_callback_info info) {
-  Args a;
-  SrtpKey *k;
-  unsigned char *in, *out;
-  size_t in_len, out_len;
-  uint32_t ssrc, index, tl;
-  if (!args_get(env, info, &a, 6) || !arg_key(&a, 0, 0, &k) || !arg_bytes(&a, 1, &in, &in_len) || !arg_u32(&a, 2, &ssrc) ||
-      !arg_u32(&a, 3, &index) || !arg_u32(&a, 4, &tl) || !arg_bytes(&a, 5, &out, &out_len))
-    return NULL;
-  if (!tag_len_ok(tl) || in_len < RTCP_HEADER || out_len != in_len + SRTCP_WORD + tl || index > 0x7fffffffu)
-    return range_error(env, "tern_srtp: bad RTCP lengths"), NULL;
-  if (!buffers_ok(env, in, in_len, out, out_len)) return NULL;
-  unsigned char iv[16], mac[EVP_MAX_MD_SIZE];
-  cm_iv(k, iv, ssrc, index >> 16, index & 0xffff);
-  copy_front(out, in, RTCP_HEADER);
-  put32(out + in_len, 0x80000000u | index);
-  if (!cm_crypt(k, iv, in + RTCP_HEADER, in_len - RTCP_HEADER, out + RTCP_HEADER) ||
-      !cm_mac(k, out, in_len + SRTCP_WORD, NULL, 0, mac))
-    return napi_throw_error(env, NULL, "tern_srtp: OpenSSL failed to protect"), NULL;
-  memcpy(out + in_len + SRTCP_WORD, mac, tl);
-  return NULL;
-}
-
-/* cmUnprotectRtcp(key, in, ssrc, index, encrypted, tagLength, out) -> tag verified; out = the RTCP packet. */
-static napi_value cm_unprotect_rtcp(napi_env env, napi_callback_info info) {
-  Args a;
-  SrtpKey *k;
-  unsigned char *in, *out;
-  size_t in_len, out_len;
-  uint32_t ssrc, index, tl;
+  uint32_t hl, ssrc, roc, seq, index, tl;
   bool encrypted;
-  if (!args_get(env, info, &a, 7) || !arg_key(&a, 0, 0, &k) || !arg_bytes(&a, 1, &in, &in_len) || !arg_u32(&a, 2, &ssrc) ||
-      !arg_u32(&a, 3, &index) || !arg_u32(&a, 5, &tl) || !arg_bytes(&a, 6, &out, &out_len))
-    return NULL;
-  if (napi_get_value_bool(env, a.argv[4], &encrypted) != napi_ok) return NULL;
-  if (!tag_len_ok(tl) || in_len < RTCP_HEADER + SRTCP_WORD + tl || out_len != in_len - SRTCP_WORD - tl)
-    return range_error(env, "tern_srtp: bad SRTCP lengths"), NULL;
-  if (!buffers_ok(env, in, in_len, out, out_len)) return NULL;
-  size_t auth = in_len - tl;
+} Call;
+
+static int tag_ok(int gcm, uint32_t tl) { return gcm ? tl == GCM_TAG : tag_len_ok(tl); }
+
+/*
+ * RTP: (key, in, headerLength, ssrc, roc, seq, tagLength, out). Protect:
+ * out.length = in.length + tagLength; unprotect: in.length - tagLength.
+ */
+static int rtp_call(napi_env env, napi_callback_info info, int gcm, int protect, Call *c) {
+  Args a;
+  if (!args_get(env, info, &a, 8) || !arg_key(&a, 0, gcm, &c->k) || !arg_bytes(&a, 1, &c->in, &c->in_len) || !arg_u32(&a, 2, &c->hl) ||
+      !arg_u32(&a, 3, &c->ssrc) || !arg_u32(&a, 4, &c->roc) || !arg_u32(&a, 5, &c->seq) || !arg_u32(&a, 6, &c->tl) ||
+      !arg_bytes(&a, 7, &c->out, &c->out_len))
+    return 0;
+  int ok = tag_ok(gcm, c->tl) &&
+           (protect ? c->hl <= c->in_len && c->out_len == c->in_len + c->tl
+                    : c->in_len >= c->tl && c->hl <= c->in_len - c->tl && c->out_len == c->in_len - c->tl);
+  if (!ok) return range_error(env, "tern_srtp: bad RTP lengths");
+  return buffers_ok(env, c->in, c->in_len, c->out, c->out_len);
+}
+
+/*
+ * RTCP: (key, in, ssrc, index, encrypted, tagLength, out). Protect (always
+ * encrypts): out.length = in.length + tagLength + 4; unprotect: in.length -
+ * tagLength - 4.
+ */
+static int rtcp_call(napi_env env, napi_callback_info info, int gcm, int protect, Call *c) {
+  Args a;
+  if (!args_get(env, info, &a, 7) || !arg_key(&a, 0, gcm, &c->k) || !arg_bytes(&a, 1, &c->in, &c->in_len) || !arg_u32(&a, 2, &c->ssrc) ||
+      !arg_u32(&a, 3, &c->index) || !arg_u32(&a, 5, &c->tl) || !arg_bytes(&a, 6, &c->out, &c->out_len))
+    return 0;
+  if (napi_get_value_bool(env, a.argv[4], &c->encrypted) != napi_ok) {
+    napi_throw_type_error(env, NULL, "tern_srtp: expected a boolean");
+    return 0;
+  }
+  size_t extra = (size_t)c->tl + SRTCP_WORD;
+  int ok = tag_ok(gcm, c->tl) && c->index <= 0x7fffffffu &&
+           (protect ? c->in_len >= RTCP_HEADER && c->out_len == c->in_len + extra
+                    : c->in_len >= RTCP_HEADER + extra && c->out_len == c->in_len - extra);
+  if (!ok) return range_error(env, "tern_srtp: bad RTCP lengths");
+  return buffers_ok(env, c->in, c->in_len, c->out, c->out_len);
+}
+
+static napi_value failed(napi_env env) {
+  napi_throw_error(env, NULL, "tern_srtp: OpenSSL failed");
+  return NULL;
+}
+
+/* gcmProtectRtp: out = header || ciphertext || tag. */
+static napi_value gcm_protect_rtp(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!rtp_call(env, info, 1, 1, &c)) return NULL;
+  unsigned char iv[12];
+  gcm_iv(c.k, iv, c.ssrc, c.roc, c.seq);
+  copy_front(c.out, c.in, c.hl);
+  if (!gcm_seal(c.k, iv, c.in, c.hl, NULL, 0, c.in + c.hl, c.in_len - c.hl, c.out + c.hl, c.out + c.in_len)) return failed(env);
+  return NULL;
+}
+
+/* gcmUnprotectRtp -> tag verified; out = header || plaintext. */
+static napi_value gcm_unprotect_rtp(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!rtp_call(env, info, 1, 0, &c)) return NULL;
+  unsigned char iv[12];
+  gcm_iv(c.k, iv, c.ssrc, c.roc, c.seq);
+  copy_front(c.out, c.in, c.hl);
+  size_t ct = c.in_len - GCM_TAG - c.hl;
+  return boolean(env, gcm_open(c.k, iv, c.in, c.hl, NULL, 0, c.in + c.hl, ct, c.in + c.hl + ct, c.out + c.hl));
+}
+
+/* gcmProtectRtcp: out = header || ciphertext || tag || E||index (RFC 7714 §9.2). */
+static napi_value gcm_protect_rtcp(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!rtcp_call(env, info, 1, 1, &c)) return NULL;
+  unsigned char iv[12], word[SRTCP_WORD];
+  gcm_iv(c.k, iv, c.ssrc, c.index >> 16, c.index & 0xffff);
+  put32(word, 0x80000000u | c.index);
+  copy_front(c.out, c.in, RTCP_HEADER);
+  if (!gcm_seal(c.k, iv, c.in, RTCP_HEADER, word, SRTCP_WORD, c.in + RTCP_HEADER, c.in_len - RTCP_HEADER, c.out + RTCP_HEADER,
+                c.out + c.in_len))
+    return failed(env);
+  memcpy(c.out + c.in_len + GCM_TAG, word, SRTCP_WORD);
+  return NULL;
+}
+
+/*
+ * gcmUnprotectRtcp -> tag verified. E = 1: out = header || plaintext. E = 0
+ * (§9.3): the packet and E||index are all AAD; out = the packet as it came.
+ */
+static napi_value gcm_unprotect_rtcp(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!rtcp_call(env, info, 1, 0, &c)) return NULL;
+  const unsigned char *word = c.in + c.in_len - SRTCP_WORD;
+  const unsigned char *tag = word - GCM_TAG;
+  size_t body = c.in_len - GCM_TAG - SRTCP_WORD;
+  unsigned char iv[12];
+  gcm_iv(c.k, iv, c.ssrc, c.index >> 16, c.index & 0xffff);
+  if (c.encrypted) {
+    copy_front(c.out, c.in, RTCP_HEADER);
+    return boolean(env, gcm_open(c.k, iv, c.in, RTCP_HEADER, word, SRTCP_WORD, c.in + RTCP_HEADER, body - RTCP_HEADER, tag,
+                                 c.out + RTCP_HEADER));
+  }
+  copy_front(c.out, c.in, body);
+  return boolean(env, gcm_open(c.k, iv, c.in, body, word, SRTCP_WORD, NULL, 0, tag, c.out + body));
+}
+
+/* cmProtectRtp: out = header || ciphertext || tag, the tag over header || ciphertext || ROC (§4.2). */
+static napi_value cm_protect_rtp(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!rtp_call(env, info, 0, 1, &c)) return NULL;
+  unsigned char iv[16], mac[EVP_MAX_MD_SIZE], rocw[4];
+  cm_iv(c.k, iv, c.ssrc, c.roc, c.seq);
+  put32(rocw, c.roc);
+  copy_front(c.out, c.in, c.hl);
+  if (!cm_crypt(c.k, iv, c.in + c.hl, c.in_len - c.hl, c.out + c.hl) || !cm_mac(c.k, c.out, c.in_len, rocw, 4, mac)) return failed(env);
+  memcpy(c.out + c.in_len, mac, c.tl);
+  return NULL;
+}
+
+/* cmUnprotectRtp -> tag verified (before anything is decrypted). */
+static napi_value cm_unprotect_rtp(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!rtp_call(env, info, 0, 0, &c)) return NULL;
+  size_t auth = c.in_len - c.tl;
+  unsigned char iv[16], mac[EVP_MAX_MD_SIZE], rocw[4];
+  put32(rocw, c.roc);
+  if (!cm_mac(c.k, c.in, auth, rocw, 4, mac) || CRYPTO_memcmp(mac, c.in + auth, c.tl) != 0) return boolean(env, 0);
+  cm_iv(c.k, iv, c.ssrc, c.roc, c.seq);
+  copy_front(c.out, c.in, c.hl);
+  return boolean(env, cm_crypt(c.k, iv, c.in + c.hl, auth - c.hl, c.out + c.hl));
+}
+
+/* cmProtectRtcp: out = header || ciphertext || E||index || tag (RFC 3711 §3.4). */
+static napi_value cm_protect_rtcp(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!rtcp_call(env, info, 0, 1, &c)) return NULL;
+  unsigned char iv[16], mac[EVP_MAX_MD_SIZE];
+  cm_iv(c.k, iv, c.ssrc, c.index >> 16, c.index & 0xffff);
+  copy_front(c.out, c.in, RTCP_HEADER);
+  put32(c.out + c.in_len, 0x80000000u | c.index);
+  if (!cm_crypt(c.k, iv, c.in + RTCP_HEADER, c.in_len - RTCP_HEADER, c.out + RTCP_HEADER) ||
+      !cm_mac(c.k, c.out, c.in_len + SRTCP_WORD, NULL, 0, mac))
+    return failed(env);
+  memcpy(c.out + c.in_len + SRTCP_WORD, mac, c.tl);
+  return NULL;
+}
+
+/* cmUnprotectRtcp -> tag verified; out = the RTCP packet. */
+static napi_value cm_unprotect_rtcp(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!rtcp_call(env, info, 0, 0, &c)) return NULL;
+  size_t auth = c.in_len - c.tl;
   size_t len = auth - SRTCP_WORD;
   unsigned char iv[16], mac[EVP_MAX_MD_SIZE];
-  if (!cm_mac(k, in, auth, NULL, 0, mac)) return boolean(env, 0);
-  if (CRYPTO_memcmp(mac, in + auth, tl) != 0) return boolean(env, 0);
-  if (!encrypted) {
-    copy_front(out, in, len);
+  if (!cm_mac(c.k, c.in, auth, NULL, 0, mac) || CRYPTO_memcmp(mac, c.in + auth, c.tl) != 0) return boolean(env, 0);
+  if (!c.encrypted) {
+    copy_front(c.out, c.in, len);
     return boolean(env, 1);
   }
-  cm_iv(k, iv, ssrc, index >> 16, index & 0xffff);
-  copy_front(out, in, RTCP_HEADER);
-  return boolean(env, cm_crypt(k, iv, in + RTCP_HEADER, len - RTCP_HEADER, out + RTCP_HEADER));
+  cm_iv(c.k, iv, c.ssrc, c.index >> 16, c.index & 0xffff);
+  copy_front(c.out, c.in, RTCP_HEADER);
+  return boolean(env, cm_crypt(c.k, iv, c.in + RTCP_HEADER, len - RTCP_HEADER, c.out + RTCP_HEADER));
 }
 
 /* opensslVersions() -> [the OpenSSL this was compiled against, the one it runs on] (OPENSSL_VERSION_NUMBER form). */

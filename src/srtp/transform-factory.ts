@@ -3,7 +3,7 @@ import { AesCmHmacTransform } from './aes-cm-hmac-transform.js';
 import { AesGcmTransform } from './aes-gcm-transform.js';
 import type { SrtpDerivedKeys } from './key-derivation.js';
 import { nativeSrtp, nativeSrtpStatus } from './native/binding.js';
-import { NativeCmHmacTransform, NativeGcmTransform } from './native/native-transforms.js';
+import { NativeTransform } from './native/native-transforms.js';
 import type { SrtpProfileSpec } from './profile-spec.js';
 import type { SrtpTransform } from './transform.js';
 
@@ -32,10 +32,7 @@ export function createSrtpTransform(
   }
   const gcm = spec.kind === 'aead-aes-gcm';
   if (native !== undefined) {
-    const transform = gcm
-      ? new NativeGcmTransform(native, keys.rtp, keys.rtcp)
-      : new NativeCmHmacTransform(native, keys.rtp, keys.rtcp, spec.rtpTagLength, spec.rtcpTagLength);
-    return { transform, backend: 'native' };
+    return { transform: new NativeTransform(native, gcm, keys.rtp, keys.rtcp, spec.rtpTagLength, spec.rtcpTagLength), backend: 'native' };
   }
   const transform = gcm
     ? new AesGcmTransform(keys.rtp, keys.rtcp)

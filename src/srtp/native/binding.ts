@@ -17,34 +17,36 @@ export type NativeSrtpKey = { readonly __nativeSrtpKey: unique symbol };
  */
 export interface NativeSrtp {
   createKey(gcm: boolean, key: Buffer, salt: Buffer, authKey: Buffer): NativeSrtpKey;
-  /** out: in.length + 16. */
-  gcmProtectRtp(key: NativeSrtpKey, input: Buffer, headerLength: number, ssrc: number, roc: number, seq: number, out: Buffer): void;
-  /** out: in.length - 16. */
-  gcmUnprotectRtp(key: NativeSrtpKey, input: Buffer, headerLength: number, ssrc: number, roc: number, seq: number, out: Buffer): boolean;
-  /** out: in.length + 20. */
-  gcmProtectRtcp(key: NativeSrtpKey, input: Buffer, ssrc: number, index: number, out: Buffer): void;
-  /** out: in.length - 20. */
-  gcmUnprotectRtcp(key: NativeSrtpKey, input: Buffer, ssrc: number, index: number, encrypted: boolean, out: Buffer): boolean;
-  /** out: in.length + tagLength. */
-  cmProtectRtp(key: NativeSrtpKey, input: Buffer, headerLength: number, ssrc: number, roc: number, seq: number, tagLength: number, out: Buffer): void;
-  /** out: in.length - tagLength. */
-  cmUnprotectRtp(
-    key: NativeSrtpKey,
-    input: Buffer,
-    headerLength: number,
-    ssrc: number,
-    roc: number,
-    seq: number,
-    tagLength: number,
-    out: Buffer,
-  ): boolean;
-  /** out: in.length + 4 + tagLength. */
-  cmProtectRtcp(key: NativeSrtpKey, input: Buffer, ssrc: number, index: number, tagLength: number, out: Buffer): void;
-  /** out: in.length - 4 - tagLength. */
-  cmUnprotectRtcp(key: NativeSrtpKey, input: Buffer, ssrc: number, index: number, encrypted: boolean, tagLength: number, out: Buffer): boolean;
+  /** out: input.length + tagLength (16 for GCM). */
+  gcmProtectRtp: RtpCall<void>;
+  /** out: input.length - tagLength; may be input itself (in place). */
+  gcmUnprotectRtp: RtpCall<boolean>;
+  /** out: input.length + tagLength + 4; `encrypted` is ignored (always true). */
+  gcmProtectRtcp: RtcpCall<void>;
+  /** out: input.length - tagLength - 4. */
+  gcmUnprotectRtcp: RtcpCall<boolean>;
+  cmProtectRtp: RtpCall<void>;
+  cmUnprotectRtp: RtpCall<boolean>;
+  cmProtectRtcp: RtcpCall<void>;
+  cmUnprotectRtcp: RtcpCall<boolean>;
   /** [compiled against, running on], OPENSSL_VERSION_NUMBER form. */
   opensslVersions(): [number, number];
 }
+
+/** One argument layout for every RTP call; unprotect returns whether the tag verified. */
+export type RtpCall<R> = (
+  key: NativeSrtpKey,
+  input: Buffer,
+  headerLength: number,
+  ssrc: number,
+  roc: number,
+  seq: number,
+  tagLength: number,
+  out: Buffer,
+) => R;
+
+/** One argument layout for every RTCP call. */
+export type RtcpCall<R> = (key: NativeSrtpKey, input: Buffer, ssrc: number, index: number, encrypted: boolean, tagLength: number, out: Buffer) => R;
 
 /** Whether SRTP runs on the native accelerator, and if not, why. */
 export interface NativeSrtpStatus {

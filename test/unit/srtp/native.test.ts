@@ -31,25 +31,28 @@ describe('native SRTP accelerator', () => {
     expect(() => n.createKey(true, randomBytes(15), randomBytes(12), Buffer.alloc(0))).toThrow(RangeError);
     expect(() => n.createKey(false, randomBytes(16), randomBytes(12), randomBytes(20))).toThrow(RangeError);
     // Output buffers of the wrong size, headers longer than the packet, short packets, bad tag lengths.
-    expect(() => n.gcmProtectRtp(gcm, pkt, 12, 1, 0, 1, Buffer.alloc(100))).toThrow(RangeError);
-    expect(() => n.gcmProtectRtp(gcm, pkt, 101, 1, 0, 1, Buffer.alloc(116))).toThrow(RangeError);
-    expect(() => n.gcmUnprotectRtp(gcm, Buffer.alloc(10), 0, 1, 0, 1, Buffer.alloc(0))).toThrow(RangeError);
-    expect(() => n.gcmUnprotectRtcp(gcm, Buffer.alloc(20), 1, 1, true, Buffer.alloc(0))).toThrow(RangeError);
-    expect(() => n.gcmProtectRtcp(gcm, pkt, 1, 0x80000000, Buffer.alloc(120))).toThrow(RangeError);
+    expect(() => n.gcmProtectRtp(gcm, pkt, 12, 1, 0, 1, 16, Buffer.alloc(100))).toThrow(RangeError);
+    expect(() => n.gcmProtectRtp(gcm, pkt, 101, 1, 0, 1, 16, Buffer.alloc(116))).toThrow(RangeError);
+    expect(() => n.gcmUnprotectRtp(gcm, Buffer.alloc(10), 0, 1, 0, 1, 16, Buffer.alloc(0))).toThrow(RangeError);
+    expect(() => n.gcmUnprotectRtcp(gcm, Buffer.alloc(20), 1, 1, true, 16, Buffer.alloc(0))).toThrow(RangeError);
+    expect(() => n.gcmProtectRtcp(gcm, pkt, 1, 0x80000000, true, 16, Buffer.alloc(120))).toThrow(RangeError);
     expect(() => n.cmProtectRtp(cm, pkt, 12, 1, 0, 1, 3, Buffer.alloc(103))).toThrow(RangeError);
     expect(() => n.cmUnprotectRtp(cm, Buffer.alloc(8), 12, 1, 0, 1, 10, Buffer.alloc(0))).toThrow(RangeError);
     expect(() => n.cmUnprotectRtcp(cm, Buffer.alloc(12), 1, 1, true, 10, Buffer.alloc(0))).toThrow(RangeError);
     // Wrong kinds of argument.
     expect(() => n.cmProtectRtp(gcm, pkt, 12, 1, 0, 1, 10, Buffer.alloc(110))).toThrow(TypeError);
-    expect(() => n.gcmProtectRtp({} as NativeSrtpKey, pkt, 12, 1, 0, 1, Buffer.alloc(116))).toThrow(TypeError);
-    expect(() => n.gcmProtectRtp(gcm, 'x' as unknown as Buffer, 12, 1, 0, 1, Buffer.alloc(116))).toThrow(TypeError);
+    expect(() => n.gcmProtectRtp(gcm, pkt, 12, 1, 0, 1, 10, Buffer.alloc(110))).toThrow(RangeError); // GCM tags are 16 bytes
+    // Output that partly overlaps the input.
+    expect(() => n.gcmUnprotectRtp(gcm, pkt, 12, 1, 0, 1, 16, pkt.subarray(1, 85))).toThrow(RangeError);
+    expect(() => n.gcmProtectRtp({} as NativeSrtpKey, pkt, 12, 1, 0, 1, 16, Buffer.alloc(116))).toThrow(TypeError);
+    expect(() => n.gcmProtectRtp(gcm, 'x' as unknown as Buffer, 12, 1, 0, 1, 16, Buffer.alloc(116))).toThrow(TypeError);
     // Valid calls still work after the rejected ones.
     const out = Buffer.alloc(116);
-    n.gcmProtectRtp(gcm, pkt, 12, 1, 0, 1, out);
+    n.gcmProtectRtp(gcm, pkt, 12, 1, 0, 1, 16, out);
     const back = Buffer.alloc(100);
-    expect(n.gcmUnprotectRtp(gcm, out, 12, 1, 0, 1, back)).toBe(true);
+    expect(n.gcmUnprotectRtp(gcm, out, 12, 1, 0, 1, 16, back)).toBe(true);
     expect(back).toEqual(pkt);
     out[50]! ^= 1;
-    expect(n.gcmUnprotectRtp(gcm, out, 12, 1, 0, 1, back)).toBe(false);
+    expect(n.gcmUnprotectRtp(gcm, out, 12, 1, 0, 1, 16, back)).toBe(false);
   });
 });
