@@ -1,3 +1,4 @@
+import { allocPacket } from '../common/packet-slab.js';
 import { InvalidArgumentError } from '../common/errors.js';
 import { getLogger } from '../common/log.js';
 import { RtpPacket } from '../rtp/rtp-packet.js';
@@ -82,7 +83,7 @@ export class TrackLocalStaticRTP extends TrackLocalBase implements TrackLocal {
   write(raw: Uint8Array): void {
     if (raw.length < 12) throw new InvalidArgumentError('an RTP packet has at least 12 bytes');
     for (const b of this.bindings) {
-      const out = Buffer.allocUnsafe(raw.length);
+      const out = allocPacket(raw.length);
       out.set(raw);
       out[1] = (raw[1]! & 0x80) | b.payloadType;
       out.writeUInt32BE(b.ssrc, 8);

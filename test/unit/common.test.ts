@@ -105,6 +105,28 @@ describe('ownedCopy', () => {
   });
 });
 
+describe('allocPacket', () => {
+  it('cuts disjoint, 8-byte aligned buffers from shared slabs, and gives large ones their own memory', async () => {
+    const { allocPacket } = await import('../../src/common/packet-slab.js');
+    const bufs = Array.from({ length: 200 }, (_, i) => {
+      const b = allocPacket(1200 + (i % 17));
+      b.fill(i & 0xff);
+      return b;
+    });
+    for (const [i, b] of bufs.entries()) {
+      expect(b.length).toBe(1200 + (i % 17));
+      expect(b.byteOffset % 8).toBe(0);
+      expect(b.every((x) => x === (i & 0xff))).toBe(true); // nothing cut later overlapped it
+    }
+    expect(new Set(bufs.map((b) => b.buffer)).size).toBeGreaterThan(1);
+    expect(new Set(bufs.map((b) => b.buffer)).size).toBeLessThan(20);
+    const big = allocPacket(10_000);
+    expect(big.length).toBe(10_000);
+    expect(big.byteOffset).toBe(0);
+    expect(allocPacket(0).length).toBe(0);
+  });
+});
+
 describe('SystemClock', () => {
   it('runs a timer due now on the next loop turn, and clears it like any other', async () => {
     const { SystemClock } = await import('../../src/common/clock.js');

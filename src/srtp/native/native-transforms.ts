@@ -1,3 +1,4 @@
+import { allocPacket } from '../../common/packet-slab.js';
 import type { SrtpSessionKeys } from '../key-derivation.js';
 import { SRTCP_INDEX_SIZE, type SrtpTransform } from '../transform.js';
 import type { NativeSrtp, NativeSrtpKey, RtcpCall, RtpCall } from './binding.js';
@@ -30,25 +31,25 @@ export class NativeTransform implements SrtpTransform {
   }
 
   protectRtp(packet: Buffer, headerLength: number, ssrc: number, roc: number, seq: number): Buffer {
-    const out = Buffer.allocUnsafe(packet.length + this.rtpOverhead);
+    const out = allocPacket(packet.length + this.rtpOverhead);
     this.#protectRtp(this.#rtp, packet, headerLength, ssrc, roc, seq, this.rtpOverhead, out);
     return out;
   }
 
   unprotectRtp(packet: Buffer, headerLength: number, ssrc: number, roc: number, seq: number, inPlace = false): Buffer | undefined {
     const n = packet.length - this.rtpOverhead;
-    const out = inPlace ? packet.subarray(0, n) : Buffer.allocUnsafe(n);
+    const out = inPlace ? packet.subarray(0, n) : allocPacket(n);
     return this.#unprotectRtp(this.#rtp, packet, headerLength, ssrc, roc, seq, this.rtpOverhead, out) ? out : undefined;
   }
 
   protectRtcp(packet: Buffer, ssrc: number, index: number): Buffer {
-    const out = Buffer.allocUnsafe(packet.length + SRTCP_INDEX_SIZE + this.rtcpTagLength);
+    const out = allocPacket(packet.length + SRTCP_INDEX_SIZE + this.rtcpTagLength);
     this.#protectRtcp(this.#rtcp, packet, ssrc, index, true, this.rtcpTagLength, out);
     return out;
   }
 
   unprotectRtcp(packet: Buffer, ssrc: number, index: number, encrypted: boolean): Buffer | undefined {
-    const out = Buffer.allocUnsafe(packet.length - SRTCP_INDEX_SIZE - this.rtcpTagLength);
+    const out = allocPacket(packet.length - SRTCP_INDEX_SIZE - this.rtcpTagLength);
     return this.#unprotectRtcp(this.#rtcp, packet, ssrc, index, encrypted, this.rtcpTagLength, out) ? out : undefined;
   }
 }
