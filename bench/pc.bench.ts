@@ -9,7 +9,7 @@
  *   Notes: CPU per connect, and the median of 20 after only 3 warm-ups.
  * - `pc-media-pkts-per-sec` (higher): one pair, 1200-byte RTP written as fast
  *   as the sender can with at most 64 packets in flight, received and counted;
- *   median of 3 runs of 4 s. Notes: CPU µs per received packet, loss, ours
+ *   median of 5 runs of 3 s, the contenders taking turns run by run. Notes: CPU µs per received packet, loss, ours
  *   with SRTP on a worker thread (`ours_srtp_worker`, SettingEngine.setSRTPWorkers(1)),
  *   ours with the native SRTP ciphers switched off (`ours_node_crypto`),
  *   Pion with all cores (`pion` is GOMAXPROCS=1, one core like Node), and
@@ -30,8 +30,8 @@ import { transpileForBench } from './transpile.js';
 import type { Bench, BenchResult } from './types.js';
 
 const run = promisify(execFile);
-const MEDIA_RUNS = 3;
-const MEDIA_SECONDS = 4;
+const MEDIA_RUNS = 5;
+const MEDIA_SECONDS = 3;
 const IDLE_RUNS = 3;
 
 type Figures = Record<string, number>;
@@ -103,18 +103,44 @@ async function connect(): Promise<BenchResult[]> {
   return [{ bench: 'pc-connect-ms', unit: 'ms', better: 'lower', ours: pick(ours, 'medianMs') ?? NaN, werift: pick(werift, 'medianMs'), pion: pick(p, 'medianMs'), bare: null, notes }];
 }
 
+/**
+ * Runs every contender once per round, `rounds` rounds, and keeps each one's
+ * median: the shared machine has slow spells of several seconds, and
+ * interleaving spreads them over all contenders instead of one.
+ */
+async function interleavedMedians<K extends string>(rounds: number, once: Record<K, () => Promise<Figures | undefined>>): Promise<Record<K, Figures | undefined>> {
+  const names = Object.keys(once) as K[];
+  const runs = Object.fromEntries(names.map((k) => [k, [] as Figures[]])) as Record<K, Figures[]>;
+  for (let r = 0; r < rounds; r++) {
+    for (const k of names) {
+      const f = await once[k]();
+      if (f) runs[k].push(f);
+    }
+  }
+  return Object.fromEntries(
+    names.map((k) => {
+      const rs = runs[k];
+      if (!rs.length) return [k, undefined];
+      return [k, Object.fromEntries(Object.keys(rs[0]!).map((key) => [key, median(rs.map((x) => x[key]!))]))];
+    }),
+  ) as Record<K, Figures | undefined>;
+}
+
 async function media(): Promise<BenchResult[]> {
-  const ours = await medianRuns(MEDIA_RUNS, () => node('ours', 'media', MEDIA_SECONDS));
-  // The same with SettingEngine.setSRTPWorkers(1): SRTP on a worker thread (two cores, like pion_all_cores).
-  const oursWorkers = await medianRuns(MEDIA_RUNS, () => node('ours-workers', 'media', MEDIA_SECONDS));
-  // Ours with SRTP on Node's crypto (TERN_SRTP_NATIVE=0), as where no C compiler built the accelerator.
-  const oursNodeCrypto = await medianRuns(MEDIA_RUNS, () => node('ours-node-crypto', 'media', MEDIA_SECONDS));
-  const werift = await medianRuns(MEDIA_RUNS, () => node('werift', 'media', MEDIA_SECONDS));
-  const bare = await medianRuns(MEDIA_RUNS, () => node('bare', 'media', MEDIA_SECONDS));
-  // Ceilings for any pure-Node SRTP stack (pc-ceiling.ts): dgram + Node's per-packet GCM, on one thread and on two workers.
-  const bareGcm = await medianRuns(MEDIA_RUNS, () => node('bare-gcm', 'media', MEDIA_SECONDS));
-  const bareGcmWorkers = await medianRuns(MEDIA_RUNS, () => node('bare-gcm-workers', 'media', MEDIA_SECONDS));
-  const p1 = await medianRuns(MEDIA_RUNS, () => pion('media', ['-seconds', String(MEDIA_SECONDS)], { GOMAXPROCS: '1' }));
+  const m = await interleavedMedians(MEDIA_RUNS, {
+    ours: () => node('ours', 'media', MEDIA_SECONDS),
+    // The same with SettingEngine.setSRTPWorkers(1): SRTP on a worker thread (two cores, like pion_all_cores).
+    oursWorkers: () => node('ours-workers', 'media', MEDIA_SECONDS),
+    // Ours with SRTP on Node's crypto (TERN_SRTP_NATIVE=0), as where no C compiler built the accelerator.
+    oursNodeCrypto: () => node('ours-node-crypto', 'media', MEDIA_SECONDS),
+    werift: () => node('werift', 'media', MEDIA_SECONDS),
+    bare: () => node('bare', 'media', MEDIA_SECONDS),
+    // Ceilings for an SRTP stack on Node's crypto API (pc-ceiling.ts): dgram + per-packet GCM, on one thread and on two workers.
+    bareGcm: () => node('bare-gcm', 'media', MEDIA_SECONDS),
+    bareGcmWorkers: () => node('bare-gcm-workers', 'media', MEDIA_SECONDS),
+    p1: () => pion('media', ['-seconds', String(MEDIA_SECONDS)], { GOMAXPROCS: '1' }),
+  });
+  const { ours, oursWorkers, oursNodeCrypto, werift, bare, bareGcm, bareGcmWorkers, p1 } = m;
   const pAll = await medianRuns(1, () => pion('media', ['-seconds', String(MEDIA_SECONDS)]));
   const notes: Record<string, number | string> = {};
   const contenders = [
