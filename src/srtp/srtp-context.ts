@@ -220,7 +220,7 @@ export class SrtpContext {
     const roc = Math.floor(index / SEQ_MODULUS);
     const out = this.#transform.protectRtp(p, headerLength, ssrc, roc, seq);
     if (index > s.highestIndex) {
-      if (log.traceEnabled && s.highestIndex >= 0 && roc !== Math.floor(s.highestIndex / SEQ_MODULUS)) {
+      if (s.highestIndex >= 0 && roc !== Math.floor(s.highestIndex / SEQ_MODULUS) && log.traceEnabled) {
         log.trace(`outbound ssrc ${ssrc} ROC -> ${roc}`);
       }
       s.highestIndex = index;
@@ -281,7 +281,7 @@ export class SrtpContext {
       if (s.window === undefined) s.window = new ReplayWindow(this.replayWindow);
       s.window.accept(index);
       if (index > s.highestIndex) {
-        if (log.traceEnabled && s.highestIndex >= 0 && roc !== Math.floor(s.highestIndex / SEQ_MODULUS)) {
+        if (s.highestIndex >= 0 && roc !== Math.floor(s.highestIndex / SEQ_MODULUS) && log.traceEnabled) {
           log.trace(`inbound ssrc ${ssrc} ROC -> ${roc}`);
         }
         s.highestIndex = index;
