@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../../src/common/errors.js';
 import { nativeSrtp, nativeSrtpStatus, type NativeSrtpKey } from '../../../src/srtp/native/binding.js';
@@ -54,5 +56,33 @@ describe('native SRTP accelerator', () => {
     expect(back).toEqual(pkt);
     out[50]! ^= 1;
     expect(n.gcmUnprotectRtp(gcm, out, 12, 1, 0, 1, 16, back)).toBe(false);
+  });
+});
+
+describe('native SRTP build and switch', () => {
+  const root = fileURLToPath(new URL('../../../', import.meta.url));
+  const run = (args: string[], env: Record<string, string>) =>
+    spawnSync(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 30_000 });
+
+  it('a failed build says so in one line and leaves the install working, unless required', () => {
+    const soft = run(['scripts/build-native.mjs'], { CC: '/bin/false' });
+    expect(soft.status).toBe(0);
+    expect(soft.stdout).toMatch(/not built .*SRTP uses Node's crypto/);
+    const hard = run(['scripts/build-native.mjs', '--require'], { CC: '/bin/false' });
+    expect(hard.status).toBe(1);
+    expect(hard.stderr).toMatch(/not built/);
+  });
+
+  it('TERN_SRTP_NATIVE=0 keeps every context on Node crypto', () => {
+    const script = `
+      const { nativeSrtpStatus } = await import('./src/srtp/native/binding.ts');
+      const { SrtpContext } = await import('./src/srtp/srtp-context.ts');
+      // profile 7: AEAD_AES_128_GCM (RFC 7714 §14.2)
+      const ctx = new SrtpContext({ profile: 7, masterKey: Buffer.alloc(16), masterSalt: Buffer.alloc(12) });
+      console.log(JSON.stringify({ status: nativeSrtpStatus(), backend: ctx.cipherBackend }));`;
+    const r = run(['--import', 'tsx', '--input-type=module', '-e', script], { TERN_SRTP_NATIVE: '0' });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { status: { loaded: boolean; reason: string }; backend: string };
+    expect(out).toEqual({ status: { loaded: false, reason: 'disabled by TERN_SRTP_NATIVE=0' }, backend: 'node' });
   });
 });
