@@ -32,6 +32,8 @@
 #define SRTCP_WORD 4
 #define RTCP_HEADER 8
 #define MAX_ARGS 8
+/* Far above any datagram; keeps every length well inside OpenSSL's int. */
+#define MAX_PACKET (1u << 20)
 
 typedef struct {
   int gcm;                 /* 1: AEAD AES-GCM (RFC 7714); 0: AES-CM + HMAC-SHA1 (RFC 3711) */
@@ -273,7 +275,7 @@ static int rtp_call(napi_env env, napi_callback_info info, int gcm, int protect,
       !arg_u32(&a, 3, &c->ssrc) || !arg_u32(&a, 4, &c->roc) || !arg_u32(&a, 5, &c->seq) || !arg_u32(&a, 6, &c->tl) ||
       !arg_bytes(&a, 7, &c->out, &c->out_len))
     return 0;
-  int ok = tag_ok(gcm, c->tl) &&
+  int ok = tag_ok(gcm, c->tl) && c->in_len <= MAX_PACKET &&
            (protect ? c->hl <= c->in_len && c->out_len == c->in_len + c->tl
                     : c->in_len >= c->tl && c->hl <= c->in_len - c->tl && c->out_len == c->in_len - c->tl);
   if (!ok) return range_error(env, "tern_srtp: bad RTP lengths");
@@ -295,7 +297,7 @@ static int rtcp_call(napi_env env, napi_callback_info info, int gcm, int protect
     return 0;
   }
   size_t extra = (size_t)c->tl + SRTCP_WORD;
-  int ok = tag_ok(gcm, c->tl) && c->index <= 0x7fffffffu &&
+  int ok = tag_ok(gcm, c->tl) && c->index <= 0x7fffffffu && c->in_len <= MAX_PACKET &&
            (protect ? c->in_len >= RTCP_HEADER && c->out_len == c->in_len + extra
                     : c->in_len >= RTCP_HEADER + extra && c->out_len == c->in_len - extra);
   if (!ok) return range_error(env, "tern_srtp: bad RTCP lengths");

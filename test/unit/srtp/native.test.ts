@@ -41,6 +41,7 @@ describe('native SRTP accelerator', () => {
     expect(() => n.cmProtectRtp(cm, pkt, 12, 1, 0, 1, 3, Buffer.alloc(103))).toThrow(RangeError);
     expect(() => n.cmUnprotectRtp(cm, Buffer.alloc(8), 12, 1, 0, 1, 10, Buffer.alloc(0))).toThrow(RangeError);
     expect(() => n.cmUnprotectRtcp(cm, Buffer.alloc(12), 1, 1, true, 10, Buffer.alloc(0))).toThrow(RangeError);
+    expect(() => n.gcmProtectRtp(gcm, Buffer.alloc(2 << 20), 12, 1, 0, 1, 16, Buffer.alloc((2 << 20) + 16))).toThrow(RangeError);
     // Wrong kinds of argument.
     expect(() => n.cmProtectRtp(gcm, pkt, 12, 1, 0, 1, 10, Buffer.alloc(110))).toThrow(TypeError);
     expect(() => n.gcmProtectRtp(gcm, pkt, 12, 1, 0, 1, 10, Buffer.alloc(110))).toThrow(RangeError); // GCM tags are 16 bytes
