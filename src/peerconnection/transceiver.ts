@@ -22,10 +22,18 @@ export class RTCRtpTransceiver {
   /** @internal Codecs and extension ids agreed for this section. */
   negotiatedCodecs: RtpCodecParameters[] = [];
   /** @internal */
-  negotiatedExtensions: { id: number; uri: string }[] = [];
-  /** @internal The negotiated transport-wide-cc header extension id, if any. */
+  get negotiatedExtensions(): { id: number; uri: string }[] {
+    return this.#negotiatedExtensions;
+  }
+  set negotiatedExtensions(extensions: { id: number; uri: string }[]) {
+    this.#negotiatedExtensions = extensions;
+    this.#twccExtensionId = extensions.find((x) => x.uri === TWCC_URI)?.id;
+  }
+  #negotiatedExtensions: { id: number; uri: string }[] = [];
+  #twccExtensionId: number | undefined;
+  /** @internal The negotiated transport-wide-cc header extension id, if any (read per received packet). */
   get twccExtensionId(): number | undefined {
-    return this.negotiatedExtensions.find((x) => x.uri === TWCC_URI)?.id;
+    return this.#twccExtensionId;
   }
   /** @internal Index of the m= section once it has been in a description. */
   mLineIndex: number | undefined;

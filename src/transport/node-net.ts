@@ -65,7 +65,8 @@ class NodeUdpSocket implements UdpSocket {
       const h = this.#handler;
       if (!h) return;
       try {
-        h(msg, { address: rinfo.address, port: rinfo.port });
+        // Node's RemoteInfo is a TransportAddress already (address, port): no copy per datagram.
+        h(msg, rinfo);
       } catch (err) {
         // A handler must never throw; if one does, keep the socket alive.
         log.error(`udp ${formatAddress(this.localAddress)}: handler threw`, err);
