@@ -7,8 +7,10 @@
  * every three packets. One 64 KiB slab serves about fifty. A slab is freed
  * by the garbage collector once no buffer cut from it is alive, as Node's
  * pool is; buffers kept long (send history) keep their slab, so the bytes
- * pinned per kept packet are of the same order as with Node's pool.
- * Contents are uninitialised: callers overwrite every byte they hand on.
+ * pinned per kept packet are of the same order as with Node's pool. Only
+ * for buffers the stack sends or keeps bounded; buffers handed to callers,
+ * who may keep any few of them for long, come from Node's pool instead.
+ * Slabs are fresh memory, never reused: no two buffers share bytes.
  */
 const SLAB_BYTES = 64 * 1024;
 /** Larger requests get a buffer of their own. */

@@ -38,7 +38,8 @@ export class NativeTransform implements SrtpTransform {
 
   unprotectRtp(packet: Buffer, headerLength: number, ssrc: number, roc: number, seq: number, inPlace = false): Buffer | undefined {
     const n = packet.length - this.rtpOverhead;
-    const out = inPlace ? packet.subarray(0, n) : allocPacket(n);
+    // Unprotected packets go up to callers, who may keep them: Node's pool, not the send slabs.
+    const out = inPlace ? packet.subarray(0, n) : Buffer.allocUnsafe(n);
     return this.#unprotectRtp(this.#rtp, packet, headerLength, ssrc, roc, seq, this.rtpOverhead, out) ? out : undefined;
   }
 
@@ -49,7 +50,7 @@ export class NativeTransform implements SrtpTransform {
   }
 
   unprotectRtcp(packet: Buffer, ssrc: number, index: number, encrypted: boolean): Buffer | undefined {
-    const out = allocPacket(packet.length - SRTCP_INDEX_SIZE - this.rtcpTagLength);
+    const out = Buffer.allocUnsafe(packet.length - SRTCP_INDEX_SIZE - this.rtcpTagLength);
     return this.#unprotectRtcp(this.#rtcp, packet, ssrc, index, encrypted, this.rtcpTagLength, out) ? out : undefined;
   }
 }
