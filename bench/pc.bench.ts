@@ -78,15 +78,19 @@ function pick(f: Figures | undefined, key: string): number | null {
   return v === undefined ? null : round(v);
 }
 
+/** Each figure's median over the runs that produced any. */
+function medianFigures(runs: readonly Figures[]): Figures | undefined {
+  if (!runs.length) return undefined;
+  return Object.fromEntries(Object.keys(runs[0]!).map((k) => [k, median(runs.map((r) => r[k]!))]));
+}
+
 async function medianRuns(times: number, once: () => Promise<Figures | undefined>): Promise<Figures | undefined> {
   const runs: Figures[] = [];
   for (let i = 0; i < times; i++) {
     const r = await once();
     if (r) runs.push(r);
   }
-  if (!runs.length) return undefined;
-  const keys = Object.keys(runs[0]!);
-  return Object.fromEntries(keys.map((k) => [k, median(runs.map((r) => r[k]!))]));
+  return medianFigures(runs);
 }
 
 async function connect(): Promise<BenchResult[]> {
@@ -117,13 +121,7 @@ async function interleavedMedians<K extends string>(rounds: number, once: Record
       if (f) runs[k].push(f);
     }
   }
-  return Object.fromEntries(
-    names.map((k) => {
-      const rs = runs[k];
-      if (!rs.length) return [k, undefined];
-      return [k, Object.fromEntries(Object.keys(rs[0]!).map((key) => [key, median(rs.map((x) => x[key]!))]))];
-    }),
-  ) as Record<K, Figures | undefined>;
+  return Object.fromEntries(names.map((k) => [k, medianFigures(runs[k])])) as Record<K, Figures | undefined>;
 }
 
 async function media(): Promise<BenchResult[]> {

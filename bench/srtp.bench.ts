@@ -18,6 +18,7 @@ import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:
 import { RtpPacket as WeriftRtpPacket, SrtpSession } from 'werift-rtp';
 import { srtpProfileSpec } from '../src/srtp/profile-spec.js';
 import { SrtpProtectionProfile } from '../src/srtp/protection-profile.js';
+import { nativeSrtpStatus } from '../src/srtp/native/binding.js';
 import { SrtpContext } from '../src/srtp/srtp-context.js';
 import { pionAvailable, pionBinary } from '../test/support/pion.js';
 import { interleavedRates } from './interleaved.js';
@@ -149,7 +150,7 @@ async function runProfile(name: string, profile: SrtpProtectionProfile): Promise
       oursVsWerift: round(ours / werift, 3),
       oursVsBare: round(ours / bare, 3),
       usPerPacketOurs: round(1e6 / ours, 3),
-      cipherBackend: new SrtpContext({ profile, masterKey: Buffer.alloc(srtpProfileSpec(profile).keyLength), masterSalt: Buffer.alloc(srtpProfileSpec(profile).saltLength) }).cipherBackend,
+      cipherBackend: nativeSrtpStatus().loaded ? 'native' : 'node',
       ours_node_crypto: round(oursNode),
       payloadBytes: PAYLOAD,
       bareMeans: profile === SrtpProtectionProfile.AEAD_AES_128_GCM ? 'new GCM cipher+decipher per packet' : 'new aes-128-ctr per direction + HMAC-SHA1 tag and verify',

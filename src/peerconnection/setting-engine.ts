@@ -192,8 +192,9 @@ export class SettingEngine {
    * `nativeSrtpStatus()`): there Node needs a new cipher object per SRTP
    * packet, and on a worker that cost leaves the event loop. With the
    * accelerator, inline SRTP costs less than handing packets to a worker.
-   * Packets cross in batches, adding well under a millisecond of latency. Workers start with the first connected transport and stop when
-   * the last one closes; they never keep the process alive.
+   * Packets cross in batches, adding well under a millisecond of latency.
+   * Workers start with the first connected transport and stop when the last
+   * one closes; they never keep the process alive.
    */
   setSRTPWorkers(count: number): void {
     if (!Number.isInteger(count) || count < 0 || count > MAX_SRTP_WORKERS) {
