@@ -218,7 +218,7 @@ export class IceAgentCore implements SelectorContext {
    */
   addLocalCandidate(candidate: Candidate, baseId: number, base: TransportAddress, pairable: boolean): void {
     const entry = this.locals.add(candidate, baseId, base, pairable);
-    if (entry) for (const r of this.remotes.values()) this.#pair(entry, r);
+    if (entry) for (const r of this.remotes.values()) if (r.type !== 'prflx') this.#pair(entry, r);
   }
 
   /** Forgets a base (its socket closed): its candidates and pairs go. */
@@ -269,13 +269,15 @@ export class IceAgentCore implements SelectorContext {
         }
       }
       this.checklist.resort();
-      return stored;
     }
     if (!stored) {
       if (c.type === 'prflx' && !this.remotes.get(c.transport, c.address, c.port)) this.drops.drop('remote-candidates-full');
       return this.remotes.get(c.transport, c.address, c.port);
     }
-    for (const l of this.locals.pairables()) this.#pair(l, stored);
+    // RFC 8445 §7.3.1.3: a peer-reflexive remote candidate is not paired with the local
+    // candidates; only the base that received the check pairs with it (pairFor). A signalled
+    // candidate, also one that supersedes a prflx of the same address, pairs with them all.
+    if (stored.type !== 'prflx') for (const l of this.locals.pairables()) this.#pair(l, stored);
     return stored;
   }
 

@@ -46,8 +46,10 @@ interface Ours {
 }
 
 /** Starts our endpoint on 127.0.0.1 towards `peerPort`; the promise settles with the handshake. */
-async function startOurs(peerPort: number, config: DtlsConfig): Promise<Ours> {
+/** `peerPortOf` is asked for once our socket is bound, so a port picked for the peer is never ours. */
+async function startOurs(peerPortOf: () => Promise<number> | number, config: DtlsConfig): Promise<Ours> {
   const socket = await nodeNet.bindUdp({ address: '127.0.0.1', port: 0 });
+  const peerPort = await peerPortOf();
   const transport = new UdpDatagramTransport(socket, { address: '127.0.0.1', port: peerPort });
   const received: Buffer[] = [];
   const conn = DtlsConnection.connect(transport, { handshakeTimeoutMs: 10_000, ...config }).then((c) => {
@@ -93,19 +95,20 @@ describe.skipIf(!opensslAvailable())('DTLS interop with OpenSSL', () => {
     ours: Partial<DtlsConfig>,
     openssl: Partial<OpensslDtlsOptions>,
   ): Promise<{ conn: Promise<DtlsConnection>; peer: OpensslDtlsPeer; received: Buffer[] }> {
-    const peerPort = await freeUdpPort();
+    let peerPort = 0;
     const certificate = ours.certificate ?? ecdsa;
     const theirCert = openssl.certificate ?? store.get('ecdsa-p256');
     // Verify OpenSSL's certificate against its fingerprint, as WebRTC does.
     ours = { remoteFingerprints: [{ algorithm: 'sha-256', value: theirCert.fingerprint }], ...ours };
     if (role === 'client') {
+      peerPort = await freeUdpPort();
       const peer = track(await OpensslDtlsPeer.start({ role: 'server', localPort: peerPort, ...openssl, certificate: theirCert }));
-      const o = await startOurs(peerPort, { role, certificate, ...ours });
+      const o = await startOurs(() => peerPort, { role, certificate, ...ours });
       track(o.transport);
       o.conn.then((c) => track(c), () => undefined);
       return { conn: o.conn, peer, received: o.received };
     }
-    const o = await startOurs(peerPort, { role, certificate, ...ours });
+    const o = await startOurs(async () => (peerPort = await freeUdpPort()), { role, certificate, ...ours });
     track(o.transport);
     o.conn.then((c) => track(c), () => undefined);
     const peer = track(

@@ -123,8 +123,13 @@ describe.skipIf(!pionAvailable())('DTLS interop with Pion', () => {
     let peerPort: number;
     let socketPort: number;
     const received: Buffer[] = [];
-    const start = async (remotePort: number, config: DtlsConfig): Promise<{ conn: Promise<DtlsConnection>; port: number }> => {
+    // `remotePort` is asked for once our socket is bound, so a port picked for Pion is never ours.
+    const start = async (
+      remotePortOf: () => Promise<number> | number,
+      config: DtlsConfig,
+    ): Promise<{ conn: Promise<DtlsConnection>; port: number }> => {
       const socket = await nodeNet.bindUdp({ address: '127.0.0.1', port: 0 });
+      const remotePort = await remotePortOf();
       const transport = new UdpDatagramTransport(socket, { address: '127.0.0.1', port: remotePort });
       cleanups.push(() => transport.close());
       const conn = DtlsConnection.connect(transport, { handshakeTimeoutMs: 10_000, ...config }).then((c) => {
@@ -142,7 +147,7 @@ describe.skipIf(!pionAvailable())('DTLS interop with Pion', () => {
       peerPort = Number(listening['port']);
       const fp = String(listening['fingerprint']);
       if (relay) relay.pion = peerPort;
-      const o = await start(relay ? relay.port : peerPort, {
+      const o = await start(() => (relay ? relay.port : peerPort), {
         role,
         certificate,
         remoteFingerprints: [{ algorithm: 'sha-256', value: fp }],
@@ -150,10 +155,16 @@ describe.skipIf(!pionAvailable())('DTLS interop with Pion', () => {
       });
       return { conn: o.conn, pion, received, pionFingerprint: Promise.resolve(fp) };
     }
-    peerPort = await freeUdpPort();
+    peerPort = 0;
     // Pion generates its certificate at start-up, so as server we accept any
     // certificate and compare it with the fingerprint Pion printed afterwards.
-    const o = await start(relay ? relay.port : peerPort, { role, certificate, insecureSkipVerify: true, ...ours });
+    const o = await start(
+      async () => {
+        peerPort = await freeUdpPort();
+        return relay ? relay.port : peerPort;
+      },
+      { role, certificate, insecureSkipVerify: true, ...ours },
+    );
     socketPort = o.port;
     if (relay) {
       relay.pion = peerPort;

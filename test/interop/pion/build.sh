@@ -12,11 +12,14 @@ if [ ${#names[@]} -eq 0 ]; then
   for d in "$src"/*/; do [ -f "$d/main.go" ] && names+=("$(basename "$d")"); done
 fi
 for name in "${names[@]}"; do
-  stage=$root/build/gopath-$name
+  # A private stage and an atomic rename: concurrent builds of one peer do not collide.
+  stage=$root/build/gopath-$name-$$
   rm -rf "$stage"; mkdir -p "$stage/src/$name"
   cp "$src/$name"/*.go "$stage/src/$name/"
   printf 'module %s\n\ngo 1.19\n' "$name" > "$stage/src/$name/go.mod"
   (cd "$stage/src/$name" && GO111MODULE=off GOPATH="$stage:/usr/share/gocode" GOPROXY=off GOFLAGS= CGO_ENABLED=0 \
-    GOCACHE="$root/build/gocache" go build -trimpath -o "$out/$name" "$name")
+    GOCACHE="$root/build/gocache" go build -trimpath -o "$out/$name.$$" "$name")
+  mv -f "$out/$name.$$" "$out/$name"
+  rm -rf "$stage"
   echo "built $out/$name"
 done

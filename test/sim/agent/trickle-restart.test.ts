@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SimAgent, SimNet, selectedAt, stateEvents } from './sim-harness.js';
+import { SimAgent, SimNet, hostCandidate, selectedAt, stateEvents } from './sim-harness.js';
 
 const A = { address: '10.0.0.1', port: 5000 };
 const B = { address: '10.0.0.2', port: 6000 };
@@ -62,6 +62,20 @@ describe('IceAgentCore simulation: trickle and restart', () => {
     expect(b.state).toBe('connected');
     expect(b.core.getSelectedPair()!.remote.type).toBe('prflx');
     expect(b.events.some((x) => x.e.type === 'remote-prflx')).toBe(true);
+  });
+
+  it('a peer-reflexive remote candidate pairs only with the base that received the check (RFC 8445 §7.3.1.3)', () => {
+    const { net, a, b } = pair();
+    const second = { address: '10.0.0.3', port: 6001 };
+    b.core.addLocalCandidate(hostCandidate(second), 2, second, true);
+    for (const s of ['aCreds', 'bCreds', 'aCand', 'aStart', 'bStart'] as const) apply(net, a, b, s);
+    net.run(1000);
+    expect(b.core.remotes.get('udp', A.address, A.port)!.type).toBe('prflx');
+    expect(b.core.pairs().map((p) => p.localBaseId)).toEqual([1]);
+    // Once signalled, the same address pairs with every local base.
+    apply(net, a, b, 'bCand');
+    net.run(10);
+    expect(b.core.pairs().map((p) => p.localBaseId).sort()).toEqual([1, 2]);
   });
 
   it('a signalled candidate replaces the peer-reflexive one of the same address', () => {

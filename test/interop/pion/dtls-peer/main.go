@@ -36,10 +36,14 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pion/dtls/v2"
 	"github.com/pion/dtls/v2/pkg/crypto/selfsign"
+	"github.com/pion/dtls/v2/pkg/protocol"
+	"github.com/pion/dtls/v2/pkg/protocol/recordlayer"
+	"github.com/pion/udp/v2"
 )
 
 var out = struct {
@@ -147,6 +151,59 @@ func parseAddr(s string) *net.UDPAddr {
 	return a
 }
 
+// guardedConn ignores read deadlines once the peer is closing on purpose.
+// dtls.Conn.Close first cancels its read loop (through a read deadline), and
+// that loop then closes the socket, racing Close's own close_notify write;
+// keeping the read blocked lets close_notify leave first. The read ends when
+// Close closes the socket.
+type guardedConn struct {
+	net.Conn
+	closing *atomic.Bool
+}
+
+func (c guardedConn) SetReadDeadline(t time.Time) error {
+	if c.closing.Load() {
+		return nil
+	}
+	return c.Conn.SetReadDeadline(t)
+}
+
+type guardedListener struct {
+	net.Listener
+	closing *atomic.Bool
+}
+
+func (l guardedListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return guardedConn{c, l.closing}, nil
+}
+
+// listenGuarded is dtls.Listen over guarded connections: new remote
+// addresses are accepted only for handshake records, as dtls.Listen does.
+func listenGuarded(laddr *net.UDPAddr, config *dtls.Config, closing *atomic.Bool) (net.Listener, error) {
+	lc := udp.ListenConfig{
+		AcceptFilter: func(packet []byte) bool {
+			pkts, err := recordlayer.UnpackDatagram(packet)
+			if err != nil || len(pkts) < 1 {
+				return false
+			}
+			h := &recordlayer.Header{}
+			if err := h.Unmarshal(pkts[0]); err != nil {
+				return false
+			}
+			return h.ContentType == protocol.ContentTypeHandshake
+		},
+	}
+	inner, err := lc.Listen("udp", laddr)
+	if err != nil {
+		return nil, err
+	}
+	return dtls.NewListener(guardedListener{inner, closing}, config)
+}
+
 func main() {
 	role := flag.String("role", "server", "client or server")
 	local := flag.String("local", "127.0.0.1:0", "local UDP address (loopback)")
@@ -167,6 +224,7 @@ func main() {
 	})
 	var activeMu sync.Mutex
 	var active *dtls.Conn
+	var closing atomic.Bool
 	go func() {
 		// When the parent closes stdin (or dies): close_notify, then exit.
 		r := bufio.NewReader(os.Stdin)
@@ -174,6 +232,9 @@ func main() {
 			if _, err := r.ReadByte(); err != nil {
 				activeMu.Lock()
 				if active != nil {
+					// Close cancels the read loop before it writes close_notify: the
+					// reader below must not exit the process in between.
+					closing.Store(true)
 					_ = active.Close()
 					time.Sleep(50 * time.Millisecond)
 				}
@@ -181,6 +242,15 @@ func main() {
 			}
 		}
 	}()
+	// Reports the end of the session and exits, unless a local close is in
+	// progress (that path exits once close_notify is written).
+	endSession := func(err error) {
+		if closing.Load() {
+			select {}
+		}
+		emit(map[string]interface{}{"type": "closed", "message": err.Error()})
+		os.Exit(0)
+	}
 
 	cert := makeCertificate(*keyType)
 	config := &dtls.Config{
@@ -233,7 +303,7 @@ func main() {
 	var conn *dtls.Conn
 	switch *role {
 	case "server":
-		ln, err := dtls.Listen("udp", parseAddr(*local), config)
+		ln, err := listenGuarded(parseAddr(*local), config, &closing)
 		if err != nil {
 			fail("listen: %v", err)
 		}
@@ -253,7 +323,7 @@ func main() {
 			fail("dial: %v", err)
 		}
 		emit(map[string]interface{}{"type": "listening", "port": uc.LocalAddr().(*net.UDPAddr).Port, "fingerprint": fingerprint(cert.Certificate[0])})
-		conn, err = dtls.ClientWithContext(ctx, uc, config)
+		conn, err = dtls.ClientWithContext(ctx, guardedConn{uc, &closing}, config)
 		if err != nil {
 			fail("handshake: %v", err)
 		}
@@ -275,7 +345,7 @@ func main() {
 		peer = hex.EncodeToString(state.PeerCertificates[0])
 	}
 	emit(map[string]interface{}{
-		"type":           "connected",
+		"type":            "connected",
 		"cipherSuite":     negotiatedSuite(state),
 		"srtpProfile":     profileName(profile),
 		"keyingMaterial":  hex.EncodeToString(km),
@@ -286,13 +356,11 @@ func main() {
 	for {
 		n, err := conn.Read(buf)
 		if err != nil {
-			emit(map[string]interface{}{"type": "closed", "message": err.Error()})
-			os.Exit(0)
+			endSession(err)
 		}
 		emit(map[string]interface{}{"type": "data", "hex": hex.EncodeToString(buf[:n])})
 		if _, err := conn.Write(buf[:n]); err != nil {
-			emit(map[string]interface{}{"type": "closed", "message": err.Error()})
-			os.Exit(0)
+			endSession(err)
 		}
 	}
 }
