@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 /**
- * Builds the optional SRTP cipher accelerator (native/srtp/tern_srtp.c) into
- * build/native/tern_srtp.node with the system C compiler, against the
- * headers of the Node that runs this script (Node-API plus the OpenSSL
- * headers Node ships). Runs on `npm install` (postinstall) and with
- * `npm run build:native`.
+ * Builds tern-rtc's optional native modules with the system C compiler,
+ * against the headers of the Node that runs this script (Node-API, libuv
+ * and the OpenSSL headers Node ships):
+ * - native/srtp/tern_srtp.c -> build/native/tern_srtp.node, the SRTP cipher
+ *   accelerator (else SRTP uses Node's crypto);
+ * - native/udp/tern_udp.c -> build/native/tern_udp.node, batched UDP
+ *   sockets, Linux only (else UDP uses node:dgram).
+ * Runs on `npm install` (postinstall) and with `npm run build:native`.
  *
- * Best effort by design: without a compiler or headers it says so in one
- * line and exits 0, and tern-rtc uses Node's crypto instead (the same
- * results, slower). `--require` makes a failed build an error (CI uses it).
- * Needs no network: no node-gyp, no header download.
+ * Best effort by design: a module that cannot be built is reported in one
+ * line and skipped (exit 0); tern-rtc then takes its JavaScript path (the
+ * same results, slower). `--require` makes a failed build an error (CI uses
+ * it). Needs no network: no node-gyp, no header download.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
@@ -17,57 +20,88 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const source = join(root, 'native', 'srtp', 'tern_srtp.c');
 const outDir = join(root, 'build', 'native');
-const out = join(outDir, 'tern_srtp.node');
 const required = process.argv.includes('--require');
 
-function skip(reason) {
-  const line = `tern-rtc: native SRTP accelerator not built (${reason}); SRTP uses Node's crypto`;
-  if (required) {
-    console.error(line);
-    process.exit(1);
-  }
-  console.log(line);
-  process.exit(0);
-}
-
-if (process.env.TERN_SRTP_NATIVE === '0') skip('TERN_SRTP_NATIVE=0');
-if (!existsSync(source)) skip('source missing');
+const MODULES = [
+  {
+    name: 'SRTP accelerator',
+    source: join(root, 'native', 'srtp', 'tern_srtp.c'),
+    out: join(outDir, 'tern_srtp.node'),
+    disableEnv: 'TERN_SRTP_NATIVE',
+    fallback: "SRTP uses Node's crypto",
+    openssl: true,
+  },
+  {
+    name: 'UDP sockets',
+    source: join(root, 'native', 'udp', 'tern_udp.c'),
+    out: join(outDir, 'tern_udp.node'),
+    disableEnv: 'TERN_UDP_NATIVE',
+    fallback: 'UDP uses node:dgram',
+    platforms: ['linux'],
+  },
+];
 
 /** Node's headers: next to this node binary (official and NodeSource builds), or where distributions put them. */
 const headerDirs = [join(dirname(process.execPath), '..', 'include', 'node'), '/usr/include/node', '/usr/local/include/node'];
 const nodeHeaders = headerDirs.find((d) => existsSync(join(d, 'node_api.h')));
-if (nodeHeaders === undefined) skip('no Node-API headers found');
-// Node ships its OpenSSL headers beside node_api.h; a Node linked to the system OpenSSL uses the system's.
-const opensslInclude = existsSync(join(nodeHeaders, 'openssl', 'evp.h')) ? [] : ['/usr/include'];
-if (opensslInclude.length > 0 && !existsSync('/usr/include/openssl/evp.h')) skip('no OpenSSL headers found');
-
 const cc = process.env.CC || 'cc';
-const tmp = `${out}.${process.pid}.tmp`;
-const flags = [
-  '-O2',
-  '-std=c11',
-  '-shared',
-  '-fPIC',
-  '-fvisibility=hidden',
-  '-Wall',
-  '-Wno-deprecated-declarations',
-  `-I${nodeHeaders}`,
-  ...opensslInclude.map((d) => `-I${d}`),
-  // The OpenSSL and Node-API symbols come from the node binary at load time.
-  ...(process.platform === 'darwin' ? ['-undefined', 'dynamic_lookup'] : []),
-  '-o',
-  tmp,
-  source,
-];
-try {
-  mkdirSync(outDir, { recursive: true });
-  execFileSync(cc, flags, { stdio: ['ignore', 'ignore', 'pipe'] });
-  renameSync(tmp, out);
-} catch (err) {
-  rmSync(tmp, { force: true });
-  const detail = err && typeof err === 'object' && 'stderr' in err && err.stderr ? String(err.stderr).trim().split('\n')[0] : String(err);
-  skip(`${cc} failed: ${detail}`);
+
+/** Builds one module; returns undefined when built, else why not. */
+function build(m) {
+  if (process.env[m.disableEnv] === '0') return `${m.disableEnv}=0`;
+  if (m.platforms && !m.platforms.includes(process.platform)) return `not for ${process.platform}`;
+  if (!existsSync(m.source)) return 'source missing';
+  if (nodeHeaders === undefined) return 'no Node-API headers found';
+  const include = [nodeHeaders];
+  if (m.openssl && !existsSync(join(nodeHeaders, 'openssl', 'evp.h'))) {
+    // A Node linked to the system OpenSSL uses the system's headers.
+    if (!existsSync('/usr/include/openssl/evp.h')) return 'no OpenSSL headers found';
+    include.push('/usr/include');
+  }
+  const tmp = `${m.out}.${process.pid}.tmp`;
+  const flags = [
+    '-O2',
+    '-std=c11',
+    '-shared',
+    '-fPIC',
+    '-fvisibility=hidden',
+    '-Wall',
+    '-Wno-deprecated-declarations',
+    ...include.map((d) => `-I${d}`),
+    // Node-API, libuv and OpenSSL symbols come from the node binary at load time.
+    ...(process.platform === 'darwin' ? ['-undefined', 'dynamic_lookup'] : []),
+    '-o',
+    tmp,
+    m.source,
+  ];
+  try {
+    mkdirSync(outDir, { recursive: true });
+    execFileSync(cc, flags, { stdio: ['ignore', 'ignore', 'pipe'] });
+    renameSync(tmp, m.out);
+    return undefined;
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    const detail = err && typeof err === 'object' && 'stderr' in err && err.stderr ? String(err.stderr).trim().split('\n')[0] : String(err);
+    return `${cc} failed: ${detail}`;
+  }
 }
-console.log(`tern-rtc: native SRTP accelerator built (${out})`);
+
+let failed = false;
+for (const m of MODULES) {
+  const why = build(m);
+  if (why === undefined) {
+    console.log(`tern-rtc: native ${m.name} built (${m.out})`);
+    continue;
+  }
+  const line = `tern-rtc: native ${m.name} not built (${why}); ${m.fallback}`;
+  // Switched off or not meant for this platform is a choice, not a failure.
+  const chosen = why.endsWith('=0') || why.startsWith('not for ');
+  if (required && !chosen) {
+    console.error(line);
+    failed = true;
+  } else {
+    console.log(line);
+  }
+}
+process.exit(failed ? 1 : 0);

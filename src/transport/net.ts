@@ -26,6 +26,9 @@ export interface NetInterfaceAddress {
   readonly prefixLength: number;
 }
 
+/** How long a closed UDP socket may wait for datagrams already handed to `send` to leave. */
+export const UDP_CLOSE_FLUSH_MS = 200;
+
 export type UdpMessageHandler = (data: Buffer, from: TransportAddress) => void;
 
 export interface UdpSocket {
@@ -93,6 +96,7 @@ export type NetErrorCode =
   | 'ERR_NET_REFUSED'
   | 'ERR_NET_TIMEOUT'
   | 'ERR_NET_CLOSED'
+  | 'ERR_NET_NATIVE_UNAVAILABLE'
   | 'ERR_NET';
 
 export class NetError extends TernError {

@@ -19,7 +19,11 @@ import {
   type UdpBindOptions,
   type UdpMessageHandler,
   type UdpSocket,
+  UDP_CLOSE_FLUSH_MS,
 } from './net.js';
+import { NativeUdpSocket, nativeUdpEligible } from './native/native-udp-socket.js';
+import { nativeUdp, nativeUdpStatus, type NativeUdp } from './native/udp-binding.js';
+import { InvalidArgumentError } from '../common/errors.js';
 
 const log = getLogger('net');
 
@@ -46,8 +50,6 @@ function wrap(err: unknown, what: string): NetError {
   return new NetError(mapErrno(e), `${what}: ${e.message}`, { cause: err });
 }
 
-/** How long a closed UDP socket may wait for queued datagrams to leave. */
-const FLUSH_WAIT_MS = 200;
 
 class NodeUdpSocket implements UdpSocket {
   readonly localAddress: TransportAddress;
@@ -103,13 +105,13 @@ class NodeUdpSocket implements UdpSocket {
    * handed to `send` have left (a DTLS close_notify sent just before close
    * must not be lost): Node hands a datagram to the kernel on a later tick
    * (after its address lookup), and keeps it queued while the kernel buffer
-   * is full. Bounded: after FLUSH_WAIT_MS the socket closes regardless.
+   * is full. Bounded: after UDP_CLOSE_FLUSH_MS the socket closes regardless.
    */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#handler = undefined;
-    setImmediate(() => this.#releaseWhenFlushed(Date.now() + FLUSH_WAIT_MS));
+    setImmediate(() => this.#releaseWhenFlushed(Date.now() + UDP_CLOSE_FLUSH_MS));
   }
 
   #releaseWhenFlushed(deadline: number): void {
@@ -253,10 +255,32 @@ export const DEFAULT_TCP_BACKLOG = 4096;
  */
 export const INTERFACES_CACHE_MS = 1000;
 
-/** The real network: `node:dgram`, `node:net`, `os.networkInterfaces()`. */
+/**
+ * Which UDP sockets a {@link NodeNet} opens:
+ * - `auto` (default): the native batched sockets when they are built and fit
+ *   the address (see {@link nativeUdpStatus}), else `node:dgram`;
+ * - `native`: the native sockets, or a clear error at bind;
+ * - `node`: always `node:dgram`.
+ */
+export type UdpBackend = 'auto' | 'native' | 'node';
+
+export interface NodeNetOptions {
+  udpBackend?: UdpBackend;
+}
+
+/** The real network: `node:dgram` (or the native batched UDP sockets), `node:net`, `os.networkInterfaces()`. */
 export class NodeNet implements Net {
   #interfaces: NetInterfaceAddress[] | undefined;
   #interfacesAt = 0;
+  readonly udpBackend: UdpBackend;
+
+  constructor(options: NodeNetOptions = {}) {
+    const backend = options.udpBackend ?? 'auto';
+    if (backend !== 'auto' && backend !== 'native' && backend !== 'node') {
+      throw new InvalidArgumentError(`udpBackend must be 'auto', 'native' or 'node', not ${String(backend)}`);
+    }
+    this.udpBackend = backend;
+  }
 
   interfaces(): NetInterfaceAddress[] {
     const now = performance.now();
@@ -284,6 +308,19 @@ export class NodeNet implements Net {
   }
 
   bindUdp(options: UdpBindOptions): Promise<UdpSocket> {
+    let native: NativeUdp | undefined;
+    try {
+      native = this.#nativeUdpFor(options.address);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    if (native) {
+      try {
+        return Promise.resolve(NativeUdpSocket.open(native, options.address, options.port));
+      } catch (err) {
+        return Promise.reject(wrap(err, `bind udp ${options.address}:${options.port}`));
+      }
+    }
     const family = familyOf(options.address);
     const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', ipv6Only: family === 6 });
     return new Promise((resolve, reject) => {
@@ -297,6 +334,17 @@ export class NodeNet implements Net {
         resolve(new NodeUdpSocket(socket));
       });
     });
+  }
+
+  #nativeUdpFor(address: string): NativeUdp | undefined {
+    if (this.udpBackend === 'node') return undefined;
+    const binding = nativeUdp();
+    const eligible = nativeUdpEligible(address);
+    if (this.udpBackend === 'native') {
+      if (!binding) throw new NetError('ERR_NET_NATIVE_UNAVAILABLE', `native UDP sockets unavailable: ${nativeUdpStatus().reason ?? 'unknown'}`);
+      if (!eligible) throw new NetError('ERR_NET_NATIVE_UNAVAILABLE', `native UDP sockets do not bind ${address} (IPv6 wildcard and link-local binds use node:dgram)`);
+    }
+    return eligible ? binding : undefined;
   }
 
   listenTcp(options: TcpListenOptions): Promise<TcpServer> {

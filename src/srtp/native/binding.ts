@@ -1,8 +1,5 @@
-import { existsSync } from 'node:fs';
-import { constants } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { getLogger } from '../../common/log.js';
+import { loadNativeModule, type NativeModuleStatus } from '../../common/native-module.js';
 
 const log = getLogger('srtp');
 
@@ -49,51 +46,25 @@ export type RtpCall<R> = (
 export type RtcpCall<R> = (key: NativeSrtpKey, input: Buffer, ssrc: number, index: number, encrypted: boolean, tagLength: number, out: Buffer) => R;
 
 /** Whether SRTP runs on the native accelerator, and if not, why. */
-export interface NativeSrtpStatus {
-  readonly loaded: boolean;
-  /** The module's path when loaded. */
-  readonly path?: string;
-  /** Why it is not in use. */
-  readonly reason?: string;
-}
-
-const MODULE = join('build', 'native', 'tern_srtp.node');
-/** How far above this file the package root may be (src/srtp/native, dist/srtp/native, build/bench-js/src/srtp/native). */
-const MAX_LEVELS = 6;
+export type NativeSrtpStatus = NativeModuleStatus;
 
 let loaded: { binding: NativeSrtp | undefined; status: NativeSrtpStatus } | undefined;
 
-function findModule(): string | undefined {
-  const override = process.env.TERN_SRTP_NATIVE_PATH;
-  if (override) return override;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < MAX_LEVELS; i++) {
-    const candidate = join(dir, MODULE);
-    if (existsSync(candidate)) return candidate;
-    const up = dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  return undefined;
-}
-
 function load(): { binding: NativeSrtp | undefined; status: NativeSrtpStatus } {
-  if (process.env.TERN_SRTP_NATIVE === '0') return { binding: undefined, status: { loaded: false, reason: 'disabled by TERN_SRTP_NATIVE=0' } };
-  const path = findModule();
-  if (path === undefined) return { binding: undefined, status: { loaded: false, reason: `${MODULE} not built (npm run build:native)` } };
-  try {
-    const mod = { exports: {} as NativeSrtp };
-    // RTLD_NOW: every OpenSSL symbol resolves at load time or the load fails here, never at a later call.
-    process.dlopen(mod, path, constants.dlopen.RTLD_NOW);
-    const [built, running] = mod.exports.opensslVersions();
-    // OPENSSL_VERSION_NUMBER carries the major version in its top nibble (3.x: 0x3...).
-    if (Math.floor(built / 2 ** 28) !== Math.floor(running / 2 ** 28)) {
-      return { binding: undefined, status: { loaded: false, reason: `built for OpenSSL ${built.toString(16)}, running on ${running.toString(16)}` } };
-    }
-    return { binding: mod.exports, status: { loaded: true, path } };
-  } catch (err) {
-    return { binding: undefined, status: { loaded: false, reason: `${path} failed to load: ${(err as Error).message}` } };
-  }
+  return loadNativeModule<NativeSrtp>({
+    file: 'tern_srtp.node',
+    disableEnv: 'TERN_SRTP_NATIVE',
+    pathEnv: 'TERN_SRTP_NATIVE_PATH',
+    fromUrl: import.meta.url,
+    check: (exports) => {
+      const [built, running] = exports.opensslVersions();
+      // OPENSSL_VERSION_NUMBER carries the major version in its top nibble (3.x: 0x3...).
+      if (Math.floor(built / 2 ** 28) !== Math.floor(running / 2 ** 28)) {
+        return `built for OpenSSL ${built.toString(16)}, running on ${running.toString(16)}`;
+      }
+      return undefined;
+    },
+  });
 }
 
 function ensureLoaded(): { binding: NativeSrtp | undefined; status: NativeSrtpStatus } {
