@@ -22,6 +22,7 @@
 #include <node_api.h>
 #include <uv.h>
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdint.h>
@@ -560,7 +561,20 @@ static void instance_free(napi_env env, void *data, void *hint) {
   free(in);
 }
 
+/*
+ * A worker thread's environment unloads its addons when it ends, but libuv
+ * runs the close callbacks of handles closed at teardown after that: the
+ * module keeps itself loaded so those callbacks still have code to run.
+ */
+static void pin_module(void) {
+  static int pinned = 0;
+  Dl_info info;
+  if (pinned || !dladdr((void *)&pin_module, &info) || !info.dli_fname) return;
+  if (dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE)) pinned = 1;
+}
+
 NAPI_MODULE_INIT() {
+  pin_module();
   Instance *in = calloc(1, sizeof *in);
   if (!in) return NULL;
   napi_value meta;
