@@ -243,6 +243,36 @@ describe.runIf(nativeExpected)('native UDP module', () => {
     expect(() => s.sendErrors).not.toThrow();
   });
 
+  it('a worker thread that ends with native sockets open ends cleanly', () => {
+    const path = nativeUdpStatus().path!;
+    const worker = `
+      const nu = require(${JSON.stringify(path)});
+      const { parentPort } = require('node:worker_threads');
+      const noop = () => {};
+      const [a] = nu.open(4, '127.0.0.1', 0, noop, noop);
+      const [, port] = nu.open(4, '127.0.0.1', 0, () => parentPort.postMessage('received'), noop);
+      const meta = Buffer.alloc(nu.metaSize);
+      meta.writeUInt32LE(5, 0);
+      meta[4] = 4;
+      meta.writeUInt16LE(port, 6);
+      meta.set([127, 0, 0, 1], 8);
+      nu.send(a, Buffer.from('hello'), meta, 1);`;
+    const script = `
+      const { Worker } = require('node:worker_threads');
+      (async () => {
+        for (let i = 0; i < 3; i++) {
+          const w = new Worker(${JSON.stringify(worker)}, { eval: true });
+          w.on('error', (e) => { console.error(e); process.exit(3); });
+          await new Promise((r) => w.once('message', r));
+          await w.terminate();
+        }
+        console.log('ended');
+      })();`;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('ended');
+  });
+
   it('NetError is what bind failures are', async () => {
     await expect(new NodeNet({ udpBackend: 'native' }).bindUdp({ address: '192.0.2.1', port: 0 })).rejects.toBeInstanceOf(NetError);
   });
