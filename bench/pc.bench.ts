@@ -12,6 +12,7 @@
  *   median of 5 runs of 3 s, the contenders taking turns run by run. Notes: CPU µs per received packet, loss, ours
  *   with SRTP on a worker thread (`ours_srtp_worker`, SettingEngine.setSRTPWorkers(1)),
  *   ours with the native SRTP ciphers switched off (`ours_node_crypto`),
+ *   ours with the native UDP sockets switched off (`ours_dgram`, node:dgram),
  *   Pion with all cores (`pion` is GOMAXPROCS=1, one core like Node), and
  *   two ceilings for an SRTP stack on Node's crypto API (pc-ceiling.ts): `bare_gcm`,
  *   dgram plus Node's per-packet AES-GCM on one thread, and
@@ -44,10 +45,18 @@ function workerPath(): string {
 
 type NodeImpl = 'ours' | 'ours-workers' | 'werift' | 'bare' | 'bare-gcm' | 'bare-gcm-workers';
 
-/** One measurement in a fresh process; `ours-node-crypto` is ours with the native SRTP ciphers switched off. */
-async function node(impl: NodeImpl | 'ours-node-crypto', mode: string, arg?: number): Promise<Figures | undefined> {
-  const env = impl === 'ours-node-crypto' ? { ...process.env, TERN_SRTP_NATIVE: '0' } : process.env;
-  const as: NodeImpl = impl === 'ours-node-crypto' ? 'ours' : impl;
+/** Ours with one native module switched off: SRTP on Node's crypto, or UDP on node:dgram. */
+const OURS_VARIANTS = {
+  'ours-node-crypto': { TERN_SRTP_NATIVE: '0' },
+  'ours-dgram': { TERN_UDP_NATIVE: '0' },
+} as const;
+type OursVariant = keyof typeof OURS_VARIANTS;
+
+/** One measurement in a fresh process. */
+async function node(impl: NodeImpl | OursVariant, mode: string, arg?: number): Promise<Figures | undefined> {
+  const variant = impl === 'ours-node-crypto' || impl === 'ours-dgram' ? OURS_VARIANTS[impl] : undefined;
+  const env = variant ? { ...process.env, ...variant } : process.env;
+  const as: NodeImpl = variant ? 'ours' : (impl as NodeImpl);
   try {
     const { stdout } = await run(process.execPath, ['--expose-gc', workerPath(), as, mode, ...(arg === undefined ? [] : [String(arg)])], { timeout: 120_000, env });
     const r = JSON.parse(stdout.trim().split('\n').pop()!) as Figures & { error?: string };
@@ -131,6 +140,8 @@ async function media(): Promise<BenchResult[]> {
     oursWorkers: () => node('ours-workers', 'media', MEDIA_SECONDS),
     // Ours with SRTP on Node's crypto (TERN_SRTP_NATIVE=0), as where no C compiler built the accelerator.
     oursNodeCrypto: () => node('ours-node-crypto', 'media', MEDIA_SECONDS),
+    // Ours with UDP on node:dgram (TERN_UDP_NATIVE=0), as off Linux or without the native sockets.
+    oursDgram: () => node('ours-dgram', 'media', MEDIA_SECONDS),
     werift: () => node('werift', 'media', MEDIA_SECONDS),
     bare: () => node('bare', 'media', MEDIA_SECONDS),
     // Ceilings for an SRTP stack on Node's crypto API (pc-ceiling.ts): dgram + per-packet GCM, on one thread and on two workers.
@@ -138,13 +149,14 @@ async function media(): Promise<BenchResult[]> {
     bareGcmWorkers: () => node('bare-gcm-workers', 'media', MEDIA_SECONDS),
     p1: () => pion('media', ['-seconds', String(MEDIA_SECONDS)], { GOMAXPROCS: '1' }),
   });
-  const { ours, oursWorkers, oursNodeCrypto, werift, bare, bareGcm, bareGcmWorkers, p1 } = m;
+  const { ours, oursWorkers, oursNodeCrypto, oursDgram, werift, bare, bareGcm, bareGcmWorkers, p1 } = m;
   const pAll = await medianRuns(1, () => pion('media', ['-seconds', String(MEDIA_SECONDS)]));
   const notes: Record<string, number | string> = {};
   const contenders = [
     ['ours', ours],
     ['ours_srtp_worker', oursWorkers],
     ['ours_node_crypto', oursNodeCrypto],
+    ['ours_dgram', oursDgram],
     ['werift', werift],
     ['bare', bare],
     ['bare_gcm', bareGcm],
@@ -157,7 +169,7 @@ async function media(): Promise<BenchResult[]> {
     notes[`${name}_cpu_us_per_pkt`] = round(f['cpuUsPerPkt']!, 3);
     notes[`${name}_loss_pct`] = round(f['lossPct']!, 3);
   }
-  for (const [name, f] of [['ours_srtp_worker', oursWorkers], ['ours_node_crypto', oursNodeCrypto], ['bare_gcm', bareGcm], ['bare_gcm_workers', bareGcmWorkers], ['pion_all_cores', pAll]] as const) {
+  for (const [name, f] of [['ours_srtp_worker', oursWorkers], ['ours_node_crypto', oursNodeCrypto], ['ours_dgram', oursDgram], ['bare_gcm', bareGcm], ['bare_gcm_workers', bareGcmWorkers], ['pion_all_cores', pAll]] as const) {
     if (f) notes[`${name}_pkts_per_sec`] = round(f['pktsPerSec']!);
   }
   return [

@@ -341,7 +341,10 @@ export class IceAgent {
   #onInbound(baseId: number, data: Buffer, from: TransportAddress): void {
     if (this.#closed) return;
     try {
-      if (this.#core.handleDatagram(this.#clock.now(), baseId, from, data)) this.#connection?.deliver(data);
+      if (this.#core.handleDatagram(this.#clock.now(), baseId, from, data)) {
+        // Data on a valid pair may come before this side has selected it: the connection holds it.
+        (this.#connection ??= this.#newConnection()).deliver(data);
+      }
     } catch (err) {
       // The single inbound catch: decode errors and anything else from peer input.
       this.#drops.drop(err instanceof StunDecodeError ? 'stun-decode' : 'inbound-error', err);

@@ -20,17 +20,30 @@ export interface IceConnectionHost {
 }
 
 /**
+ * Datagrams held for a connection nobody reads yet: the peer may start DTLS
+ * the moment its side selects the pair, before this side has (the
+ * controlled agent selects first) or before its reader is attached.
+ */
+export const EARLY_DATA_MAX = 64;
+
+/**
  * Carries non-STUN datagrams both ways on the agent's selected pair (it
  * follows the pair when a restart selects a new one). Closing it closes the
- * agent, as Pion's Conn.Close does.
+ * agent, as Pion's Conn.Close does. Datagrams that arrive before a handler
+ * is set are held (up to {@link EARLY_DATA_MAX}, then dropped and counted)
+ * and handed over in order once one is, as Pion's ice.Conn buffers them.
  */
 export class IceConnectionImpl implements IceConnection {
   #onMessage: ((data: Buffer) => void) | undefined;
   #onClose: ((reason?: Error) => void) | undefined;
   #closed = false;
   #closeReason: Error | undefined;
+  #early: Buffer[] | undefined;
+  #replaying = false;
   bytesReceived = 0;
   packetsReceived = 0;
+  /** Datagrams dropped because too many arrived before a handler was set. */
+  earlyDropped = 0;
 
   constructor(private readonly host: IceConnectionHost) {}
 
@@ -52,7 +65,19 @@ export class IceConnectionImpl implements IceConnection {
 
   onMessage(handler: (data: Buffer) => void): void {
     this.#onMessage = handler;
+    // Held datagrams go to the handler once the caller's setup has finished (a microtask), in order.
+    if (this.#early?.length && !this.#replaying) {
+      this.#replaying = true;
+      queueMicrotask(this.#replay);
+    }
   }
+
+  readonly #replay = (): void => {
+    const q = this.#early ?? [];
+    for (let i = 0; i < q.length && !this.#closed; i++) this.#onMessage?.(q[i]!);
+    this.#early = undefined;
+    this.#replaying = false;
+  };
 
   onClose(handler: (reason?: Error) => void): void {
     if (this.#closed) {
@@ -68,7 +93,13 @@ export class IceConnectionImpl implements IceConnection {
     this.bytesReceived += data.length;
     this.packetsReceived++;
     const h = this.#onMessage;
-    if (h) h(data);
+    if (h && !this.#replaying) {
+      h(data);
+      return;
+    }
+    const q = (this.#early ??= []);
+    if (q.length < EARLY_DATA_MAX) q.push(data);
+    else this.earlyDropped++;
   }
 
   /** Called by the agent when it closes or fails. */
@@ -77,6 +108,7 @@ export class IceConnectionImpl implements IceConnection {
     this.#closed = true;
     this.#closeReason = reason;
     this.#onMessage = undefined;
+    this.#early = undefined;
     const cb = this.#onClose;
     this.#onClose = undefined;
     cb?.(reason);

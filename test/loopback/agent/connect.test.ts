@@ -49,6 +49,28 @@ describe('IceAgent on 127.0.0.1', () => {
     await expectNoLeaks(before);
   });
 
+  it('datagrams the controlled side sends as soon as it connects reach a controlling side that reads late', async () => {
+    const a = new IceAgent(loopbackConfig());
+    const b = new IceAgent(loopbackConfig());
+    a.onCandidate((c) => b.addRemoteCandidate(c));
+    b.onCandidate((c) => a.addRemoteCandidate(c));
+    // The controlled side selects the pair first (on the nominating check) and may send before
+    // the controlling side has even seen the response; here it sends the moment it connects.
+    const accepted = b.accept(a.localCredentials.ufrag, a.localCredentials.pwd).then((cb) => {
+      for (let i = 0; i < 5; i++) cb.send(Buffer.from([0x80, i]));
+      return cb;
+    });
+    const ca = await a.dial(b.localCredentials.ufrag, b.localCredentials.pwd);
+    await accepted;
+    await new Promise((r) => setTimeout(r, 30));
+    const got: number[] = [];
+    ca.onMessage((m) => got.push(m[1]!));
+    await waitFor('the early datagrams', () => got.length === 5);
+    expect(got).toEqual([0, 1, 2, 3, 4]);
+    a.close();
+    b.close();
+  });
+
   it('close() during gathering and connecting leaves nothing behind', async () => {
     const before = snapshotResources();
     const a = new IceAgent(loopbackConfig({ iceServers: [{ urls: `stun:${LOOPBACK}:9` }] }));
