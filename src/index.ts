@@ -28,6 +28,10 @@ export type { DatagramTransport } from './transport/datagram-transport.js';
 export { UdpDatagramTransport } from './transport/udp-datagram-transport.js';
 export { SrtpProtectionProfile, DEFAULT_SRTP_PROFILES } from './srtp/protection-profile.js';
 export { NodeNet, nodeNet } from './transport/node-net.js';
+export type { NodeNetOptions, UdpBackend } from './transport/node-net.js';
+export { NativeUdpSocket } from './transport/native/native-udp-socket.js';
+export { nativeUdpStatus } from './transport/native/udp-binding.js';
+export type { NativeUdpStatus } from './transport/native/udp-binding.js';
 export { classifyPacket } from './transport/demux.js';
 export type { PacketClass } from './transport/demux.js';
 
