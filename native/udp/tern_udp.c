@@ -488,11 +488,11 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
       continue;
     }
     if (r < 0 && errno == EINTR) continue;
-    if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)) {
+    if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
       set_events(s, UV_READABLE | UV_WRITABLE);
       break;
     }
-    /* The first datagram was refused (unreachable, bad address...): drop it, count it, go on. */
+    /* The first datagram was refused (unreachable, bad address, no kernel buffers...): drop it, count it, go on. */
     s->send_errors++;
     off += iovs[0].iov_len;
     consumed++;

@@ -77,6 +77,8 @@ export class NativeUdpSocket implements UdpSocket {
   #flushQueued = false;
   /** Datagrams dropped before reaching the system (bad address, queue full). */
   #dropped = 0;
+  /** The system's refusals, read when the socket is released. */
+  #systemSendErrors = 0;
   #lastV4 = -1;
   #lastV6: Uint32Array | undefined;
   #lastPort = -1;
@@ -111,7 +113,7 @@ export class NativeUdpSocket implements UdpSocket {
 
   /** Datagrams that could not be sent: refused by the system, bad destination or queue overflow. */
   get sendErrors(): number {
-    return this.#dropped + (this.#released ? 0 : this.binding.stats(this.#handle)[2]);
+    return this.#dropped + (this.#released ? this.#systemSendErrors : this.binding.stats(this.#handle)[2]);
   }
 
   /** Datagrams waiting for room in the system's send buffer. */
@@ -162,6 +164,7 @@ export class NativeUdpSocket implements UdpSocket {
     this.#pendingAddress = [];
     this.#pendingPort = [];
     this.#head = 0;
+    this.#systemSendErrors = this.binding.stats(this.#handle)[2];
     this.binding.close(this.#handle);
   }
 

@@ -240,7 +240,7 @@ describe.runIf(nativeExpected)('native UDP module', () => {
     await new Promise((r) => setTimeout(r, 5));
     expect(s.sendErrors).toBe(1);
     s.close();
-    expect(() => s.sendErrors).not.toThrow();
+    expect(s.sendErrors).toBe(1);
   });
 
   it('a worker thread that ends with native sockets open ends cleanly', () => {
