@@ -307,7 +307,7 @@ export class IceAgent {
         this.#core.addLocalCandidate(c, baseId, base, pairable);
         // With mDNS publishing the signalled form hides the address; the core pairs the real one.
         const signalled = this.#mdns.mask(c);
-        this.#log.debug(`local candidate ${c.toString()}${signalled && signalled !== c ? ` as ${signalled.address}` : ''}`);
+        if (this.#log.debugEnabled) this.#log.debug(`local candidate ${c.toString()}${signalled && signalled !== c ? ` as ${signalled.address}` : ''}`);
         if (signalled) {
           if (fromStun) (this.#stunCandidates ??= new Set()).add(signalled);
           this.#localCandidates.push(signalled);
