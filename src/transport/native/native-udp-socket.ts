@@ -11,6 +11,8 @@ export const NATIVE_UDP_MAX_PENDING = 4096;
 const ARENA_BYTES = 256 * 1024;
 /** Datagrams per native send call. */
 const ROWS = 256;
+/** Queued datagrams that make `send` flush at once instead of at the end of the task (a long synchronous burst). */
+const FLUSH_AT = 64;
 /** Destination addresses remembered as bytes; the table starts over when full. */
 const ADDRESS_CACHE_MAX = 4096;
 
@@ -60,8 +62,10 @@ let arenaRows: Uint32Array | undefined;
  * A {@link UdpSocket} on tern-rtc's batched native sockets: one readable
  * event drains the socket in batches, one JS call per batch; datagrams sent
  * during one turn of the event loop leave together once the current task
- * ends (a microtask), in one system call per 64. While the system's buffer
- * is full they wait in order (bounded by {@link NATIVE_UDP_MAX_PENDING}).
+ * ends (a microtask), or at once when 64 are waiting, in one system call per
+ * 64. While the system's buffer is full they wait in order (bounded by
+ * {@link NATIVE_UDP_MAX_PENDING}). Received datagrams are views into one
+ * buffer per batch: keeping one keeps that batch's memory.
  */
 export class NativeUdpSocket implements UdpSocket {
   readonly localAddress: TransportAddress;
@@ -75,6 +79,8 @@ export class NativeUdpSocket implements UdpSocket {
   #pendingPort: number[] = [];
   #head = 0;
   #flushQueued = false;
+  /** The system's send buffer was full: nothing is tried again until the socket says it is writable. */
+  #blocked = false;
   /** Datagrams dropped before reaching the system (bad address, queue full). */
   #dropped = 0;
   /** The system's refusals, read when the socket is released. */
@@ -132,6 +138,10 @@ export class NativeUdpSocket implements UdpSocket {
     this.#pending.push(data);
     this.#pendingAddress.push(bytes);
     this.#pendingPort.push(to.port);
+    if (this.#pending.length - this.#head >= FLUSH_AT && !this.#blocked) {
+      this.#flush();
+      return;
+    }
     if (!this.#flushQueued) {
       this.#flushQueued = true;
       queueMicrotask(this.#flushTask);
@@ -174,12 +184,13 @@ export class NativeUdpSocket implements UdpSocket {
   };
 
   readonly #onWritable = (): void => {
+    this.#blocked = false;
     this.#flush();
     if (this.#closed && (this.pendingCount === 0 || Date.now() >= this.#closeDeadline)) this.#release();
   };
 
   #flush(): void {
-    if (this.#released) return;
+    if (this.#released || this.#blocked) return;
     if (arena === undefined) {
       arena = Buffer.allocUnsafeSlow(ARENA_BYTES);
       arenaMeta = Buffer.alloc(ROWS * this.#metaSize);
@@ -210,7 +221,10 @@ export class NativeUdpSocket implements UdpSocket {
       const consumed = this.binding.send(this.#handle, arena, meta, n);
       this.#head += consumed;
       // Fewer consumed: the send buffer is full; the socket calls #onWritable when it drains.
-      if (consumed < n) break;
+      if (consumed < n) {
+        this.#blocked = true;
+        break;
+      }
     }
     if (this.#head === pending.length) {
       pending.length = 0;

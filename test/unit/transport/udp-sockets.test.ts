@@ -273,6 +273,20 @@ describe.runIf(nativeExpected)('native UDP module', () => {
     expect(r.stdout).toContain('ended');
   });
 
+  it('a long synchronous burst leaves in chunks as it is written, nothing dropped on our side', async () => {
+    const net = new NodeNet({ udpBackend: 'native' });
+    const a = (await net.bindUdp({ address: '127.0.0.1', port: 0 })) as NativeUdpSocket;
+    const b = await net.bindUdp({ address: '127.0.0.1', port: 0 });
+    sockets.push(a, b);
+    let got = 0;
+    b.onMessage(() => got++);
+    const d = Buffer.alloc(100);
+    for (let i = 0; i < 10_000; i++) a.send(d, b.localAddress);
+    expect(a.pendingCount).toBeLessThan(64);
+    expect(a.sendErrors).toBe(0);
+    await waitFor('some of the burst', () => got > 0);
+  });
+
   it('NetError is what bind failures are', async () => {
     await expect(new NodeNet({ udpBackend: 'native' }).bindUdp({ address: '192.0.2.1', port: 0 })).rejects.toBeInstanceOf(NetError);
   });
