@@ -292,7 +292,10 @@ static void on_poll(uv_poll_t *p, int status, int events) {
   Sock *s = p->data;
   if (s->closing) return;
   if (status < 0) {
+    /* The descriptor itself failed (not a datagram): stop polling rather than spin on it. */
     s->recv_errors++;
+    uv_poll_stop(&s->poll);
+    s->events = 0;
     return;
   }
   if (events & UV_WRITABLE) {
@@ -538,6 +541,18 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* openCount() => sockets of this thread not yet closed (for leak checks). */
+static napi_value js_open_count(napi_env env, napi_callback_info info) {
+  (void)info;
+  Instance *in = NULL;
+  napi_get_instance_data(env, (void **)&in);
+  uint32_t n = 0;
+  for (Sock *s = in ? in->open : NULL; s; s = s->next) n++;
+  napi_value v;
+  napi_create_uint32(env, n, &v);
+  return v;
+}
+
 /* The receive metadata table (BATCH rows of META bytes), valid during an onRecv call. */
 static napi_value js_meta(napi_env env, napi_callback_info info) {
   (void)info;
@@ -597,6 +612,8 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "close", fn);
   napi_create_function(env, "stats", NAPI_AUTO_LENGTH, js_stats, NULL, &fn);
   napi_set_named_property(env, exports, "stats", fn);
+  napi_create_function(env, "openCount", NAPI_AUTO_LENGTH, js_open_count, NULL, &fn);
+  napi_set_named_property(env, exports, "openCount", fn);
   napi_create_function(env, "meta", NAPI_AUTO_LENGTH, js_meta, NULL, &fn);
   napi_set_named_property(env, exports, "meta", fn);
   napi_create_uint32(env, BATCH, &constant);

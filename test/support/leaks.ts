@@ -6,6 +6,8 @@
  * briefly before failing.
  */
 
+import { nativeUdpOpenSockets } from '../../src/transport/native/udp-binding.js';
+
 export type ResourceCounts = ReadonlyMap<string, number>;
 
 export interface LeakCheckOptions {
@@ -22,10 +24,12 @@ const DEFAULT_INTERVAL_MS = 20;
 /** Types the test runner or the polling itself creates and frees on its own schedule. */
 const ALWAYS_IGNORED = ['TTYWrap', 'PipeWrap', 'Immediate'];
 
-/** Counts of live async resources by type, right now. */
+/** Counts of live async resources by type, right now; native UDP sockets (not Node handles) count as `NativeUdpSocket`. */
 export function snapshotResources(): ResourceCounts {
   const counts = new Map<string, number>();
   for (const type of process.getActiveResourcesInfo()) counts.set(type, (counts.get(type) ?? 0) + 1);
+  const native = nativeUdpOpenSockets();
+  if (native > 0) counts.set('NativeUdpSocket', native);
   return counts;
 }
 

@@ -28,6 +28,8 @@ export interface NativeUdp {
   close(handle: NativeUdpHandle): void;
   /** [truncated datagrams, receive errors, send errors]. */
   stats(handle: NativeUdpHandle): [number, number, number];
+  /** Sockets of this thread not yet closed. */
+  openCount(): number;
   /** The receive metadata table. */
   meta(): Buffer;
   /** Datagrams per system call. */
@@ -64,4 +66,9 @@ export function nativeUdp(): NativeUdp | undefined {
 /** Whether UDP sockets use the native batched I/O in this process, and if not, why. */
 export function nativeUdpStatus(): NativeUdpStatus {
   return ensureLoaded().status;
+}
+
+/** Native UDP sockets of this thread not yet closed (0 without the module): what leak checks count. */
+export function nativeUdpOpenSockets(): number {
+  return loaded?.binding?.openCount() ?? 0;
 }

@@ -7,6 +7,7 @@ import { NetError, type TransportAddress, type UdpSocket } from '../../../src/tr
 import { NativeUdpSocket, nativeUdpEligible } from '../../../src/transport/native/native-udp-socket.js';
 import { nativeUdp, nativeUdpStatus, type NativeUdpHandle } from '../../../src/transport/native/udp-binding.js';
 import { NodeNet, type UdpBackend } from '../../../src/transport/node-net.js';
+import { expectNoLeaks, resourcesAddedSince, snapshotResources } from '../../support/leaks.js';
 
 /** The native sockets are part of the tested build on Linux; only TERN_UDP_NATIVE=0 leaves them out. */
 const nativeExpected = process.platform === 'linux' && process.env.TERN_UDP_NATIVE !== '0';
@@ -285,6 +286,14 @@ describe.runIf(nativeExpected)('native UDP module', () => {
     expect(a.pendingCount).toBeLessThan(64);
     expect(a.sendErrors).toBe(0);
     await waitFor('some of the burst', () => got > 0);
+  });
+
+  it('leak checks see native sockets until they are closed', async () => {
+    const before = snapshotResources();
+    const s = await new NodeNet({ udpBackend: 'native' }).bindUdp({ address: '127.0.0.1', port: 0 });
+    expect(resourcesAddedSince(before).get('NativeUdpSocket')).toBe(1);
+    s.close();
+    await expectNoLeaks(before);
   });
 
   it('NetError is what bind failures are', async () => {
