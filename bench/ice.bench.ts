@@ -4,9 +4,10 @@
  *
  * - `ice-connect-ms` (lower): two agents in one process, from constructing
  *   them (then gathering) to both connected; candidates pass as SDP strings.
- *   Median of 20 after 100 warm-ups (Pion gets the same) (JIT; the first, cold connect is noted),
- *   ours and werift interleaved. Pion's figure
- *   comes from test/interop/pion/ice-bench (`-mode connect`). Notes carry the
+ *   Each contender runs in its own fresh process (Pion's is
+ *   test/interop/pion/ice-bench `-mode connect`): 100 warm-up connects (JIT;
+ *   the first, cold one is noted), then 20 measured. Three rounds, the
+ *   contenders taking turns, and the median over all 60. Notes carry the
  *   median CPU time per connect (both agents), which is steadier than wall
  *   time on a busy machine.
  * - `ice-agent-kib` (lower): live memory per gathered, connected agent with
@@ -24,8 +25,9 @@
  * costs time and memory the published package does not have (werift-ice is
  * measured from its published JS as well).
  *
- * When this file is run directly with TERN_ICE_BENCH_CHILD=ours|werift it is
- * the memory child: prints one JSON line and exits. (That is why the child's
+ * When this file is run directly with TERN_ICE_BENCH_CHILD=memory-ours,
+ * memory-werift, connect-ours or connect-werift it is that child: prints one
+ * JSON line and exits. (That is why the child's
  * code lives here too, a little over the usual 400 lines: the child must
  * measure exactly the connect code the parent benchmarks.)
  */
@@ -51,6 +53,8 @@ type IceAgentInstance = InstanceType<AgentModule['IceAgent']>;
 
 const LOOPBACK = '127.0.0.1';
 const CONNECT_RUNS = 20;
+/** Rounds of fresh processes, the contenders taking turns; each round measures CONNECT_RUNS connects after CONNECT_WARMUP. */
+const CONNECT_ROUNDS = 3;
 /** Warm-up connects (not counted) so both Node stacks run optimized code, as in a long-lived server. */
 const CONNECT_WARMUP = 100;
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -217,11 +221,11 @@ async function settle<T>(p: Promise<T>): Promise<{ value: T } | { error: string 
   }
 }
 
-/** Runs this file as a memory child for `impl`; resolves with its JSON line. */
-function memoryChild(impl: 'ours' | 'werift'): Promise<MemoryResult> {
+/** Runs this file as a child (`mode`: memory-ours, connect-werift, ...); resolves with its last JSON line. */
+function runChild<T>(mode: string): Promise<T> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', here], {
-      env: { ...process.env, [CHILD_ENV]: impl },
+      env: { ...process.env, [CHILD_ENV]: mode },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -233,14 +237,25 @@ function memoryChild(impl: 'ours' | 'werift'): Promise<MemoryResult> {
       clearTimeout(timer);
       const line = out.trim().split('\n').pop() ?? '';
       try {
-        const parsed = JSON.parse(line) as MemoryResult & { error?: string };
-        if (parsed.error) reject(new Error(`${impl} memory child: ${parsed.error}`));
+        const parsed = JSON.parse(line) as T & { error?: string };
+        if (parsed.error) reject(new Error(`${mode} child: ${parsed.error}`));
         else resolve(parsed);
       } catch {
-        reject(new Error(`${impl} memory child exited ${code}: ${err.trim().slice(-500)}`));
+        reject(new Error(`${mode} child exited ${code}: ${err.trim().slice(-500)}`));
       }
     });
   });
+}
+
+function memoryChild(impl: 'ours' | 'werift'): Promise<MemoryResult> {
+  return runChild<MemoryResult>(`memory-${impl}`);
+}
+
+/** What a connect child prints: its first (cold) connect and the measured ones; ours adds the bare-dgram floor. */
+interface ConnectChildResult {
+  firstMs: number;
+  samples: Timing[];
+  floor?: Timing[];
 }
 
 async function medianOf(runs: number, once: () => Promise<MemoryResult>): Promise<MemoryResult> {
@@ -258,40 +273,45 @@ async function medianOf(runs: number, once: () => Promise<MemoryResult>): Promis
 // ---------------------------------------------------------------- benches
 
 async function iceConnect(): Promise<BenchResult[]> {
-  const notes: Record<string, number | string> = { runs: CONNECT_RUNS, warmup: CONNECT_WARMUP, address: LOOPBACK };
-  const pion = pionAvailable()
-    ? await settle(runPion<PionConnectResult>(['-mode', 'connect', '-runs', String(CONNECT_RUNS), '-warmup', String(CONNECT_WARMUP)]))
-    : { error: 'Go or Debian Pion sources not installed' };
-
+  const notes: Record<string, number | string> = { runs: CONNECT_RUNS * CONNECT_ROUNDS, warmup: CONNECT_WARMUP, rounds: CONNECT_ROUNDS, address: LOOPBACK };
   const ours: Timing[] = [];
   const werift: Timing[] = [];
   const floor: Timing[] = [];
+  const pionRuns: number[] = [];
+  const pionCpu: number[] = [];
   let oursError: string | undefined;
   let weriftError: string | undefined;
-  const mod = await settle(
-    (async () => {
-      transpileForBench();
-      return loadAgent();
-    })(),
-  );
-  if ('error' in mod) oursError = mod.error;
-  // Interleaved so drift on the shared machine hits both alike.
-  for (let i = 0; i < CONNECT_WARMUP + CONNECT_RUNS; i++) {
-    if ('value' in mod && oursError === undefined) {
-      const m = mod.value;
-      const r = await settle(timed(() => connectOurPair(m)));
+  let pionError: string | undefined = pionAvailable() ? undefined : 'Go or Debian Pion sources not installed';
+  const transpiled = await settle(Promise.resolve().then(() => transpileForBench()));
+  if ('error' in transpiled) oursError = transpiled.error;
+  // Every contender in its own fresh process (no one's garbage or timers in another's
+  // measurement), taking turns round by round so the shared machine's slow spells hit all alike.
+  for (let pass = 0; pass < CONNECT_ROUNDS; pass++) {
+    if (oursError === undefined) {
+      const r = await settle(runChild<ConnectChildResult>('connect-ours'));
       if ('error' in r) oursError = r.error;
-      else if (i >= CONNECT_WARMUP) ours.push(r.value);
-      else if (i === 0) notes['ours_first_ms'] = round(r.value.ms);
+      else {
+        ours.push(...r.value.samples);
+        floor.push(...(r.value.floor ?? []));
+        if (pass === 0) notes['ours_first_ms'] = round(r.value.firstMs);
+      }
     }
     if (weriftError === undefined) {
-      const r = await settle(timed(connectWerift));
+      const r = await settle(runChild<ConnectChildResult>('connect-werift'));
       if ('error' in r) weriftError = r.error;
-      else if (i >= CONNECT_WARMUP) werift.push(r.value);
-      else if (i === 0) notes['werift_first_ms'] = round(r.value.ms);
+      else {
+        werift.push(...r.value.samples);
+        if (pass === 0) notes['werift_first_ms'] = round(r.value.firstMs);
+      }
     }
-    const f = await settle(timed(nodeFloor));
-    if ('value' in f && i >= CONNECT_WARMUP) floor.push(f.value);
+    if (pionError === undefined) {
+      const r = await settle(runPion<PionConnectResult>(['-mode', 'connect', '-runs', String(CONNECT_RUNS), '-warmup', String(CONNECT_WARMUP)]));
+      if ('error' in r) pionError = r.error;
+      else {
+        pionRuns.push(...r.value.runs);
+        pionCpu.push(r.value.medianCpuMs);
+      }
+    }
   }
   if (floor.length) {
     notes['node_floor_ms'] = round(median(floor.map((t) => t.ms)));
@@ -299,10 +319,10 @@ async function iceConnect(): Promise<BenchResult[]> {
   }
   if (oursError) notes['ours_error'] = oursError;
   if (weriftError) notes['werift_error'] = weriftError;
-  if ('error' in pion) notes['pion_error'] = pion.error;
+  if (pionError) notes['pion_error'] = pionError;
   const oursMs = ours.length ? median(ours.map((t) => t.ms)) : Number.NaN;
   const weriftMs = werift.length ? median(werift.map((t) => t.ms)) : null;
-  const pionMs = 'value' in pion ? pion.value.medianMs : null;
+  const pionMs = pionRuns.length ? median(pionRuns) : null;
   // CPU time and the first quartile are less exposed than the median to the
   // process being descheduled on a busy 2-core machine.
   if (ours.length) {
@@ -314,10 +334,10 @@ async function iceConnect(): Promise<BenchResult[]> {
     notes['werift_cpu_ms'] = round(median(werift.map((t) => t.cpuMs)));
     notes['werift_p25'] = round(quantile(werift.map((t) => t.ms), 0.25));
   }
-  if ('value' in pion) {
-    notes['pion_cpu_ms'] = round(pion.value.medianCpuMs);
-    notes['pion_p25'] = round(quantile(pion.value.runs, 0.25));
-    notes['pion_max'] = round(Math.max(...pion.value.runs));
+  if (pionRuns.length) {
+    notes['pion_cpu_ms'] = round(median(pionCpu));
+    notes['pion_p25'] = round(quantile(pionRuns, 0.25));
+    notes['pion_max'] = round(Math.max(...pionRuns));
   }
   if (ours.length && weriftMs !== null) notes['target_half_werift'] = oursMs <= 0.5 * weriftMs ? 'met' : 'missed';
   if (ours.length && pionMs !== null) notes['target_le_pion'] = oursMs <= pionMs ? 'met' : 'missed';
@@ -443,6 +463,35 @@ async function memoryChildMain(impl: string): Promise<void> {
   for (const x of open) await x.close();
 }
 
+// ---------------------------------------------------------------- connect child
+
+async function connectChildMain(impl: string): Promise<void> {
+  let connect: () => Promise<Closable[]>;
+  if (impl === 'ours') {
+    const mod = await loadAgent();
+    connect = () => connectOurPair(mod);
+  } else if (impl === 'werift') {
+    connect = connectWerift;
+  } else {
+    throw new Error(`unknown ${CHILD_ENV}=connect-${impl}`);
+  }
+  let firstMs = Number.NaN;
+  const samples: Timing[] = [];
+  for (let i = 0; i < CONNECT_WARMUP + CONNECT_RUNS; i++) {
+    const t = await timed(connect);
+    if (i === 0) firstMs = t.ms;
+    if (i >= CONNECT_WARMUP) samples.push(t);
+  }
+  const result: ConnectChildResult = { firstMs, samples };
+  if (impl === 'ours') {
+    // The floor (two dgram sockets, three round trips), measured after ours in the same process.
+    const floor: Timing[] = [];
+    for (let i = 0; i < CONNECT_RUNS; i++) floor.push(await timed(nodeFloor));
+    result.floor = floor;
+  }
+  process.stdout.write(JSON.stringify(result) + '\n');
+}
+
 const childImpl = process.env[CHILD_ENV];
 if (childImpl && process.argv[1] === here) {
   const killer = setTimeout(() => {
@@ -451,7 +500,8 @@ if (childImpl && process.argv[1] === here) {
   }, CHILD_TIMEOUT_MS - 5000);
   killer.unref();
   try {
-    await memoryChildMain(childImpl);
+    if (childImpl.startsWith('connect-')) await connectChildMain(childImpl.slice('connect-'.length));
+    else await memoryChildMain(childImpl.replace(/^memory-/, ''));
     process.exit(0);
   } catch (err) {
     process.stdout.write(JSON.stringify({ error: errorNote(err) }) + '\n');
