@@ -8,8 +8,9 @@
  *
  * - `dtls-handshake-ms` (lower): one full handshake, client and server in the
  *   same process over two UDP sockets, from starting both to both done.
- *   Median of 20 after 100 warm-ups (Pion's too). Pion's figure comes from
- *   test/interop/pion/dtls-bench (`-mode handshake`, same shape). Notes carry
+ *   Median of 20 after 100 warm-ups (Pion's too), each contender in a fresh
+ *   process, three rounds taking turns, median of the rounds. Pion's figure
+ *   comes from test/interop/pion/dtls-bench (`-mode handshake`, same shape). Notes carry
  *   the CPU time per handshake (both endpoints) and Pion with GOMAXPROCS=1.
  * - `dtls-handshakes-per-sec` (higher): server-side handshakes per second with
  *   32 concurrent clients. The server under test runs in its own process
@@ -27,12 +28,14 @@
  * (one file on purpose, so the child and the bench share their code; hence
  * its length).
  */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { DtlsServer } from 'werift-dtls/lib/dtls/src/index.js';
 import type { DatagramTransport } from '../src/transport/datagram-transport.js';
 import type { TransportAddress, UdpSocket } from '../src/transport/net.js';
@@ -58,6 +61,10 @@ const LOAD_WINDOWS = 4;
 /** Bound on per-remote server state in the Node servers. */
 const MAX_PENDING_HANDSHAKES = 4096;
 const SERVER_ENV = 'TERN_DTLS_BENCH_SERVER';
+/** Set (ours|werift), this file is a handshake-latency child: prints one JSON line and exits. */
+const HANDSHAKE_ENV = 'TERN_DTLS_BENCH_HANDSHAKE';
+/** Rounds of fresh processes for `dtls-handshake-ms`, the contenders taking turns. */
+const HANDSHAKE_ROUNDS = 3;
 const SUITE = 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256' as const;
 
 const here = fileURLToPath(import.meta.url);
@@ -432,15 +439,48 @@ async function measureRate(server: { peer: GoPeer; port: number }): Promise<Rate
   }
 }
 
+const execFileAsync = promisify(execFile);
+
+/** One contender's handshake latency measured in a fresh Node process (this file as a child). */
+async function handshakeChild(kind: 'ours' | 'werift'): Promise<HandshakeResult> {
+  const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', here], {
+    env: { ...process.env, [HANDSHAKE_ENV]: kind },
+    timeout: 120_000,
+  });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as HandshakeResult;
+}
+
+/** The median over rounds of each round's figures. */
+function medianResult(results: readonly HandshakeResult[]): HandshakeResult {
+  return { medianMs: median(results.map((r) => r.medianMs)), cpuMsPerHandshake: median(results.map((r) => r.cpuMsPerHandshake)) };
+}
+
 export const benches: Bench[] = [
   {
     name: 'dtls-handshake-ms',
     async run(): Promise<BenchResult[]> {
-      const ours = await oursHandshakeMs();
-      const werift = await weriftHandshakeMs();
-      const pion = await pionHandshakeMs();
-      // Node runs both endpoints on one thread; Pion's goroutines may use both cores.
-      const pionOneCore = await pionHandshakeMs(1);
+      // Every contender in a fresh process, taking turns round by round, so no one's garbage or
+      // timers land in another's measurement and the machine's slow spells hit all alike.
+      transpileForBench();
+      const rounds: { ours: HandshakeResult[]; werift: HandshakeResult[]; pion: HandshakeResult[]; pionOneCore: HandshakeResult[] } = {
+        ours: [],
+        werift: [],
+        pion: [],
+        pionOneCore: [],
+      };
+      for (let i = 0; i < HANDSHAKE_ROUNDS; i++) {
+        rounds.ours.push(await handshakeChild('ours'));
+        rounds.werift.push(await handshakeChild('werift'));
+        const p = await pionHandshakeMs();
+        if (p) rounds.pion.push(p);
+        // Node runs both endpoints on one thread; Pion's goroutines may use both cores.
+        const p1 = await pionHandshakeMs(1);
+        if (p1) rounds.pionOneCore.push(p1);
+      }
+      const ours = medianResult(rounds.ours);
+      const werift = medianResult(rounds.werift);
+      const pion = rounds.pion.length ? medianResult(rounds.pion) : null;
+      const pionOneCore = rounds.pionOneCore.length ? medianResult(rounds.pionOneCore) : null;
       return [
         {
           bench: 'dtls-handshake-ms',
@@ -452,6 +492,7 @@ export const benches: Bench[] = [
           bare: null,
           notes: {
             runs: HANDSHAKE_RUNS,
+            rounds: HANDSHAKE_ROUNDS,
             suite: SUITE,
             pionGomaxprocs1Ms: pionOneCore === null ? 'n/a' : round(pionOneCore.medianMs),
             // CPU time per handshake of both endpoints together: stable when the machine is busy.
@@ -514,3 +555,9 @@ export const benches: Bench[] = [
 
 const childKind = process.env[SERVER_ENV];
 if (childKind === 'ours' || childKind === 'werift') await serveFromChild(childKind);
+const handshakeKind = process.env[HANDSHAKE_ENV];
+if ((handshakeKind === 'ours' || handshakeKind === 'werift') && process.argv[1] === here) {
+  const r = handshakeKind === 'ours' ? await oursHandshakeMs() : await weriftHandshakeMs();
+  process.stdout.write(JSON.stringify(r) + '\n');
+  process.exit(0);
+}
