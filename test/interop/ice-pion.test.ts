@@ -217,7 +217,8 @@ describe.skipIf(!available)('ICE interop: tern ↔ Pion ice v2 on 127.0.0.1', ()
       expect(s.tern.state).toBe('closed');
       expect(s.conn.closed).toBe(true);
       expect(await s.pion.close()).toBe(0);
-      expect(s.pion.messages.at(-1)?.type).toBe('closed');
+      // Pion reports its own state change to closed from a goroutine: it may come after this line.
+      expect(s.pion.messages.map((m) => m.type)).toContain('closed');
       await expectNoLeaks(before);
     });
   }
