@@ -93,14 +93,21 @@ static int throw_errno(napi_env env, const char *what, int err) {
   return 0;
 }
 
-static Sock *get_sock(napi_env env, napi_value v) {
+/* The socket behind a handle, open or closed; throws a TypeError for anything else. */
+static Sock *get_handle(napi_env env, napi_value v) {
   void *data = NULL;
   napi_valuetype t;
   if (napi_typeof(env, v, &t) != napi_ok || t != napi_external || napi_get_value_external(env, v, &data) != napi_ok || !data) {
     napi_throw_type_error(env, NULL, "expected a native UDP socket handle");
     return NULL;
   }
-  Sock *s = data;
+  return data;
+}
+
+/* An open socket behind a handle; throws for a closed one too. */
+static Sock *get_sock(napi_env env, napi_value v) {
+  Sock *s = get_handle(env, v);
+  if (!s) return NULL;
   if (s->closing) {
     napi_throw_error(env, "ERR_NET_CLOSED", "native UDP socket is closed");
     return NULL;
@@ -109,17 +116,11 @@ static Sock *get_sock(napi_env env, napi_value v) {
 }
 
 static int get_bytes(napi_env env, napi_value v, unsigned char **data, size_t *len, const char *name) {
-  bool is;
-  napi_is_typedarray(env, v, &is);
-  if (!is) {
-    char msg[96];
-    snprintf(msg, sizeof msg, "%s must be a Uint8Array", name);
-    napi_throw_type_error(env, NULL, msg);
-    return 0;
-  }
+  bool is = false;
   napi_typedarray_type type;
   void *p;
-  if (napi_get_typedarray_info(env, v, &type, len, &p, NULL, NULL) != napi_ok || type != napi_uint8_array) {
+  if (napi_is_typedarray(env, v, &is) != napi_ok || !is || napi_get_typedarray_info(env, v, &type, len, &p, NULL, NULL) != napi_ok ||
+      type != napi_uint8_array) {
     char msg[96];
     snprintf(msg, sizeof msg, "%s must be a Uint8Array", name);
     napi_throw_type_error(env, NULL, msg);
@@ -510,13 +511,12 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  void *data = NULL;
-  napi_valuetype t;
-  if (argc < 1 || napi_typeof(env, argv[0], &t) != napi_ok || t != napi_external || napi_get_value_external(env, argv[0], &data) != napi_ok || !data) {
-    napi_throw_type_error(env, NULL, "expected a native UDP socket handle");
+  if (argc < 1) {
+    napi_throw_type_error(env, NULL, "close(handle)");
     return NULL;
   }
-  sock_close(data, 1);
+  Sock *s = get_handle(env, argv[0]);
+  if (s) sock_close(s, 1); /* closing twice is a no-op */
   return NULL;
 }
 
