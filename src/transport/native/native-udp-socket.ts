@@ -16,8 +16,11 @@ const FLUSH_AT = 64;
 /** Destination addresses remembered as bytes; the table starts over when full. */
 const ADDRESS_CACHE_MAX = 4096;
 
-/** Family byte then 16 address bytes (IPv4 in the first four). */
-type AddressBytes = Uint8Array;
+/** A destination as the metadata table carries it: family, and 16 address bytes (IPv4 in the first four). */
+interface AddressBytes {
+  readonly family: AddressFamily;
+  readonly bytes: Uint8Array;
+}
 const addressBytes = new Map<string, AddressBytes | null>();
 
 function toBytes(address: string): AddressBytes | null {
@@ -26,18 +29,13 @@ function toBytes(address: string): AddressBytes | null {
   b = null;
   const v4 = parseIpv4(address);
   if (v4 !== undefined) {
-    b = new Uint8Array(17);
-    b[0] = 4;
-    b[1] = v4 >>> 24;
-    b[2] = (v4 >>> 16) & 255;
-    b[3] = (v4 >>> 8) & 255;
-    b[4] = v4 & 255;
+    b = { family: 4, bytes: Uint8Array.of(v4 >>> 24, (v4 >>> 16) & 255, (v4 >>> 8) & 255, v4 & 255, ...new Uint8Array(12)) };
   } else {
     const ip = parseIp(address);
     if (ip && ip.family === 6) {
-      b = new Uint8Array(17);
-      b[0] = 6;
-      for (let i = 0; i < 16; i++) b[1 + i] = Number((ip.value >> BigInt((15 - i) * 8)) & 0xffn);
+      const bytes = new Uint8Array(16);
+      for (let i = 0; i < 16; i++) bytes[i] = Number((ip.value >> BigInt((15 - i) * 8)) & 0xffn);
+      b = { family: 6, bytes };
     }
   }
   if (addressBytes.size >= ADDRESS_CACHE_MAX) addressBytes.clear();
@@ -130,7 +128,7 @@ export class NativeUdpSocket implements UdpSocket {
   send(data: Uint8Array, to: TransportAddress): void {
     if (this.#closed) return;
     const bytes = toBytes(to.address);
-    if (bytes === null || bytes[0] !== this.family || this.#pending.length - this.#head >= NATIVE_UDP_MAX_PENDING) {
+    if (bytes === null || bytes.family !== this.family || this.#pending.length - this.#head >= NATIVE_UDP_MAX_PENDING) {
       this.#dropped++;
       if (log.traceEnabled) log.trace(`udp ${formatAddress(this.localAddress)}: dropped a datagram to ${formatAddress(to)}`);
       return;
@@ -212,10 +210,10 @@ export class NativeUdpSocket implements UdpSocket {
         const a = this.#pendingAddress[i]!;
         const port = this.#pendingPort[i]!;
         rows[row >>> 2] = d.length;
-        meta[row + 4] = a[0]!;
+        meta[row + 4] = a.family;
         meta[row + 6] = port & 255;
         meta[row + 7] = port >>> 8;
-        meta.set(a.subarray(1), row + 8);
+        meta.set(a.bytes, row + 8);
         n++;
       }
       const consumed = this.binding.send(this.#handle, arena, meta, n);
