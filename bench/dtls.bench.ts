@@ -28,20 +28,19 @@
  * (one file on purpose, so the child and the bench share their code; hence
  * its length).
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { DtlsServer } from 'werift-dtls/lib/dtls/src/index.js';
 import type { DatagramTransport } from '../src/transport/datagram-transport.js';
 import type { TransportAddress, UdpSocket } from '../src/transport/net.js';
 import { GoPeer } from '../test/support/go-peer.js';
 import { pionAvailable, pionBinary } from '../test/support/pion.js';
 import { WeriftDtlsPeer, generateWeriftCertificate } from '../test/support/werift-dtls-peer.js';
+import { runBenchChild } from './child.js';
 import { median, round } from './stats.js';
 import { transpileForBench, transpiledDir } from './transpile.js';
 import type { Bench, BenchResult } from './types.js';
@@ -439,15 +438,9 @@ async function measureRate(server: { peer: GoPeer; port: number }): Promise<Rate
   }
 }
 
-const execFileAsync = promisify(execFile);
-
 /** One contender's handshake latency measured in a fresh Node process (this file as a child). */
-async function handshakeChild(kind: 'ours' | 'werift'): Promise<HandshakeResult> {
-  const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', here], {
-    env: { ...process.env, [HANDSHAKE_ENV]: kind },
-    timeout: 120_000,
-  });
-  return JSON.parse(stdout.trim().split('\n').pop()!) as HandshakeResult;
+function handshakeChild(kind: 'ours' | 'werift'): Promise<HandshakeResult> {
+  return runBenchChild<HandshakeResult>(here, { [HANDSHAKE_ENV]: kind }, 120_000);
 }
 
 /** The median over rounds of each round's figures. */

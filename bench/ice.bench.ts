@@ -31,7 +31,7 @@
  * code lives here too, a little over the usual 400 lines: the child must
  * measure exactly the connect code the parent benchmarks.)
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -40,6 +40,7 @@ import { getHeapSpaceStatistics } from 'node:v8';
 import ts from 'typescript';
 import { connectWeriftPair, WeriftIcePeer } from '../test/support/werift-ice-peer.js';
 import { pionAvailable, pionBinary } from '../test/support/pion.js';
+import { runBenchChild } from './child.js';
 import { median, round } from './stats.js';
 import type { Bench, BenchResult } from './types.js';
 import { transpileForBench, transpiledDir } from './transpile.js';
@@ -223,28 +224,7 @@ async function settle<T>(p: Promise<T>): Promise<{ value: T } | { error: string 
 
 /** Runs this file as a child (`mode`: memory-ours, connect-werift, ...); resolves with its last JSON line. */
 function runChild<T>(mode: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', here], {
-      env: { ...process.env, [CHILD_ENV]: mode },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
-    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      const line = out.trim().split('\n').pop() ?? '';
-      try {
-        const parsed = JSON.parse(line) as T & { error?: string };
-        if (parsed.error) reject(new Error(`${mode} child: ${parsed.error}`));
-        else resolve(parsed);
-      } catch {
-        reject(new Error(`${mode} child exited ${code}: ${err.trim().slice(-500)}`));
-      }
-    });
-  });
+  return runBenchChild<T>(here, { [CHILD_ENV]: mode }, CHILD_TIMEOUT_MS, ['--expose-gc']);
 }
 
 function memoryChild(impl: 'ours' | 'werift'): Promise<MemoryResult> {
@@ -423,17 +403,19 @@ async function snapshot(): Promise<{ rss: number; heap: number; young: number }>
   return { rss: m.rss, heap: m.heapUsed + m.external, young };
 }
 
-async function memoryChildMain(impl: string): Promise<void> {
-  const pairs = MEMORY_AGENTS / 2;
-  let connectPair: () => Promise<[Closable, Closable]>;
+/** The connect function of `impl` (ours or werift), for the children. */
+async function pairConnector(impl: string): Promise<() => Promise<[Closable, Closable]>> {
   if (impl === 'ours') {
     const mod = await loadAgent();
-    connectPair = () => connectOurPair(mod);
-  } else if (impl === 'werift') {
-    connectPair = connectWerift;
-  } else {
-    throw new Error(`unknown ${CHILD_ENV}=${impl}`);
+    return () => connectOurPair(mod);
   }
+  if (impl === 'werift') return connectWerift;
+  throw new Error(`unknown implementation ${impl} in ${CHILD_ENV}`);
+}
+
+async function memoryChildMain(impl: string): Promise<void> {
+  const pairs = MEMORY_AGENTS / 2;
+  const connectPair = await pairConnector(impl);
   // Warm-up: as many pairs as connect at once in the measurement, opened and
   // closed, so modules, optimized code and the young generation's grown
   // semi-space are in the baseline rather than charged to the agents.
@@ -466,15 +448,7 @@ async function memoryChildMain(impl: string): Promise<void> {
 // ---------------------------------------------------------------- connect child
 
 async function connectChildMain(impl: string): Promise<void> {
-  let connect: () => Promise<Closable[]>;
-  if (impl === 'ours') {
-    const mod = await loadAgent();
-    connect = () => connectOurPair(mod);
-  } else if (impl === 'werift') {
-    connect = connectWerift;
-  } else {
-    throw new Error(`unknown ${CHILD_ENV}=connect-${impl}`);
-  }
+  const connect = await pairConnector(impl);
   let firstMs = Number.NaN;
   const samples: Timing[] = [];
   for (let i = 0; i < CONNECT_WARMUP + CONNECT_RUNS; i++) {
