@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ScopedLogger } from './log.js';
 
 /** Whether an optional native module is in use, and if not, why. */
 export interface NativeModuleStatus {
@@ -65,4 +66,39 @@ export function loadNativeModule<T>(spec: NativeModuleSpec<T>): { binding: T | u
   } catch (err) {
     return off(`${path} failed to load: ${(err as Error).message}`);
   }
+}
+
+/** One optional native module, loaded on first use and then remembered. */
+export interface LazyNativeModule<T> {
+  /** The module, or undefined when it is not built, disabled or unfit (loads it on first call). */
+  binding(): T | undefined;
+  /** Whether it is in use, and if not, why (loads it on first call). */
+  status(): NativeModuleStatus;
+  /** The module if an earlier call loaded it; never loads it. */
+  loadedBinding(): T | undefined;
+}
+
+/**
+ * {@link loadNativeModule} on first use, remembered, with one debug line on
+ * `log` saying what runs: `<what>: <native> <path>` or `<what>: <fallback> (<reason>)`.
+ */
+export function lazyNativeModule<T>(
+  spec: NativeModuleSpec<T>,
+  log: ScopedLogger,
+  text: { what: string; native: string; fallback: string },
+): LazyNativeModule<T> {
+  let loaded: { binding: T | undefined; status: NativeModuleStatus } | undefined;
+  const ensure = (): { binding: T | undefined; status: NativeModuleStatus } => {
+    if (loaded === undefined) {
+      loaded = loadNativeModule(spec);
+      if (loaded.status.loaded) log.debug(`${text.what}: ${text.native} ${loaded.status.path}`);
+      else log.debug(`${text.what}: ${text.fallback} (${loaded.status.reason})`);
+    }
+    return loaded;
+  };
+  return {
+    binding: () => ensure().binding,
+    status: () => ensure().status,
+    loadedBinding: () => loaded?.binding,
+  };
 }

@@ -349,7 +349,6 @@ export class SrtpContext {
   }
 }
 
-
 function asBuffer(packet: Uint8Array): Buffer {
   return Buffer.isBuffer(packet) ? packet : Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength);
 }

@@ -1,7 +1,5 @@
 import { getLogger } from '../../common/log.js';
-import { loadNativeModule, type NativeModuleStatus } from '../../common/native-module.js';
-
-const log = getLogger('srtp');
+import { lazyNativeModule, type NativeModuleStatus } from '../../common/native-module.js';
 
 /** An OpenSSL context keyed with one SRTP or SRTCP session key (opaque). */
 export type NativeSrtpKey = { readonly __nativeSrtpKey: unique symbol };
@@ -48,10 +46,8 @@ export type RtcpCall<R> = (key: NativeSrtpKey, input: Buffer, ssrc: number, inde
 /** Whether SRTP runs on the native accelerator, and if not, why. */
 export type NativeSrtpStatus = NativeModuleStatus;
 
-let loaded: { binding: NativeSrtp | undefined; status: NativeSrtpStatus } | undefined;
-
-function load(): { binding: NativeSrtp | undefined; status: NativeSrtpStatus } {
-  return loadNativeModule<NativeSrtp>({
+const accelerator = lazyNativeModule<NativeSrtp>(
+  {
     file: 'tern_srtp.node',
     disableEnv: 'TERN_SRTP_NATIVE',
     pathEnv: 'TERN_SRTP_NATIVE_PATH',
@@ -64,24 +60,17 @@ function load(): { binding: NativeSrtp | undefined; status: NativeSrtpStatus } {
       }
       return undefined;
     },
-  });
-}
-
-function ensureLoaded(): { binding: NativeSrtp | undefined; status: NativeSrtpStatus } {
-  if (loaded === undefined) {
-    loaded = load();
-    if (loaded.status.loaded) log.debug(`SRTP ciphers: native accelerator ${loaded.status.path}`);
-    else log.debug(`SRTP ciphers: Node crypto (${loaded.status.reason})`);
-  }
-  return loaded;
-}
+  },
+  getLogger('srtp'),
+  { what: 'SRTP ciphers', native: 'native accelerator', fallback: 'Node crypto' },
+);
 
 /** The native accelerator, or undefined when it is not built, disabled or does not fit this Node. */
 export function nativeSrtp(): NativeSrtp | undefined {
-  return ensureLoaded().binding;
+  return accelerator.binding();
 }
 
 /** Whether SRTP ciphers run natively in this process, and if not, why. */
 export function nativeSrtpStatus(): NativeSrtpStatus {
-  return ensureLoaded().status;
+  return accelerator.status();
 }

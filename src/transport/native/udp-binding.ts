@@ -1,7 +1,5 @@
 import { getLogger } from '../../common/log.js';
-import { loadNativeModule, type NativeModuleStatus } from '../../common/native-module.js';
-
-const log = getLogger('net');
+import { lazyNativeModule, type NativeModuleStatus } from '../../common/native-module.js';
 
 /** An open native UDP socket (opaque). */
 export type NativeUdpHandle = { readonly __nativeUdpHandle: unique symbol };
@@ -41,34 +39,29 @@ export interface NativeUdp {
 /** Whether UDP runs on the native batched sockets, and if not, why. */
 export type NativeUdpStatus = NativeModuleStatus;
 
-let loaded: { binding: NativeUdp | undefined; status: NativeUdpStatus } | undefined;
-
-function ensureLoaded(): { binding: NativeUdp | undefined; status: NativeUdpStatus } {
-  if (loaded === undefined) {
-    loaded = loadNativeModule<NativeUdp>({
-      file: 'tern_udp.node',
-      disableEnv: 'TERN_UDP_NATIVE',
-      pathEnv: 'TERN_UDP_NATIVE_PATH',
-      fromUrl: import.meta.url,
-      platforms: ['linux'],
-    });
-    if (loaded.status.loaded) log.debug(`UDP sockets: native batched I/O ${loaded.status.path}`);
-    else log.debug(`UDP sockets: node:dgram (${loaded.status.reason})`);
-  }
-  return loaded;
-}
+const sockets = lazyNativeModule<NativeUdp>(
+  {
+    file: 'tern_udp.node',
+    disableEnv: 'TERN_UDP_NATIVE',
+    pathEnv: 'TERN_UDP_NATIVE_PATH',
+    fromUrl: import.meta.url,
+    platforms: ['linux'],
+  },
+  getLogger('net'),
+  { what: 'UDP sockets', native: 'native batched I/O', fallback: 'node:dgram' },
+);
 
 /** The native UDP sockets, or undefined when not built, disabled or not for this platform. */
 export function nativeUdp(): NativeUdp | undefined {
-  return ensureLoaded().binding;
+  return sockets.binding();
 }
 
 /** Whether UDP sockets use the native batched I/O in this process, and if not, why. */
 export function nativeUdpStatus(): NativeUdpStatus {
-  return ensureLoaded().status;
+  return sockets.status();
 }
 
 /** Native UDP sockets of this thread not yet closed (0 without the module): what leak checks count. */
 export function nativeUdpOpenSockets(): number {
-  return loaded?.binding?.openCount() ?? 0;
+  return sockets.loadedBinding()?.openCount() ?? 0;
 }
