@@ -18,6 +18,7 @@ import { InvalidAccessError, InvalidStateError, OperationError } from './errors.
 import { iceAgentConfig } from './ice-config.js';
 import { defaultMediaEngine, type MediaEngine } from './media-engine.js';
 import { MediaRouter } from './media-router.js';
+import { MediaPath } from './intercepted-media.js';
 import { answerSetup, Negotiation } from './negotiation.js';
 import { transportParams } from './remote-description.js';
 import { RtcpScheduler } from './rtcp-scheduler.js';
@@ -103,6 +104,7 @@ export class RTCPeerConnection {
   #remoteUfrag: string | undefined;
   #gatheringStarted = false;
   #transport: DtlsSrtpTransport | undefined;
+  readonly #media: MediaPath;
   #transportStarting = false;
   #scheduler: RtcpScheduler | undefined;
   #dtlsRole: 'client' | 'server' | undefined;
@@ -150,6 +152,8 @@ export class RTCPeerConnection {
       wallMs: () => this.#clock.wallMs(),
       onTrack: (track, transceiver) => this.#emitTrack(track, transceiver),
     });
+    const chain = this.#settings.interceptorRegistry().build({ id: this.#cname.slice(0, 6), clock: this.#clock, rng: this.#rng, log: this.#log });
+    this.#media = new MediaPath(chain, { id: this.#cname.slice(0, 6), transceivers: () => this.#transceivers, deliverRtp: (p) => this.#router.handleRtp(p), deliverRtcp: (p) => void this.#router.handleRtcp(p, this.#allSenders()) });
     this.#watchAgent();
   }
 
@@ -285,14 +289,14 @@ export class RTCPeerConnection {
     }
     const t = this.#createTransceiver(kind, direction, track, encodings[0]?.rid);
     for (const e of encodings.slice(1)) t.sender.addLayer(this.#newSender(kind, null, e.rid));
-    if (this.#transport?.state === 'connected') t.sender.setPipe(this.#transport);
+    if (this.#transport?.state === 'connected') t.sender.setPipe(this.#media.pipe);
     this.#updateNegotiationNeeded();
     return t;
   }
 
   /** Sends RTCP packets (e.g. a PLI for a remote track) on the transport. */
   writeRTCP(packets: RtcpPacket[]): boolean {
-    return this.#transport?.writeRtcp(serializeRtcp(packets)) ?? false;
+    return this.#media.pipe?.writeRtcp(serializeRtcp(packets)) ?? false;
   }
 
   /** Asks the sender of a remote track for a key frame (PLI). */
@@ -472,6 +476,7 @@ export class RTCPeerConnection {
     for (const t of this.#transceivers) t.stop();
     this.#scheduler?.stop();
     this.#transport?.close();
+    this.#media.close();
     this.#agent.close();
     for (const off of this.#subscriptions.splice(0)) off();
     this.#signaling$.set('closed');
@@ -529,7 +534,7 @@ export class RTCPeerConnection {
 
   #createTransceiver(kind: MediaKind, direction: RTCRtpTransceiverDirection, track: TrackLocal | null, rid?: string): RTCRtpTransceiver {
     const sender = this.#newSender(kind, track, rid);
-    if (this.#transport?.state === 'connected') sender.setPipe(this.#transport);
+    if (this.#transport?.state === 'connected') sender.setPipe(this.#media.pipe);
     const t = new RTCRtpTransceiver({
       kind,
       direction,
@@ -692,15 +697,16 @@ export class RTCPeerConnection {
       clock: this.#clock,
       rng: this.#rng,
       logId: this.#cname.slice(0, 6),
-      onRtp: (p) => this.#router.handleRtp(p),
-      onRtcp: (p) => this.#router.handleRtcp(p, this.#allSenders()),
+      onRtp: this.#media.onRtp,
+      onRtcp: this.#media.onRtcp,
     });
     this.#transport = transport;
+    const pipe = this.#media.attach(transport);
     this.#subscriptions.push(transport.onStateChange(() => this.#updateConnectionState()));
     this.#updateConnectionState();
     await transport.start();
     if (this.#closed) return;
-    for (const t of this.#transceivers) t.sender.setPipe(transport);
+    for (const t of this.#transceivers) t.sender.setPipe(pipe);
     this.#scheduler = new RtcpScheduler(
       {
         clock: this.#clock,
@@ -710,7 +716,7 @@ export class RTCPeerConnection {
         senders: () => this.#allSenders(),
         router: this.#router,
       },
-      transport,
+      pipe,
     );
     this.#scheduler.start();
     this.#updateConnectionState();

@@ -5,6 +5,7 @@ import type { Net } from '../transport/net.js';
 import { DtlsCertificate } from '../dtls/certificate.js';
 import { DtlsCertificateCache } from '../dtls/certificate-cache.js';
 import type { IceMux } from '../icemux/index.js';
+import { InterceptorRegistry } from '../interceptor/registry.js';
 import { isSrtpProtectionProfile, type SrtpProtectionProfile } from '../srtp/protection-profile.js';
 import { MAX_SRTP_WORKERS, SrtpWorkerPool } from '../srtp/offload/srtp-worker-pool.js';
 
@@ -79,6 +80,7 @@ export class SettingEngine {
   #certificate: Promise<DtlsCertificate> | undefined;
   #peerCertificates: DtlsCertificateCache | undefined;
   #srtpWorkers: SrtpWorkerPool | undefined;
+  #interceptors = new InterceptorRegistry();
 
   /** A snapshot of the current values. */
   get values(): Readonly<SettingEngineValues> {
@@ -261,6 +263,22 @@ export class SettingEngine {
   peerCertificateCache(): DtlsCertificateCache {
     this.#peerCertificates ??= new DtlsCertificateCache();
     return this.#peerCertificates;
+  }
+
+  /**
+   * The interceptors every peer connection of this engine runs its RTP and
+   * RTCP through (Pion's `webrtc.WithInterceptorRegistry`). Empty by default:
+   * NACK, reports and transport-cc feedback are built in. Each peer
+   * connection builds its chain when its transport starts.
+   */
+  setInterceptorRegistry(registry: InterceptorRegistry): void {
+    if (!(registry instanceof InterceptorRegistry)) throw new InvalidArgumentError('not an InterceptorRegistry');
+    this.#interceptors = registry;
+  }
+
+  /** The registry in use (add to it directly, or replace it with {@link setInterceptorRegistry}). */
+  interceptorRegistry(): InterceptorRegistry {
+    return this.#interceptors;
   }
 
   setClock(clock: Clock): void {
