@@ -4,9 +4,7 @@ import type { Rng } from '../common/rng.js';
 import type { Net } from '../transport/net.js';
 import type { IceServer } from '../stun/index.js';
 import type { RelayFactory } from '../turn/index.js';
-import type { HostSocketsProvider } from './gatherer.js';
-import type { IceMux } from '../icemux/ice-mux-types.js';
-import type { MdnsResolver } from '../mdns/index.js';
+import type { AgentMdnsResolver, AgentMux, HostSocketsProvider } from './agent-ports.js';
 
 export type IceRole = 'controlling' | 'controlled';
 export type IceConnectionState = 'new' | 'checking' | 'connected' | 'completed' | 'disconnected' | 'failed' | 'closed';
@@ -85,7 +83,7 @@ export interface IceAgentConfig {
    * A single-port ICE server (IceMuxServer) to gather host candidates from
    * instead of binding sockets of its own; ignored when hostSockets is set.
    */
-  mux?: IceMux;
+  mux?: AgentMux;
   /** Multicast DNS for `.local` host candidates (draft-ietf-mmusic-mdns-ice-candidates). */
   mdns?: IceMdnsConfig;
 }
@@ -96,7 +94,7 @@ export interface IceMdnsConfig {
   /** Announce local host candidates under generated `<uuid>.local` names (default false), as browsers do. */
   publish?: boolean;
   /** The resolver/responder to use (not closed by the agent); default a MulticastDns the agent opens on first use and closes. */
-  resolver?: MdnsResolver;
+  resolver?: AgentMdnsResolver;
   /** Per-name resolution timeout; default DEFAULT_MDNS_QUERY_TIMEOUT_MS. */
   timeoutMs?: number;
 }

@@ -9,6 +9,7 @@ import { parseIceServerUri } from '../stun/index.js';
 import type { RelayFactory } from '../turn/index.js';
 import { formatAddress, type Net, type NetInterfaceAddress, type TransportAddress, type UdpSocket } from '../transport/net.js';
 import type { AddressRewriteRule, NetworkType } from './agent-config.js';
+import type { HostSocketsProvider } from './agent-ports.js';
 import { applyRewriteRules, type RewriteInput } from './address-rewrite.js';
 import { bindUdpInRange, type PortRange } from './port-range.js';
 import { gatherTcpCandidates } from './tcp/tcp-gatherer.js';
@@ -40,23 +41,7 @@ export interface GatherOptions {
   readonly hostSockets: HostSocketsProvider | undefined;
 }
 
-/**
- * A base supplied by the caller instead of a socket the agent binds: a
- * single-port server's per-agent view of its shared UDP socket, or an ICE-TCP
- * framed connection. Anything UdpSocket-shaped (send(data, to), onMessage).
- * The agent closes it when it closes.
- */
-export interface ExternalHostSocket {
-  readonly socket: UdpSocket;
-  /** Default 'udp'. TCP bases carry RFC 4571 framing inside the socket adapter. */
-  readonly transport?: 'udp' | 'tcp';
-  readonly tcpType?: TcpType;
-  /** Interface name, for rewrite-rule scopes. */
-  readonly iface?: string;
-}
-
-/** Supplies host bases at gathering time; given the agent's current local ufrag (for ufrag routing). */
-export type HostSocketsProvider = (agent: { readonly localUfrag: string }) => ExternalHostSocket[] | Promise<ExternalHostSocket[]>;
+export type { ExternalHostSocket, HostSocketsProvider } from './agent-ports.js';
 
 /** A gathered host base. */
 /** A host UDP socket the agent gathered on, kept for gathering server-reflexive candidates again. */

@@ -1,5 +1,5 @@
 import { cryptoRng, type Rng } from '../common/rng.js';
-import { DEFAULT_SRTP_PROFILES, isSrtpProtectionProfile, type SrtpProtectionProfile } from '../srtp/protection-profile.js';
+import { DEFAULT_SRTP_PROFILES, isSrtpProtectionProfile, type SrtpProtectionProfile } from './srtp-protection-profile.js';
 import type { DtlsCertificate } from './certificate.js';
 import type { DtlsCertificateCache } from './certificate-cache.js';
 import { CIPHER_SUITES, DEFAULT_CIPHER_SUITES, type CipherSuiteParams } from './cipher-suites/cipher-suite.js';

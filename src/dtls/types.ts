@@ -1,6 +1,6 @@
 import type { Clock } from '../common/clock.js';
 import type { Rng } from '../common/rng.js';
-import type { SrtpProtectionProfile } from '../srtp/protection-profile.js';
+import type { SrtpProtectionProfile } from './srtp-protection-profile.js';
 import type { DtlsCertificate } from './certificate.js';
 import type { DtlsCertificateCache } from './certificate-cache.js';
 import type { DtlsCipherSuite } from './cipher-suites/cipher-suite.js';

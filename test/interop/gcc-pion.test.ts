@@ -48,7 +48,7 @@ describe.skipIf(!pionAvailable())("GCC compared with Pion's gcc on the same trac
       .split('\n')
       .map((l) => JSON.parse(l) as Trace);
     const ours: Trace[] = simulateBottleneck({ steps: STEPS, durationMs: END_MS, gcc: { initialBitrate: 1_000_000 } }).map((s) => ({ t: s.tMs, target: s.targetBps }));
-    const rows = {
+    const rows: Record<string, [number, number]> = {
       'mean 12-30 s (2 Mbit/s)': [mean(ours, 12_000, 30_000), mean(pion, 12_000, 30_000)],
       'mean 32-50 s (0.5 Mbit/s)': [mean(ours, 32_000, 50_000), mean(pion, 32_000, 50_000)],
       'mean 80-90 s (3 Mbit/s)': [mean(ours, 80_000, END_MS), mean(pion, 80_000, END_MS)],
@@ -56,11 +56,11 @@ describe.skipIf(!pionAvailable())("GCC compared with Pion's gcc on the same trac
       'ms to >= 2.4 Mbit/s after the rise': [reach(ours, 50_000, 2_400_000, true), reach(pion, 50_000, 2_400_000, true)],
     };
     console.log('GCC vs Pion gcc [ours, pion]:', JSON.stringify(rows));
-    const [o1, p1] = rows['mean 12-30 s (2 Mbit/s)'];
-    const [o2, p2] = rows['mean 32-50 s (0.5 Mbit/s)'];
-    const [o3, p3] = rows['mean 80-90 s (3 Mbit/s)'];
-    const [od, pd] = rows['ms to <= 0.6 Mbit/s after the drop'];
-    const [ou, pu] = rows['ms to >= 2.4 Mbit/s after the rise'];
+    const [o1, p1] = rows['mean 12-30 s (2 Mbit/s)']!;
+    const [o2, p2] = rows['mean 32-50 s (0.5 Mbit/s)']!;
+    const [o3, p3] = rows['mean 80-90 s (3 Mbit/s)']!;
+    const [od, pd] = rows['ms to <= 0.6 Mbit/s after the drop']!;
+    const [ou, pu] = rows['ms to >= 2.4 Mbit/s after the rise']!;
     // Pion reacts to the drop within a few feedback intervals too: ours no later than 1 s after it.
     expect(od).toBeLessThanOrEqual(pd + 1000);
     // Held rates: each phase within 20 % of Pion's, and closer to the capacity than 25 %.

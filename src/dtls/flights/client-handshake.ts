@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { isSrtpProtectionProfile, type SrtpProtectionProfile } from '../../srtp/protection-profile.js';
+import { isSrtpProtectionProfile, type SrtpProtectionProfile } from '../srtp-protection-profile.js';
 import { cipherSuiteByCode, type CipherSuiteParams } from '../cipher-suites/cipher-suite.js';
 import { AlertDescription, DTLS_1_2, HandshakeType, type NamedGroup } from '../constants.js';
 import { fatal } from '../errors.js';

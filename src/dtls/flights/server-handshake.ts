@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import type { SrtpProtectionProfile } from '../../srtp/protection-profile.js';
+import type { SrtpProtectionProfile } from '../srtp-protection-profile.js';
 import type { CipherSuiteParams } from '../cipher-suites/cipher-suite.js';
 import { AlertDescription, ClientCertificateType, DTLS_1_2, HandshakeType, NamedGroup } from '../constants.js';
 import { fatal } from '../errors.js';
