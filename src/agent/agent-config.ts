@@ -74,6 +74,8 @@ export interface IceAgentConfig {
   clock?: Clock;
   rng?: Rng;
   net?: Net;
+  /** W3C iceTransportPolicy: 'relay' gathers and pairs relayed candidates only (default 'all'). */
+  iceTransportPolicy?: 'all' | 'relay';
   /** TURN hook; the agent uses it for turn: URLs. */
   relayFactory?: RelayFactory;
   /**

@@ -72,6 +72,8 @@ export class IceAgentCore implements SelectorContext {
   tieBreaker: bigint;
   #role: IceRole;
   selector: PairSelector;
+  /** iceTransportPolicy 'relay': only relayed local candidates are paired (set by the driver). */
+  relayOnly = false;
   #state: IceConnectionState = 'new';
   #started = false;
   #closed = false;
@@ -314,7 +316,8 @@ export class IceAgentCore implements SelectorContext {
   /** RFC 8445 §6.1.2.2: pair candidates of the same component, transport and address family. */
   #pair(local: LocalCandidateEntry, remote: Candidate): CandidatePair | undefined {
     const l = local.candidate;
-    if (l.transport !== remote.transport) return undefined;
+    // W3C iceTransportPolicy 'relay': no pair, so no check and no data, leaves from a non-relay base.
+    if (l.transport !== remote.transport || (this.relayOnly && l.type !== 'relay')) return undefined;
     const lf = l.family ?? familyOf(local.base.address);
     if (lf !== remote.family) return undefined;
     if (l.transport === 'tcp' && !tcpTypesMatch(l.tcpType, remote.tcpType)) return undefined;

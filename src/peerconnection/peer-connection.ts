@@ -15,7 +15,7 @@ import { writeSdp } from '../sdp/write.js';
 import type { MediaKind } from './codec.js';
 import { DtlsSrtpTransport } from './dtls-srtp-transport.js';
 import { InvalidAccessError, InvalidStateError, OperationError } from './errors.js';
-import { iceAgentConfig } from './ice-config.js';
+import { iceAgentConfig, reconfigure, validateConfiguration } from './ice-config.js';
 import { defaultMediaEngine, type MediaEngine } from './media-engine.js';
 import { MediaRouter } from './media-router.js';
 import { answerSetup, Negotiation } from './negotiation.js';
@@ -67,7 +67,7 @@ interface CreatedDescription {
  * sender, receiver and router files, transport in dtls-srtp-transport.ts.
  */
 export class RTCPeerConnection {
-  readonly #config: RTCConfiguration;
+  #config: RTCConfiguration;
   readonly #settings: SettingEngine;
   readonly #engine: MediaEngine;
   readonly #clock: Clock;
@@ -120,10 +120,8 @@ export class RTCPeerConnection {
   onsignalingstatechange: ((s: RTCSignalingState) => void) | null = null;
 
   constructor(config: RTCConfiguration = {}, options: PeerConnectionOptions = {}) {
-    if (config.bundlePolicy && config.bundlePolicy !== 'max-bundle') {
-      // Every section shares one transport; offers still carry a=group:BUNDLE for any peer.
-    }
-    this.#config = config;
+    // Any bundlePolicy: every section shares one transport; offers carry a=group:BUNDLE for any peer.
+    this.#config = validateConfiguration(config);
     this.#settings = options.settingEngine ?? new SettingEngine();
     this.#engine = options.mediaEngine ?? defaultMediaEngine();
     const s = this.#settings.values;
@@ -135,7 +133,7 @@ export class RTCPeerConnection {
     this.#log = getLogger('pc').child(this.#cname.slice(0, 6));
     this.#certificate = this.#settings.certificate();
     this.#certificate.catch(() => undefined);
-    this.#agent = new IceAgent(iceAgentConfig(config, s));
+    this.#agent = new IceAgent(iceAgentConfig(this.#config, s));
     this.#negotiation = new Negotiation({
       mediaEngine: this.#engine,
       transceivers: () => this.#transceivers,
@@ -219,6 +217,14 @@ export class RTCPeerConnection {
 
   getConfiguration(): RTCConfiguration {
     return { ...this.#config };
+  }
+
+  /** W3C setConfiguration: new ICE servers and transport policy apply at the next gathering or ICE restart. */
+  setConfiguration(config: RTCConfiguration): void {
+    this.#assertOpen();
+    const next = reconfigure(this.#config, config);
+    this.#agent.setGatherPolicy(next.iceServers ?? [], next.iceTransportPolicy ?? 'all');
+    this.#config = next;
   }
 
   getTransceivers(): RTCRtpTransceiver[] {
