@@ -658,6 +658,7 @@ export class IceAgent {
   #newConnection(): IceConnectionImpl {
     return new IceConnectionImpl({
       sendData: (data) => this.#sendData(data),
+      canSend: () => !this.#dataBlocked && !this.#closed,
       selectedLocal: () => this.#core.selected!.local.candidate,
       selectedRemote: () => this.#core.selected!.remote,
       closeAgent: () => this.close(),

@@ -1,4 +1,5 @@
 import type { IceAgentConfig } from '../agent/agent-config.js';
+import type { IceAgent } from '../agent/ice-agent.js';
 import { parseIceServerUri } from '../stun/index.js';
 import { turnRelayFactory } from '../turn/index.js';
 import { IceServerSyntaxError, InvalidAccessError, InvalidModificationError, RTCTypeError } from './errors.js';
@@ -72,11 +73,12 @@ export function validateConfiguration(config: RTCConfiguration): RTCConfiguratio
  * InvalidModificationError (bundlePolicy here); servers and policy are
  * validated and take effect at the next gathering or ICE restart.
  */
-export function reconfigure(current: RTCConfiguration, next: RTCConfiguration): RTCConfiguration {
+export function reconfigure(current: RTCConfiguration, next: RTCConfiguration, agent: IceAgent): RTCConfiguration {
   const valid = validateConfiguration(next);
   if (valid.bundlePolicy !== current.bundlePolicy) {
     throw new InvalidModificationError(`bundlePolicy cannot change (${String(current.bundlePolicy)} -> ${String(valid.bundlePolicy)})`);
   }
+  agent.setGatherPolicy(valid.iceServers ?? [], valid.iceTransportPolicy ?? 'all');
   return valid;
 }
 

@@ -222,9 +222,7 @@ export class RTCPeerConnection {
   /** W3C setConfiguration: new ICE servers and transport policy apply at the next gathering or ICE restart. */
   setConfiguration(config: RTCConfiguration): void {
     this.#assertOpen();
-    const next = reconfigure(this.#config, config);
-    this.#agent.setGatherPolicy(next.iceServers ?? [], next.iceTransportPolicy ?? 'all');
-    this.#config = next;
+    this.#config = reconfigure(this.#config, config, this.#agent);
   }
 
   getTransceivers(): RTCRtpTransceiver[] {
@@ -298,6 +296,8 @@ export class RTCPeerConnection {
 
   /** Sends RTCP packets (e.g. a PLI for a remote track) on the transport. */
   writeRTCP(packets: RtcpPacket[]): boolean {
+    // After failed or close nothing is sent (RFC 7675 §5.1); the caller learns why.
+    if (this.#closed || this.connectionState === 'failed') throw new InvalidStateError(`writeRTCP: the peer connection is ${this.connectionState}`);
     return this.#transport?.writeRtcp(serializeRtcp(packets)) ?? false;
   }
 

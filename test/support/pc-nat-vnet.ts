@@ -4,7 +4,7 @@ import { DtlsCertificate } from '../../src/dtls/certificate.js';
 import { RTCPeerConnection } from '../../src/peerconnection/peer-connection.js';
 import { SettingEngine } from '../../src/peerconnection/setting-engine.js';
 import type { RTCConfiguration } from '../../src/peerconnection/types.js';
-import { NAT_PRESETS, VirtualNetwork, type NatConfig, type VirtualTurnServer } from '../../src/transport/vnet/index.js';
+import { NAT_PRESETS, VirtualNetwork, type NatConfig, type VirtualRouter, type VirtualTurnServer } from '../../src/transport/vnet/index.js';
 
 /**
  * Two peer connections behind NATs on the virtual network with a fake clock
@@ -33,6 +33,8 @@ export interface NatCallOptions {
   tune?: (s: SettingEngine) => void;
   /** Called on A before its offer (e.g. setConfiguration). */
   configure?: (a: RTCPeerConnection) => void;
+  /** Called on B before the offer reaches it (e.g. ontrack). */
+  onB?: (b: RTCPeerConnection) => void;
 }
 
 export interface NatCall {
@@ -41,6 +43,9 @@ export interface NatCall {
   readonly turn: VirtualTurnServer;
   readonly a: RTCPeerConnection;
   readonly b: RTCPeerConnection;
+  /** The NAT routers in front of A and B (add filters to cut a path). */
+  readonly routerA: VirtualRouter;
+  readonly routerB: VirtualRouter;
   /** Virtual ms from the offer until both sides were `connected` (Infinity when they never were). */
   readonly connectedMs: number;
   close(): Promise<void>;
@@ -66,6 +71,7 @@ export async function natCall(o: NatCallOptions, maxMs = 30_000): Promise<NatCal
   const iceServers: RTCConfiguration['iceServers'] = [];
   if (o.servers !== 'turn') iceServers.push({ urls: `stun:${STUN_IP}:3478` });
   if (o.servers !== 'stun') iceServers.push({ urls: `turn:${TURN_IP}:3478${transport}`, username: TURN_USER, credential: TURN_PASS });
+  const routers: VirtualRouter[] = [];
   const make = (n: number, nat: NatKind, policy: 'all' | 'relay' | undefined): RTCPeerConnection => {
     const router = vnet.addRouter({
       lanCidr: `10.${n}.0.0/24`,
@@ -73,6 +79,7 @@ export async function natCall(o: NatCallOptions, maxMs = 30_000): Promise<NatCal
       ...(nat !== 'none' ? { nat: NATS[nat] } : {}),
       impairment: { latencyMs },
     });
+    routers.push(router);
     const host = vnet.addHost({ router, address: `10.${n}.0.2` });
     const s = new SettingEngine();
     s.setNet(host);
@@ -89,6 +96,7 @@ export async function natCall(o: NatCallOptions, maxMs = 30_000): Promise<NatCal
   b.onicecandidate = (e) => void a.addIceCandidate(e.candidate).catch(() => undefined);
   a.addTransceiver('video', { direction: 'sendrecv' });
   o.configure?.(a);
+  o.onB?.(b);
   const start = clock.now();
   await a.setLocalDescription(await a.createOffer());
   await b.setRemoteDescription(a.localDescription!);
@@ -102,6 +110,8 @@ export async function natCall(o: NatCallOptions, maxMs = 30_000): Promise<NatCal
     turn,
     a,
     b,
+    routerA: routers[0]!,
+    routerB: routers[1]!,
     connectedMs,
     close: async () => {
       a.close();
