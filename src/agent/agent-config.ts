@@ -145,6 +145,8 @@ export const LITE_FAILED_TIMEOUT_MS = 30000;
 /** RFC 8445 §5.3: ufrag ≥ 24 bits (4 ice-chars), password ≥ 128 bits (22 ice-chars). */
 export const LOCAL_UFRAG_LENGTH = 16;
 export const LOCAL_PWD_LENGTH = 32;
+/** RFC 8445 §14.2: Ta, the pacing of checks (50 ms); the first check of a trickled pair waits no longer. */
+export const CHECK_PACING_MS = 50;
 /** RFC 8445 §14.3: RTO for checks is at least 500 ms. */
 export const CHECK_RTO_MS = 500;
 

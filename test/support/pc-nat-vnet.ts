@@ -32,9 +32,11 @@ export interface NatCallOptions {
   /** Extra SettingEngine knobs for both sides. */
   tune?: (s: SettingEngine) => void;
   /** Called on A before its offer (e.g. setConfiguration). */
-  configure?: (a: RTCPeerConnection) => void;
+  configure?: (a: RTCPeerConnection, clock: FakeClock) => void;
+  /** Forward end-of-candidates (the null candidate) to the other side; default true. */
+  endOfCandidates?: boolean;
   /** Called on B before the offer reaches it (e.g. ontrack). */
-  onB?: (b: RTCPeerConnection) => void;
+  onB?: (b: RTCPeerConnection, clock: FakeClock) => void;
 }
 
 export interface NatCall {
@@ -92,11 +94,12 @@ export async function natCall(o: NatCallOptions, maxMs = 30_000): Promise<NatCal
   };
   const a = make(1, o.natA, o.policyA);
   const b = make(2, o.natB, o.policyB);
-  a.onicecandidate = (e) => void b.addIceCandidate(e.candidate).catch(() => undefined);
-  b.onicecandidate = (e) => void a.addIceCandidate(e.candidate).catch(() => undefined);
+  const eoc = o.endOfCandidates ?? true;
+  a.onicecandidate = (e) => void (e.candidate || eoc ? b.addIceCandidate(e.candidate).catch(() => undefined) : undefined);
+  b.onicecandidate = (e) => void (e.candidate || eoc ? a.addIceCandidate(e.candidate).catch(() => undefined) : undefined);
   a.addTransceiver('video', { direction: 'sendrecv' });
-  o.configure?.(a);
-  o.onB?.(b);
+  o.configure?.(a, clock);
+  o.onB?.(b, clock);
   const start = clock.now();
   await a.setLocalDescription(await a.createOffer());
   await b.setRemoteDescription(a.localDescription!);
