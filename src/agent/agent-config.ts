@@ -72,6 +72,8 @@ export interface IceAgentConfig {
   clock?: Clock;
   rng?: Rng;
   net?: Net;
+  /** W3C iceTransportPolicy: 'relay' gathers and pairs relayed candidates only (default 'all'). */
+  iceTransportPolicy?: 'all' | 'relay';
   /** TURN hook; the agent uses it for turn: URLs. */
   relayFactory?: RelayFactory;
   /**
@@ -141,6 +143,8 @@ export const LITE_FAILED_TIMEOUT_MS = 30000;
 /** RFC 8445 §5.3: ufrag ≥ 24 bits (4 ice-chars), password ≥ 128 bits (22 ice-chars). */
 export const LOCAL_UFRAG_LENGTH = 16;
 export const LOCAL_PWD_LENGTH = 32;
+/** RFC 8445 §14.2: Ta, the pacing of checks (50 ms); the first check of a trickled pair waits no longer. */
+export const CHECK_PACING_MS = 50;
 /** RFC 8445 §14.3: RTO for checks is at least 500 ms. */
 export const CHECK_RTO_MS = 500;
 

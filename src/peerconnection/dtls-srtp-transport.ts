@@ -150,7 +150,16 @@ export class DtlsSrtpTransport implements MediaPipe {
     }
   }
 
+  /**
+   * False after close, or while ICE has failed (RFC 7675 §5.1: consent
+   * expired, stop sending): writes are refused, not counted as sent.
+   */
+  get writable(): boolean {
+    return !this.#closed && this.#o.ice.writable !== false;
+  }
+
   writeRtp(packet: Buffer): boolean {
+    if (!this.writable) return false;
     if (this.#offload) {
       if (!this.#offload.protectRtp(packet)) return false;
       this.packetsSent++;
@@ -166,6 +175,7 @@ export class DtlsSrtpTransport implements MediaPipe {
   }
 
   writeRtcp(packet: Buffer): boolean {
+    if (!this.writable) return false;
     if (this.#offload) return this.#offload.protectRtcp(packet);
     const ctx = this.#local;
     if (!ctx || this.#closed) return false;

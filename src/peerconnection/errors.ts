@@ -29,6 +29,20 @@ export class InvalidModificationError extends PeerConnectionError {
   }
 }
 
+/** W3C SyntaxError: e.g. an ICE server URL that does not parse. */
+export class IceServerSyntaxError extends PeerConnectionError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SyntaxError', 'ERR_PC_SYNTAX', message, options);
+  }
+}
+
+/** WebIDL TypeError: a value outside its enum or of the wrong type. */
+export class RTCTypeError extends PeerConnectionError {
+  constructor(message: string) {
+    super('TypeError', 'ERR_PC_TYPE', message);
+  }
+}
+
 export class OperationError extends PeerConnectionError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('OperationError', 'ERR_PC_OPERATION', message, options);

@@ -15,7 +15,7 @@ import { writeSdp } from '../sdp/write.js';
 import type { MediaKind } from './codec.js';
 import { DtlsSrtpTransport } from './dtls-srtp-transport.js';
 import { InvalidAccessError, InvalidStateError, OperationError } from './errors.js';
-import { iceAgentConfig } from './ice-config.js';
+import { iceAgentConfig, reconfigure, validateConfiguration } from './ice-config.js';
 import { defaultMediaEngine, type MediaEngine } from './media-engine.js';
 import { MediaRouter } from './media-router.js';
 import { MediaPath } from './intercepted-media.js';
@@ -68,7 +68,7 @@ interface CreatedDescription {
  * sender, receiver and router files, transport in dtls-srtp-transport.ts.
  */
 export class RTCPeerConnection {
-  readonly #config: RTCConfiguration;
+  #config: RTCConfiguration;
   readonly #settings: SettingEngine;
   readonly #engine: MediaEngine;
   readonly #clock: Clock;
@@ -122,10 +122,8 @@ export class RTCPeerConnection {
   onsignalingstatechange: ((s: RTCSignalingState) => void) | null = null;
 
   constructor(config: RTCConfiguration = {}, options: PeerConnectionOptions = {}) {
-    if (config.bundlePolicy && config.bundlePolicy !== 'max-bundle') {
-      // Every section shares one transport; offers still carry a=group:BUNDLE for any peer.
-    }
-    this.#config = config;
+    // Any bundlePolicy: every section shares one transport; offers carry a=group:BUNDLE for any peer.
+    this.#config = validateConfiguration(config);
     this.#settings = options.settingEngine ?? new SettingEngine();
     this.#engine = options.mediaEngine ?? defaultMediaEngine();
     const s = this.#settings.values;
@@ -137,7 +135,7 @@ export class RTCPeerConnection {
     this.#log = getLogger('pc').child(this.#cname.slice(0, 6));
     this.#certificate = this.#settings.certificate();
     this.#certificate.catch(() => undefined);
-    this.#agent = new IceAgent(iceAgentConfig(config, s));
+    this.#agent = new IceAgent(iceAgentConfig(this.#config, s));
     this.#negotiation = new Negotiation({
       mediaEngine: this.#engine,
       transceivers: () => this.#transceivers,
@@ -225,6 +223,12 @@ export class RTCPeerConnection {
     return { ...this.#config };
   }
 
+  /** W3C setConfiguration: new ICE servers and transport policy apply at the next gathering or ICE restart. */
+  setConfiguration(config: RTCConfiguration): void {
+    this.#assertOpen();
+    this.#config = reconfigure(this.#config, config, this.#agent);
+  }
+
   getTransceivers(): RTCRtpTransceiver[] {
     return [...this.#transceivers];
   }
@@ -296,6 +300,8 @@ export class RTCPeerConnection {
 
   /** Sends RTCP packets (e.g. a PLI for a remote track) on the transport. */
   writeRTCP(packets: RtcpPacket[]): boolean {
+    // After failed or close nothing is sent (RFC 7675 §5.1); the caller learns why.
+    if (this.#closed || this.connectionState === 'failed') throw new InvalidStateError(`writeRTCP: the peer connection is ${this.connectionState}`);
     return this.#media.pipe?.writeRtcp(serializeRtcp(packets)) ?? false;
   }
 

@@ -230,10 +230,14 @@ export class RTCRtpSender {
     }
     const seq = packet.readUInt16BE(2);
     this.#history.put(seq, packet);
+    // Counted as sent only when the transport took it (not after failed or close).
+    if (!pipe.writeRtp(packet)) {
+      this.droppedPackets++;
+      return;
+    }
     if (this.#stats) {
       const headerLen = 12 + 4 * (packet[0]! & 0x0f);
       this.#stats.onPacket(packet.readUInt32BE(4), packet.length - headerLen, packet.length, pipe.now());
     }
-    if (!pipe.writeRtp(packet)) this.droppedPackets++;
   }
 }

@@ -1,3 +1,4 @@
+import type tls from 'node:tls';
 import type { Clock } from '../common/clock.js';
 import { InvalidArgumentError } from '../common/errors.js';
 import type { Rng } from '../common/rng.js';
@@ -58,6 +59,8 @@ export interface SettingEngineValues {
   srtpReplayWindow?: number;
   receiveMtu: number;
   iceMux?: IceMux;
+  /** node:tls options for `turns:` servers (e.g. `ca` of a private CA); certificates are verified. */
+  turnTlsConfig?: tls.ConnectionOptions;
   net?: Net;
   clock?: Clock;
   rng?: Rng;
@@ -138,6 +141,16 @@ export class SettingEngine {
 
   setRelayAcceptanceMinWait(ms: number): void {
     this.#v.relayAcceptanceMinWaitMs = ms;
+  }
+
+  /**
+   * TLS client options for `turns:` servers (Pion takes a tls.Config for its
+   * TURN client): e.g. `{ ca }` to trust a private CA in tests. The server
+   * certificate is always verified against the URL's host name or IP.
+   */
+  setTURNTLSConfig(options: tls.ConnectionOptions): void {
+    if (options.rejectUnauthorized === false) throw new InvalidArgumentError('TURN TLS certificates are always verified');
+    this.#v.turnTlsConfig = { ...options };
   }
 
   setInterfaceFilter(filter: (name: string) => boolean): void {
