@@ -55,11 +55,12 @@ export class MediaRouter {
   readonly #routes = new Map<number, RouteEntry>();
   readonly drops: DropCounter;
   /** Arrivals for transport-cc feedback (sent by the RTCP scheduler). */
-  readonly twcc = new TwccRecorder();
+  readonly twcc: TwccRecorder;
 
   constructor(host: MediaRouterHost) {
     this.#host = host;
     this.drops = new DropCounter(host.log);
+    this.twcc = new TwccRecorder(this.drops);
   }
 
   get inboundStreams(): number {
