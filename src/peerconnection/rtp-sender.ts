@@ -1,4 +1,6 @@
 import { getLogger } from '../common/log.js';
+import { DropCounter } from '../common/drop-counter.js';
+import { NackResponder } from '../interceptor/nack-responder.js';
 import { SendHistory } from '../interceptor/send-history.js';
 import { SenderStats } from '../interceptor/sender-stats.js';
 import { InvalidArgumentError } from '../common/errors.js';
@@ -32,6 +34,10 @@ export class RTCRtpSender {
   #binding: TrackLocalBinding | undefined;
   #pipe: MediaPipe | undefined;
   readonly #history = new SendHistory();
+  /** NACKed packets skipped by the responder's limits, by reason. */
+  readonly drops = new DropCounter(log);
+  /** Which NACKed packets are resent (de-duplicated, rate-limited, byte budget, age). */
+  readonly #nack = new NackResponder({ drops: this.drops });
   #stats: SenderStats | undefined;
   #rtxSeq: number;
   readonly #initialSeq: number;
@@ -143,18 +149,16 @@ export class RTCRtpSender {
     for (const l of this.#layers) l.setPipe(pipe);
   }
 
-  /** @internal Answers a generic NACK from the send history (RTX when negotiated). */
+  /** @internal Answers a generic NACK from the send history (RTX when negotiated), within the responder's limits. */
   retransmit(seqs: readonly number[]): number {
     const pipe = this.#pipe;
     if (!pipe) return 0;
-    let sent = 0;
-    for (const seq of seqs) {
-      const original = this.#history.get(seq);
-      if (!original) continue;
-      let out = original;
-      if (this.#rtxPayloadType !== undefined) out = this.#toRtx(original);
-      if (pipe.writeRtp(out)) sent++;
-    }
+    const sent = this.#nack.respond(
+      seqs,
+      pipe.now(),
+      (seq) => this.#history.get(seq),
+      (original) => pipe.writeRtp(this.#rtxPayloadType !== undefined ? this.#toRtx(original) : original),
+    );
     if (this.#stats) this.#stats.retransmitted += sent;
     return sent;
   }
@@ -171,6 +175,7 @@ export class RTCRtpSender {
     this.#unbind();
     this.#pipe = undefined;
     this.#history.clear();
+    this.#nack.clear();
   }
 
   /** RFC 4588 §4: RTX payload = original sequence number + original payload. */
@@ -230,6 +235,7 @@ export class RTCRtpSender {
     }
     const seq = packet.readUInt16BE(2);
     this.#history.put(seq, packet);
+    this.#nack.onSent(seq, pipe.now());
     if (this.#stats) {
       const headerLen = 12 + 4 * (packet[0]! & 0x0f);
       this.#stats.onPacket(packet.readUInt32BE(4), packet.length - headerLen, packet.length, pipe.now());
