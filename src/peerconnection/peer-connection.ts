@@ -149,6 +149,7 @@ export class RTCPeerConnection {
       now: () => this.#clock.now(),
       wallMs: () => this.#clock.wallMs(),
       onTrack: (track, transceiver) => this.#emitTrack(track, transceiver),
+      ...(s.unannouncedSsrcLimit !== undefined ? { unannouncedSsrcLimit: s.unannouncedSsrcLimit } : {}),
     });
     this.#watchAgent();
   }
