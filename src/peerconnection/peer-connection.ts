@@ -8,12 +8,13 @@ import { cryptoRng, randomIceString, type Rng } from '../common/rng.js';
 import { IceAgent } from '../agent/ice-agent.js';
 import type { Candidate } from '../candidate/candidate.js';
 import type { DtlsCertificate } from '../dtls/certificate.js';
-import { serializeRtcp, type RtcpPacket } from '../rtcp/index.js';
+import type { RtcpPacket } from '../rtcp/index.js';
 import { parseSdp } from '../sdp/parse.js';
 import type { SdpSetupRole, SessionDescriptionModel } from '../sdp/types.js';
 import { writeSdp } from '../sdp/write.js';
 import type { MediaKind } from './codec.js';
 import { DtlsSrtpTransport } from './dtls-srtp-transport.js';
+import { checkIceCandidateInit, checkTrackLocal, serializeRtcpArgument } from './api-checks.js';
 import { InvalidAccessError, InvalidStateError, OperationError } from './errors.js';
 import { iceAgentConfig } from './ice-config.js';
 import { defaultMediaEngine, type MediaEngine } from './media-engine.js';
@@ -237,6 +238,7 @@ export class RTCPeerConnection {
   // ---- media ---------------------------------------------------------------
 
   addTrack(track: TrackLocal): RTCRtpSender {
+    checkTrackLocal(track);
     this.#assertOpen();
     if (this.#transceivers.some((t) => t.sender.track === track && !t.stopped)) {
       throw new InvalidAccessError(`track ${track.id} already has a sender`);
@@ -293,7 +295,8 @@ export class RTCPeerConnection {
 
   /** Sends RTCP packets (e.g. a PLI for a remote track) on the transport. */
   writeRTCP(packets: RtcpPacket[]): boolean {
-    return this.#transport?.writeRtcp(serializeRtcp(packets)) ?? false;
+    const compound = serializeRtcpArgument(packets);
+    return this.#transport?.writeRtcp(compound) ?? false;
   }
 
   /** Asks the sender of a remote track for a key frame (PLI). */
@@ -429,7 +432,13 @@ export class RTCPeerConnection {
     }
   }
 
-  addIceCandidate(candidate?: RTCIceCandidateInit | null): Promise<void> {
+  addIceCandidate(candidateInit?: RTCIceCandidateInit | null): Promise<void> {
+    let candidate: RTCIceCandidateInit | null;
+    try {
+      candidate = checkIceCandidateInit(candidateInit);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
     return this.#enqueue(async () => {
       this.#assertOpen();
       if (!this.#pendingRemote && !this.#currentRemote) throw new InvalidStateError('addIceCandidate before setRemoteDescription');

@@ -7,6 +7,8 @@ import { InvalidArgumentError } from '../common/errors.js';
 import type { RtcpPacket } from '../rtcp/index.js';
 import { RtpPacket } from '../rtp/rtp-packet.js';
 import { RtcpReader } from './rtcp-reader.js';
+import { ArgumentRangeError, ArgumentTypeError } from './errors.js';
+import { checkRtpBytes, MAX_RTP_PACKET_SIZE } from './rtp-checks.js';
 import type { MediaKind, RtpCodecParameters } from './codec.js';
 import type { MediaPipe } from './media-pipe.js';
 import type { TrackLocal, TrackLocalBinding } from './track-local.js';
@@ -118,6 +120,8 @@ export class RTCRtpSender {
 
   /** Sends RTCP (e.g. a PLI towards a forwarded source is sent by receivers; here: SR/SDES extras). */
   writeRTCP(packet: Uint8Array): boolean {
+    if (!(packet instanceof Uint8Array)) throw new ArgumentTypeError('packet', 'expected a Uint8Array (a serialized RTCP packet)');
+    if (packet.length < 4) throw new ArgumentRangeError('packet', `${packet.length} bytes: an RTCP packet has at least 4`);
     return this.#pipe?.writeRtcp(Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength)) ?? false;
   }
 
@@ -233,6 +237,8 @@ export class RTCRtpSender {
       p.header.setExtension(ext.ridId, ext.rid);
       packet = p.serialize();
     }
+    // Refused before anything counts it as sent: the peer would truncate or drop it.
+    if (packet.length > MAX_RTP_PACKET_SIZE) checkRtpBytes(packet);
     const seq = packet.readUInt16BE(2);
     this.#history.put(seq, packet);
     this.#nack.onSent(seq, pipe.now());

@@ -197,4 +197,48 @@ describe('hostile remote peer: limits hold and the honest stream keeps flowing',
     const offer = await c.victim.createOffer();
     expect(offer.sdp!.split('\nm=').length - 1).toBeLessThanOrEqual(2);
   }, 30_000);
+
+  it('special addresses: 0.0.0.0, ::, broadcast, multicast and port 0 are refused, by trickle and in SDP', async () => {
+    const special = [
+      'candidate:9 1 udp 2130706431 0.0.0.0 5000 typ host',
+      'candidate:9 1 udp 2130706431 :: 5000 typ host',
+      'candidate:9 1 udp 2130706431 255.255.255.255 5000 typ host',
+      'candidate:9 1 udp 2130706431 239.255.255.250 1900 typ host',
+      'candidate:9 1 udp 2130706431 ff02::1 5000 typ host',
+      'candidate:9 1 udp 2130706431 127.0.0.1 0 typ host',
+    ];
+    const hostile = new RTCPeerConnection({}, { settingEngine: loopbackSettingEngine() });
+    const victim = new RTCPeerConnection({}, { settingEngine: loopbackSettingEngine() });
+    cleanups.push(() => hostile.close(), () => victim.close());
+    const honest = new TrackLocalStaticRTP({ mimeType: 'video/VP8', clockRate: 90000 }, 'honest', 'honest');
+    hostile.addTrack(honest);
+    let received = 0;
+    victim.ontrack = ({ track }) => track.onRtp(() => received++);
+    await hostile.setLocalDescription(await hostile.createOffer());
+    await waitFor(() => hostile.iceGatheringState === 'complete');
+    // The offer carries the special candidates next to the real ones: dropped and counted, no error.
+    const sdp = hostile.localDescription!.sdp!.replace(/(a=candidate:[^\r\n]*\r\n)/, (m) => `${special.map((c) => `a=${c}\r\n`).join('')}${m}`);
+    const attack = await stallDuring(async () => {
+      await victim.setRemoteDescription({ type: 'offer', sdp });
+      for (const candidate of special) {
+        const err = await victim.addIceCandidate({ candidate, sdpMid: '0' }).then(() => undefined, (e: unknown) => e as Error);
+        expect(err?.name, candidate).toBe('OperationError');
+      }
+    });
+    await victim.setLocalDescription(await victim.createAnswer());
+    await waitFor(() => victim.iceGatheringState === 'complete');
+    await hostile.setRemoteDescription(victim.localDescription!);
+    await waitFor(() => hostile.connectionState === 'connected' && victim.connectionState === 'connected');
+    const drops = victim.iceAgent.getStats().drops;
+    expect(drops['remote-candidate-unspecified-address']).toBe(4);
+    expect(drops['remote-candidate-multicast-address']).toBe(4);
+    expect(drops['remote-candidate-broadcast-address']).toBe(2);
+    expect(drops['remote-candidate-port-zero']).toBe(2);
+    // No check ever went to them: only the loopback candidate is paired.
+    const remotes = victim.iceAgent.getStats().remoteCandidates.map((c) => c.address);
+    expect(remotes.every((a) => a === '127.0.0.1')).toBe(true);
+    expect(attack.maxStallMs).toBeLessThan(1000);
+    for (let i = 0; i < 50; i++) honest.writeRTP(new RtpPacket({ payloadType: 96, sequenceNumber: i, timestamp: i, ssrc: 1 }, Buffer.from([0x10, 0, 0, 0])));
+    await waitFor(() => received >= 45, 5_000);
+  }, 30_000);
 });
