@@ -1,5 +1,6 @@
 import type { Observable } from 'rxjs';
 import { LazyEvents, LazyState } from '../common/lazy-subjects.js';
+import { unusableRemoteAddress } from '../candidate/remote-address.js';
 import { Candidate } from '../candidate/index.js';
 import { systemClock, type Clock } from '../common/clock.js';
 import { DropCounter } from '../common/drop-counter.js';
@@ -406,9 +407,24 @@ export class IceAgent {
     if (this.#closed) return;
     let cand: Candidate | null;
     if (c === null || c === '' || (typeof c === 'string' && /^(a=)?end-of-candidates$/.test(c.trim()))) cand = null;
-    else cand = typeof c === 'string' ? Candidate.parse(c) : c;
+    else {
+      try {
+        cand = typeof c === 'string' ? Candidate.parse(c) : c;
+      } catch (err) {
+        this.#drops.drop('remote-candidate-malformed', err);
+        throw err;
+      }
+      const unusable = unusableRemoteAddress(cand);
+      if (unusable !== undefined) {
+        this.#drops.drop(`remote-candidate-${unusable}`, cand.toString());
+        throw new IceError('ERR_ICE_BAD_CANDIDATE', `remote candidate ${cand.address}:${cand.port} refused (${unusable})`);
+      }
+    }
     const add = (x: Candidate | null): void => {
       if (this.#closed) return;
+      // An mDNS name may resolve to an address no check may go to.
+      const unusable = x?.isMdns === false ? unusableRemoteAddress(x) : undefined;
+      if (x && unusable !== undefined) return this.#drops.drop(`remote-candidate-${unusable}`, x.toString());
       this.#core.addRemoteCandidate(this.#clock.now(), x);
       this.#drain();
     };

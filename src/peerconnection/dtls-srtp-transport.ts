@@ -17,6 +17,7 @@ import { SrtpError } from '../srtp/errors.js';
 import { classifyPacket } from '../transport/demux.js';
 import type { DatagramTransport } from '../transport/datagram-transport.js';
 import type { MediaPipe } from './media-pipe.js';
+import { SrtpHoldBuffer, type HeldKind } from './srtp-hold-buffer.js';
 
 const baseLog = getLogger('pc');
 
@@ -56,6 +57,8 @@ export class DtlsSrtpTransport implements MediaPipe {
   #local: SrtpContext | undefined;
   #remote: SrtpContext | undefined;
   #offload: SrtpOffloadSession | undefined;
+  /** SRTP/SRTCP that arrived before the keys were installed (bounded, see SrtpHoldBuffer). */
+  readonly #held = new SrtpHoldBuffer();
   #closed = false;
   bytesSent = 0;
   bytesReceived = 0;
@@ -143,6 +146,9 @@ export class DtlsSrtpTransport implements MediaPipe {
       }
       material.fill(0);
       this.#log.debug(`DTLS-SRTP ready: ${dtls.cipherSuite}, SRTP profile ${profile}${o.srtpWorkers ? ' (on a worker)' : ''}`);
+      // Media that came before the keys (e.g. in the final flight's receive batch) goes first, in order.
+      const held = this.#held.drain((kind, packet) => this.#onSrtp(kind, packet));
+      if (held > 0) this.#log.debug(`delivered ${held} SRTP/SRTCP datagrams held until the keys were ready`);
       this.#state$.set('connected');
     } catch (err) {
       this.#fail(err as Error);
@@ -202,29 +208,10 @@ export class DtlsSrtpTransport implements MediaPipe {
         case 'dtls':
           this.#view?.handler?.(data);
           return;
-        case 'rtp': {
-          if (this.#offload) {
-            if (!this.#offload.unprotectRtp(data)) this.drops.drop('srtp-worker-unavailable');
-            return;
-          }
-          const ctx = this.#remote;
-          if (!ctx) return this.drops.drop('srtp-before-keys');
-          // The datagram is ours alone: decrypt it where it lies.
-          const plain = ctx.unprotectRtpInPlace(data);
-          this.packetsReceived++;
-          this.#o.onRtp(plain);
-          return;
-        }
-        case 'rtcp': {
-          if (this.#offload) {
-            if (!this.#offload.unprotectRtcp(data)) this.drops.drop('srtp-worker-unavailable');
-            return;
-          }
-          const ctx = this.#remote;
-          if (!ctx) return this.drops.drop('srtcp-before-keys');
-          this.#o.onRtcp(ctx.unprotectRtcp(data));
-          return;
-        }
+        case 'rtp':
+          return this.#onSrtp('rtp', data);
+        case 'rtcp':
+          return this.#onSrtp('rtcp', data);
         default:
           this.drops.drop('unknown-packet');
       }
@@ -234,8 +221,37 @@ export class DtlsSrtpTransport implements MediaPipe {
     }
   }
 
+  /** One SRTP or SRTCP datagram: unprotected and delivered, or held until the keys exist. */
+  #onSrtp(kind: HeldKind, data: Buffer): void {
+    if (this.#offload) {
+      const ok = kind === 'rtp' ? this.#offload.unprotectRtp(data) : this.#offload.unprotectRtcp(data);
+      if (!ok) this.drops.drop('srtp-worker-unavailable');
+      return;
+    }
+    const ctx = this.#remote;
+    if (!ctx) {
+      if (this.#closed) this.drops.drop(kind === 'rtp' ? 'srtp-after-close' : 'srtcp-after-close');
+      else if (!this.#held.push(kind, data)) this.drops.drop('srtp-hold-full');
+      return;
+    }
+    try {
+      if (kind === 'rtp') {
+        // The datagram is ours alone: decrypt it where it lies.
+        const plain = ctx.unprotectRtpInPlace(data);
+        this.packetsReceived++;
+        this.#o.onRtp(plain);
+      } else {
+        this.#o.onRtcp(ctx.unprotectRtcp(data));
+      }
+    } catch (err) {
+      this.drops.drop(err instanceof SrtpError ? err.code : 'handler-error', err);
+    }
+  }
+
   #dropKeys(): void {
     this.#local = this.#remote = undefined;
+    const discarded = this.#held.clear();
+    if (discarded > 0) for (let i = 0; i < discarded; i++) this.drops.drop('srtp-held-at-close');
     this.#offload?.close();
     this.#offload = undefined;
   }

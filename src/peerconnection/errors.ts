@@ -48,3 +48,26 @@ export class OperationError extends PeerConnectionError {
     super('OperationError', 'ERR_PC_OPERATION', message, options);
   }
 }
+
+/**
+ * An argument of the wrong type (W3C/WebIDL `TypeError`), naming the
+ * argument (`candidate.candidate`, `packets[2]`, `track`).
+ */
+export class ArgumentTypeError extends PeerConnectionError {
+  readonly argument: string;
+
+  constructor(argument: string, message: string, options?: { cause?: unknown }) {
+    super('TypeError', 'ERR_PC_ARGUMENT_TYPE', `${argument}: ${message}`, options);
+    this.argument = argument;
+  }
+}
+
+/** An argument of the right type but outside what can be sent (`RangeError`), e.g. an RTP packet over the MTU. */
+export class ArgumentRangeError extends PeerConnectionError {
+  readonly argument: string;
+
+  constructor(argument: string, message: string, options?: { cause?: unknown }) {
+    super('RangeError', 'ERR_PC_ARGUMENT_RANGE', `${argument}: ${message}`, options);
+    this.argument = argument;
+  }
+}

@@ -8,12 +8,13 @@ import { cryptoRng, randomIceString, type Rng } from '../common/rng.js';
 import { IceAgent } from '../agent/ice-agent.js';
 import type { Candidate } from '../candidate/candidate.js';
 import type { DtlsCertificate } from '../dtls/certificate.js';
-import { serializeRtcp, type RtcpPacket } from '../rtcp/index.js';
+import type { RtcpPacket } from '../rtcp/index.js';
 import { parseSdp } from '../sdp/parse.js';
 import type { SdpSetupRole, SessionDescriptionModel } from '../sdp/types.js';
 import { writeSdp } from '../sdp/write.js';
 import type { MediaKind } from './codec.js';
 import { DtlsSrtpTransport } from './dtls-srtp-transport.js';
+import { checkIceCandidateInit, checkTrackLocal, serializeRtcpArgument } from './api-checks.js';
 import { InvalidAccessError, InvalidStateError, OperationError } from './errors.js';
 import { iceAgentConfig, reconfigure, validateConfiguration } from './ice-config.js';
 import { defaultMediaEngine, type MediaEngine } from './media-engine.js';
@@ -149,6 +150,7 @@ export class RTCPeerConnection {
       now: () => this.#clock.now(),
       wallMs: () => this.#clock.wallMs(),
       onTrack: (track, transceiver) => this.#emitTrack(track, transceiver),
+      ...(s.unannouncedSsrcLimit !== undefined ? { unannouncedSsrcLimit: s.unannouncedSsrcLimit } : {}),
     });
     const chain = this.#settings.interceptorRegistry().build({ id: this.#cname.slice(0, 6), clock: this.#clock, rng: this.#rng, log: this.#log });
     this.#media = new MediaPath(chain, { id: this.#cname.slice(0, 6), transceivers: () => this.#transceivers, deliverRtp: (p) => this.#router.handleRtp(p), deliverRtcp: (p) => void this.#router.handleRtcp(p, this.#allSenders()) });
@@ -244,6 +246,7 @@ export class RTCPeerConnection {
   // ---- media ---------------------------------------------------------------
 
   addTrack(track: TrackLocal): RTCRtpSender {
+    checkTrackLocal(track);
     this.#assertOpen();
     if (this.#transceivers.some((t) => t.sender.track === track && !t.stopped)) {
       throw new InvalidAccessError(`track ${track.id} already has a sender`);
@@ -300,9 +303,10 @@ export class RTCPeerConnection {
 
   /** Sends RTCP packets (e.g. a PLI for a remote track) on the transport. */
   writeRTCP(packets: RtcpPacket[]): boolean {
+    const compound = serializeRtcpArgument(packets);
     // After failed or close nothing is sent (RFC 7675 §5.1); the caller learns why.
     if (this.#closed || this.connectionState === 'failed') throw new InvalidStateError(`writeRTCP: the peer connection is ${this.connectionState}`);
-    return this.#media.pipe?.writeRtcp(serializeRtcp(packets)) ?? false;
+    return this.#media.pipe?.writeRtcp(compound) ?? false;
   }
 
   /** Asks the sender of a remote track for a key frame (PLI). */
@@ -438,7 +442,13 @@ export class RTCPeerConnection {
     }
   }
 
-  addIceCandidate(candidate?: RTCIceCandidateInit | null): Promise<void> {
+  addIceCandidate(candidateInit?: RTCIceCandidateInit | null): Promise<void> {
+    let candidate: RTCIceCandidateInit | null;
+    try {
+      candidate = checkIceCandidateInit(candidateInit);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
     return this.#enqueue(async () => {
       this.#assertOpen();
       if (!this.#pendingRemote && !this.#currentRemote) throw new InvalidStateError('addIceCandidate before setRemoteDescription');

@@ -58,6 +58,8 @@ export interface SettingEngineValues {
   dtlsExtendedMasterSecret: 'require' | 'request' | 'disable';
   srtpReplayWindow?: number;
   receiveMtu: number;
+  /** Unannounced remote SSRCs bound per peer connection (see setUnannouncedSSRCLimit). */
+  unannouncedSsrcLimit?: number;
   iceMux?: IceMux;
   /** node:tls options for `turns:` servers (e.g. `ca` of a private CA); certificates are verified. */
   turnTlsConfig?: tls.ConnectionOptions;
@@ -227,6 +229,19 @@ export class SettingEngine {
   setReceiveMTU(mtu: number): void {
     if (!Number.isInteger(mtu) || mtu < 576 || mtu > 65535) throw new InvalidArgumentError('receive MTU must be 576..65535');
     this.#v.receiveMtu = mtu;
+  }
+
+  /**
+   * How many SSRCs the remote description did not announce one peer
+   * connection binds over its life (MID/RID or payload-type routing, RFC 9143
+   * §9.2); later ones are dropped and counted. Default 16
+   * (DEFAULT_UNANNOUNCED_SSRC_LIMIT in media-router.ts): two simulcast videos
+   * of three layers with RTX plus audio. Raise it for peers that send more
+   * unsignalled streams; each becomes a remote track.
+   */
+  setUnannouncedSSRCLimit(limit: number): void {
+    if (!Number.isInteger(limit) || limit < 0 || limit > 256) throw new InvalidArgumentError('unannounced SSRC limit must be an integer 0..256');
+    this.#v.unannouncedSsrcLimit = limit;
   }
 
   /**

@@ -87,6 +87,8 @@ export function collectStats(src: StatsSources): RTCStatsReport {
     ...(dtls && !dtls.closed ? { dtlsCipher: dtls.cipherSuite, srtpCipher: dtls.srtpProfile } : {}),
     ...(src.certificate ? { localCertificateId: 'CERT-local' } : {}),
     droppedPackets: (src.transport?.drops.total ?? 0) + src.router.drops.total,
+    // Non-standard: the drops by reason (hostile or malformed input, limits reached).
+    droppedByReason: { ...src.transport?.drops.toJSON(), ...src.router.drops.toJSON() },
   });
   if (src.certificate) {
     put({
