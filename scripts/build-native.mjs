@@ -5,6 +5,8 @@
  * and the OpenSSL headers Node ships):
  * - native/srtp/tern_srtp.c -> build/native/tern_srtp.node, the SRTP cipher
  *   accelerator (else SRTP uses Node's crypto);
+ * - native/dtls/tern_dtls.c -> build/native/tern_dtls.node, the DTLS
+ *   handshake's signatures, key agreement and PRF (else Node's crypto);
  * - native/udp/tern_udp.c -> build/native/tern_udp.node, batched UDP
  *   sockets, Linux only (else UDP uses node:dgram).
  * Runs on `npm install` (postinstall) and with `npm run build:native`.
@@ -43,6 +45,14 @@ const MODULES = [
     out: join(outDir, 'tern_srtp.node'),
     disableEnv: 'TERN_SRTP_NATIVE',
     fallback: "SRTP uses Node's crypto",
+    openssl: true,
+  },
+  {
+    name: 'DTLS handshake crypto',
+    source: join(root, 'native', 'dtls', 'tern_dtls.c'),
+    out: join(outDir, 'tern_dtls.node'),
+    disableEnv: 'TERN_DTLS_NATIVE',
+    fallback: "DTLS uses Node's crypto",
     openssl: true,
   },
   {

@@ -206,6 +206,7 @@ export {
   DtlsDecodeError,
   DtlsError,
   SRTP_EXPORTER_LABEL,
+  nativeDtlsCryptoStatus,
 } from './dtls/index.js';
 export type {
   DtlsCertificateOptions,
@@ -220,6 +221,7 @@ export type {
   DtlsFingerprint,
   DtlsRole,
   DtlsSessionInfo,
+  PeerPublicKey,
 } from './dtls/index.js';
 export {
   SRTP_PROFILE_PARAMS,
