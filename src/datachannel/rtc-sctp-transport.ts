@@ -138,7 +138,14 @@ export class RTCSctpTransport {
       },
     });
     this.#sctp = sctp;
-    if (role === 'client') sctp.connect();
+    if (role !== 'client') return;
+    try {
+      sctp.connect();
+    } catch (err) {
+      this.#log.debug(`SCTP connect failed: ${(err as Error).message}`);
+      sctp.close();
+      this.#finish(err as Error);
+    }
   }
 
   /** One SCTP packet from the DTLS connection. */
