@@ -12,7 +12,9 @@ export type SctpErrorCode =
   | 'ERR_SCTP_BAD_STREAM'
   /** A call that is not valid in the association's current state. */
   | 'ERR_SCTP_INVALID_STATE'
-  /** Invalid options or arguments. */
+  /** Invalid arguments (an empty message, a bad stream id value). */
+  | 'ERR_SCTP_INVALID_ARGUMENT'
+  /** Invalid options. */
   | 'ERR_SCTP_CONFIG'
   /** The association timed out (too many retransmissions). */
   | 'ERR_SCTP_TIMEOUT'

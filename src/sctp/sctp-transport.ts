@@ -86,7 +86,7 @@ export class SctpTransport {
   /** Queues a message; throws SctpError (closed, too big, buffer full, bad stream). */
   send(streamId: number, ppid: number, data: Uint8Array, opts?: SctpSendOptions): void {
     if (this.#closed) throw new SctpError('ERR_SCTP_CLOSED', 'SCTP transport is closed');
-    this.core.send(streamId, ppid, data, opts);
+    this.core.send(streamId, ppid, data, opts, this.#clock.now());
     this.#drain();
   }
 

@@ -47,6 +47,12 @@ export interface SctpAssociationOptions {
   maxBurst?: number;
   /** Offer I-DATA (RFC 8260) and use it when the peer offers it too; default true. */
   interleaving?: boolean;
+  /**
+   * Loss response of the congestion controller: 'reno' is RFC 9260 §7.2 exactly; 'westwood'
+   * (default) keeps ssthresh at least at the measured bandwidth × min RTT after a loss (TCP
+   * Westwood+), which keeps long paths with random loss usable. See congestion-control.ts.
+   */
+  congestionControl?: 'reno' | 'westwood';
   /** Logger prefix (an association id) for trace lines. */
   logger?: ScopedLogger;
 }
