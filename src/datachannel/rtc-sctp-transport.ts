@@ -39,7 +39,7 @@ export interface RemoteSctpParams {
  * W3C RTCSctpTransport: the SCTP association of a peer connection over its
  * DTLS transport (RFC 8261), and the data channels on it. The association
  * starts once DTLS is up and the negotiated descriptions carry an
- * `m=application` section; the DTLS client sends the INIT.
+ * `m=application` section; both ends send an INIT.
  */
 export class RTCSctpTransport {
   readonly #o: RTCSctpTransportOptions;
@@ -138,7 +138,8 @@ export class RTCSctpTransport {
       },
     });
     this.#sctp = sctp;
-    if (role !== 'client') return;
+    // Both ends send an INIT (RFC 9260 §5.2.1 resolves the collision), as usrsctp and dcsctp do:
+    // stacks disagree on who starts (werift's SCTP client is the ICE-controlling side, not the DTLS client).
     try {
       sctp.connect();
     } catch (err) {
