@@ -564,3 +564,25 @@ export type {
 } from './mdns/index.js';
 export { SfuServer, DEFAULT_SFU_ROOM, SfuRoom, KEY_FRAME_REQUEST_INTERVAL_MS, SfuPeer, parseClientMessage, MAX_SIGNAL_BYTES } from './sfu-ws/index.js';
 export type { SfuServerOptions, SfuServerStats, SfuPeerEvents, SfuClientMessage, SfuServerMessage } from './sfu-ws/index.js';
+
+// Data channels (RFC 8831/8832) and the W3C dictionaries libraries taking a `wrtc` implementation construct.
+export { RTCSessionDescription, RTCIceCandidate } from './peerconnection/index.js';
+export type { RTCDataChannelEvent } from './peerconnection/index.js';
+export { RTCDataChannel, DEFAULT_DATA_CHANNEL_HIGH_WATER_MARK } from './datachannel/rtc-data-channel.js';
+export type {
+  RTCDataChannelInit,
+  RTCDataChannelState,
+  RTCDataChannelMessageEvent,
+  RTCDataChannelErrorEvent,
+  RTCDataChannelSendable,
+  RTCPriorityType,
+  BinaryType,
+  DataChannelMessage,
+} from './datachannel/rtc-data-channel.js';
+export { RTCSctpTransport, DEFAULT_SCTP_PORT, DEFAULT_MAX_MESSAGE_SIZE } from './datachannel/rtc-sctp-transport.js';
+export type { RTCSctpTransportState } from './datachannel/rtc-sctp-transport.js';
+export { DataChannelError } from './datachannel/errors.js';
+export type { DataChannelStreamOptions } from './datachannel/data-channel-stream.js';
+export type { DataChannelEvent, EventListenerLike } from './datachannel/event-target.js';
+export { Ppid, DcepError, decodeDcep, encodeDcepOpen, encodeDcepAck } from './sctp/dcep.js';
+export type { DcepMessage, DcepOpen, Reliability } from './sctp/dcep.js';

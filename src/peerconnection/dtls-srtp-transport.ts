@@ -21,6 +21,9 @@ import { SrtpHoldBuffer, type HeldKind } from './srtp-hold-buffer.js';
 
 const baseLog = getLogger('pc');
 
+/** SCTP packets kept while the association is not yet attached (an INIT and a retransmission or two). */
+const EARLY_APPLICATION_DATA = 16;
+
 export type DtlsTransportState = 'new' | 'connecting' | 'connected' | 'closed' | 'failed';
 
 export interface DtlsSrtpTransportOptions {
@@ -59,6 +62,8 @@ export class DtlsSrtpTransport implements MediaPipe {
   #offload: SrtpOffloadSession | undefined;
   /** SRTP/SRTCP that arrived before the keys were installed (bounded, see SrtpHoldBuffer). */
   readonly #held = new SrtpHoldBuffer();
+  #sctpHandler: ((packet: Buffer) => void) | undefined;
+  #early: Buffer[] | undefined;
   #closed = false;
   bytesSent = 0;
   bytesReceived = 0;
@@ -133,8 +138,14 @@ export class DtlsSrtpTransport implements MediaPipe {
       }
       this.#dtls = dtls;
       dtls.onClose((reason) => this.#onDtlsClose(reason));
+      dtls.onData((data) => this.#onApplicationData(data));
       const profile = dtls.srtpProfile;
-      if (profile === undefined) throw new Error('DTLS finished without an SRTP profile');
+      if (profile === undefined) {
+        // A data-only peer (libdatachannel, for one) may not negotiate use_srtp: SCTP still runs.
+        this.#log.debug(`DTLS ready without SRTP: ${dtls.cipherSuite}`);
+        this.#state$.set('connected');
+        return;
+      }
       const material = dtls.exportKeyingMaterial(SRTP_EXPORTER_LABEL, srtpKeyingMaterialLength(profile));
       const replay = o.replayWindow !== undefined ? { replayWindow: o.replayWindow } : {};
       if (o.srtpWorkers) {
@@ -189,6 +200,34 @@ export class DtlsSrtpTransport implements MediaPipe {
     this.#o.ice.send(out);
     this.bytesSent += out.length;
     return true;
+  }
+
+  /** Sends one SCTP packet as DTLS application data (RFC 8261); false before the handshake or after close. */
+  sendSctp(packet: Uint8Array): boolean {
+    const dtls = this.#dtls;
+    if (!dtls || !this.writable) return false;
+    dtls.send(packet);
+    return true;
+  }
+
+  /**
+   * Sets the receiver of DTLS application data (SCTP packets). Packets that
+   * arrived before it was set (the peer's INIT can race our SCTP start) are
+   * handed over first; at most {@link EARLY_APPLICATION_DATA} are kept.
+   */
+  onSctp(handler: (packet: Buffer) => void): void {
+    this.#sctpHandler = handler;
+    const early = this.#early;
+    this.#early = undefined;
+    for (const p of early ?? []) this.#deliver(handler, p);
+  }
+
+  #onApplicationData(data: Buffer): void {
+    const h = this.#sctpHandler;
+    if (h) return this.#deliver(h, data);
+    const early = (this.#early ??= []);
+    if (early.length >= EARLY_APPLICATION_DATA) return this.drops.drop('application-data-before-sctp');
+    early.push(data);
   }
 
   /** Sends close_notify and stops; does not close the ICE agent. */
@@ -252,6 +291,8 @@ export class DtlsSrtpTransport implements MediaPipe {
     this.#local = this.#remote = undefined;
     const discarded = this.#held.clear();
     if (discarded > 0) for (let i = 0; i < discarded; i++) this.drops.drop('srtp-held-at-close');
+    this.#sctpHandler = undefined;
+    this.#early = undefined;
     this.#offload?.close();
     this.#offload = undefined;
   }

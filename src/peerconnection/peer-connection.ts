@@ -15,6 +15,9 @@ import { writeSdp } from '../sdp/write.js';
 import type { MediaKind } from './codec.js';
 import { DtlsSrtpTransport } from './dtls-srtp-transport.js';
 import { checkIceCandidateInit, checkTrackLocal, serializeRtcpArgument } from './api-checks.js';
+import { RTCSctpTransport } from '../datachannel/rtc-sctp-transport.js';
+import type { RTCDataChannel, RTCDataChannelInit } from '../datachannel/rtc-data-channel.js';
+import { dataChannelStats } from '../datachannel/data-channel-stats.js';
 import { InvalidAccessError, InvalidStateError, OperationError } from './errors.js';
 import { iceAgentConfig, reconfigure, validateConfiguration } from './ice-config.js';
 import { defaultMediaEngine, type MediaEngine } from './media-engine.js';
@@ -29,7 +32,7 @@ import { buildLocalDescription, type LocalSection } from './sdp-builder.js';
 import { SettingEngine } from './setting-engine.js';
 import { StoredDescription } from './stored-description.js';
 import { nextSignalingState } from './signaling-state.js';
-import { collectStats, type RTCStatsReport } from './stats.js';
+import { collectStats, type RTCStats, type RTCStatsReport } from './stats.js';
 import type { TrackLocal } from './track-local.js';
 import type { TrackRemote } from './track-remote.js';
 import { RTCRtpTransceiver } from './transceiver.js';
@@ -46,9 +49,9 @@ import type {
   RTCSignalingState,
 } from './types.js';
 
-import type { PeerConnectionOptions, RTCPeerConnectionIceEvent, RTCTrackEvent } from './peer-connection-events.js';
+import type { PeerConnectionOptions, RTCDataChannelEvent, RTCPeerConnectionIceEvent, RTCTrackEvent } from './peer-connection-events.js';
 
-export type { PeerConnectionOptions, RTCPeerConnectionIceEvent, RTCTrackEvent };
+export type { PeerConnectionOptions, RTCDataChannelEvent, RTCPeerConnectionIceEvent, RTCTrackEvent };
 
 type Described = StoredDescription;
 
@@ -93,6 +96,9 @@ export class RTCPeerConnection {
   readonly #track$ = new LazyEvents<RTCTrackEvent>();
   readonly #candidate$ = new LazyEvents<RTCPeerConnectionIceEvent>();
   readonly #negotiationNeeded$ = new LazyEvents<void>();
+  readonly #datachannel$ = new LazyEvents<RTCDataChannelEvent>();
+  readonly #sctp: RTCSctpTransport;
+  #wantsData = false;
 
   #currentLocal: Described | undefined;
   #pendingLocal: Described | undefined;
@@ -121,6 +127,7 @@ export class RTCPeerConnection {
   oniceconnectionstatechange: ((s: RTCIceConnectionState) => void) | null = null;
   onicegatheringstatechange: ((s: RTCIceGatheringState) => void) | null = null;
   onsignalingstatechange: ((s: RTCSignalingState) => void) | null = null;
+  ondatachannel: ((e: RTCDataChannelEvent) => void) | null = null;
 
   constructor(config: RTCConfiguration = {}, options: PeerConnectionOptions = {}) {
     // Any bundlePolicy: every section shares one transport; offers carry a=group:BUNDLE for any peer.
@@ -141,6 +148,20 @@ export class RTCPeerConnection {
       mediaEngine: this.#engine,
       transceivers: () => this.#transceivers,
       createTransceiver: (kind, direction) => this.#createTransceiver(kind, direction, null),
+      wantsDataChannels: () => this.#wantsData,
+    });
+    this.#sctp = new RTCSctpTransport({
+      clock: this.#clock,
+      rng: this.#rng,
+      logId: this.#cname.slice(0, 6),
+      ...(s.sctpMaxMessageSize !== undefined ? { maxMessageSize: s.sctpMaxMessageSize } : {}),
+      ...(s.dataChannelHighWaterMark !== undefined ? { highWaterMark: s.dataChannelHighWaterMark } : {}),
+      detached: s.detachDataChannels,
+      onDataChannel: (channel) => {
+        const e: RTCDataChannelEvent = { type: 'datachannel', channel };
+        this.#datachannel$.next(e);
+        this.#safe(() => this.ondatachannel?.(e));
+      },
     });
     this.#router = new MediaRouter({
       log: this.#log,
@@ -191,6 +212,25 @@ export class RTCPeerConnection {
   }
   get negotiationneeded$(): Observable<void> {
     return this.#negotiationNeeded$.asObservable();
+  }
+  get datachannel$(): Observable<RTCDataChannelEvent> {
+    return this.#datachannel$.asObservable();
+  }
+
+  /** W3C `sctp`: the SCTP transport once an m=application section is negotiated, else null. */
+  get sctp(): RTCSctpTransport | null {
+    return this.#negotiation.negotiatedData && this.#transportStarting ? this.#sctp : null;
+  }
+
+  /** W3C createDataChannel (RFC 8831/8832): in-band or pre-negotiated (`negotiated: true, id`). */
+  createDataChannel(label: string, init?: RTCDataChannelInit): RTCDataChannel {
+    this.#assertOpen();
+    const channel = this.#sctp.createDataChannel(label, init);
+    if (!this.#wantsData) {
+      this.#wantsData = true;
+      if (!this.#negotiation.hasDataSection) this.#updateNegotiationNeeded();
+    }
+    return channel;
   }
 
   get localDescription(): RTCSessionDescriptionInit | null {
@@ -384,6 +424,7 @@ export class RTCPeerConnection {
       this.#setSignaling(next);
       this.#startGathering();
       this.#maybeStartTransport();
+      this.#maybeStartSctp();
       this.#compactIfStable();
     });
   }
@@ -427,6 +468,7 @@ export class RTCPeerConnection {
       if (type !== 'offer') this.#muteUnreceived();
       this.#setSignaling(next);
       this.#maybeStartTransport();
+      this.#maybeStartSctp();
       this.#compactIfStable();
     });
   }
@@ -472,16 +514,17 @@ export class RTCPeerConnection {
   }
 
   getStats(): Promise<RTCStatsReport> {
-    return Promise.resolve(
-      collectStats({
-        now: this.#clock.wallMs(),
-        agent: this.#agent,
-        transport: this.#transport,
-        transceivers: this.#transceivers,
-        router: this.#router,
-        certificate: this.#certificateValue,
-      }),
-    );
+    const now = this.#clock.wallMs();
+    const report = collectStats({
+      now,
+      agent: this.#agent,
+      transport: this.#transport,
+      transceivers: this.#transceivers,
+      router: this.#router,
+      certificate: this.#certificateValue,
+    });
+    for (const st of dataChannelStats(this.#sctp, now)) report.set(st.id, st as RTCStats);
+    return Promise.resolve(report);
   }
 
   #certificateValue: DtlsCertificate | undefined;
@@ -491,6 +534,7 @@ export class RTCPeerConnection {
     this.#closed = true;
     for (const t of this.#transceivers) t.stop();
     this.#scheduler?.stop();
+    this.#sctp.close();
     this.#transport?.close();
     this.#media.close();
     this.#agent.close();
@@ -502,6 +546,7 @@ export class RTCPeerConnection {
     this.#track$.complete();
     this.#candidate$.complete();
     this.#negotiationNeeded$.complete();
+    this.#datachannel$.complete();
   }
 
   // ---- internals -----------------------------------------------------------
@@ -719,9 +764,15 @@ export class RTCPeerConnection {
     this.#transport = transport;
     const pipe = this.#media.attach(transport);
     this.#subscriptions.push(transport.onStateChange(() => this.#updateConnectionState()));
+    this.#subscriptions.push(
+      transport.onStateChange((st) => {
+        if (st === 'closed' || st === 'failed') this.#sctp.transportClosed(st === 'failed' ? new Error('DTLS transport failed') : undefined);
+      }),
+    );
     this.#updateConnectionState();
     await transport.start();
     if (this.#closed) return;
+    this.#maybeStartSctp();
     for (const t of this.#transceivers) t.sender.setPipe(pipe);
     this.#scheduler = new RtcpScheduler(
       {
@@ -736,6 +787,17 @@ export class RTCPeerConnection {
     );
     this.#scheduler.start();
     this.#updateConnectionState();
+  }
+
+  /** Starts SCTP over DTLS once DTLS is up and an m=application section is negotiated (RFC 8841). */
+  #maybeStartSctp(): void {
+    const transport = this.#transport;
+    const data = this.#negotiation.negotiatedData;
+    if (this.#closed || !data || !transport || transport.state !== 'connected' || this.#sctp.started) return;
+    const role = this.#dtlsRole ?? 'client';
+    this.#sctp.setRemote(data);
+    transport.onSctp((packet) => this.#sctp.receive(packet));
+    this.#sctp.start({ send: (packet) => void transport.sendSctp(packet) }, role);
   }
 
   /** A finished negotiation round keeps its descriptions as text only (idle memory per connection). */
@@ -793,6 +855,7 @@ export class RTCPeerConnection {
 
   #isNegotiationNeeded(): boolean {
     if (this.#iceRestartPending) return true;
+    if (this.#wantsData && !this.#negotiation.hasDataSection) return true;
     for (const t of this.#transceivers) {
       if (t.stopped) {
         if (t.mid !== null && !this.#negotiation.isRejected(t)) return true;

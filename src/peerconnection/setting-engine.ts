@@ -66,6 +66,12 @@ export interface SettingEngineValues {
   net?: Net;
   clock?: Clock;
   rng?: Rng;
+  /** Pion's DetachDataChannels: messages go to `channel.stream()` / `detach()`, not `onmessage`. */
+  detachDataChannels: boolean;
+  /** Our `a=max-message-size` (largest message received); default 262144. */
+  sctpMaxMessageSize?: number;
+  /** Per-channel `bufferedAmount` bound past which `send` throws ERR_DC_BUFFER_FULL; default 16 MiB. */
+  dataChannelHighWaterMark?: number;
 }
 
 /** RFC 8445 §5.3: ufrag ≥ 4 ice-chars (24 bits), password ≥ 22 ice-chars (128 bits). */
@@ -80,6 +86,7 @@ export class SettingEngine {
     answeringDtlsRole: 'auto',
     dtlsExtendedMasterSecret: 'require',
     receiveMtu: DEFAULT_RECEIVE_MTU,
+    detachDataChannels: false,
   };
 
   #certificate: Promise<DtlsCertificate> | undefined;
@@ -315,5 +322,22 @@ export class SettingEngine {
 
   setRng(rng: Rng): void {
     this.#v.rng = rng;
+  }
+
+  /** Pion's DetachDataChannels: read and write channels through `channel.detach()` (a Node Duplex). */
+  detachDataChannels(): void {
+    this.#v.detachDataChannels = true;
+  }
+
+  /** Our `a=max-message-size` (bytes, 1 KiB..1 GiB): the largest data-channel message we accept. */
+  setSCTPMaxMessageSize(bytes: number): void {
+    if (!Number.isInteger(bytes) || bytes < 1024 || bytes > 1 << 30) throw new InvalidArgumentError(`bad SCTP max message size ${bytes}`);
+    this.#v.sctpMaxMessageSize = bytes;
+  }
+
+  /** The `bufferedAmount` past which a data channel's `send` throws `ERR_DC_BUFFER_FULL` (default 16 MiB). */
+  setDataChannelHighWaterMark(bytes: number): void {
+    if (!Number.isInteger(bytes) || bytes < 1) throw new InvalidArgumentError(`bad data channel high-water mark ${bytes}`);
+    this.#v.dataChannelHighWaterMark = bytes;
   }
 }

@@ -9,7 +9,7 @@ import type { RTCRtpTransceiver } from './transceiver.js';
 /** One stats object, keyed by `id`, with the W3C `type` names (webrtc-stats). */
 export interface RTCStats {
   id: string;
-  type: 'inbound-rtp' | 'outbound-rtp' | 'remote-inbound-rtp' | 'candidate-pair' | 'local-candidate' | 'remote-candidate' | 'transport' | 'certificate' | 'codec';
+  type: 'inbound-rtp' | 'outbound-rtp' | 'remote-inbound-rtp' | 'candidate-pair' | 'local-candidate' | 'remote-candidate' | 'transport' | 'certificate' | 'codec' | 'data-channel' | 'sctp-transport';
   timestamp: number;
   [key: string]: unknown;
 }
