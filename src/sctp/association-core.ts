@@ -162,6 +162,8 @@ export class SctpAssociationCore {
     if (!(o.maxReceiveWindow >= 1500 && o.maxReceiveWindow <= 64 * 1024 * 1024)) {
       throw new SctpError('ERR_SCTP_CONFIG', 'maxReceiveWindow must be 1500..64 MiB');
     }
+    // Messages are delivered whole, so the window must hold the largest one with its fragment overhead.
+    o.maxReceiveWindow = Math.max(o.maxReceiveWindow, Math.ceil(o.maxMessageSize * 1.1) + 262144);
     this.#o = o;
     this.#log = opts.logger ?? baseLog;
     this.#drops = new DropCounter(this.#log);

@@ -19,12 +19,17 @@ interface Frag {
 
 /** An I-DATA message being reassembled (RFC 8260: fragments keyed by MID and FSN). */
 interface IMessage {
-  frags: (Uint8Array | undefined)[];
+  /** Fragments 0..`contiguous`-1 appended in order into `buf` (grown ×2), the rest held apart by FSN. */
+  buf: Uint8Array | undefined;
+  contiguous: number;
+  held: Map<number, Uint8Array> | undefined;
   count: number;
   bytes: number;
   ppid: number;
   /** FSN of the E fragment, -1 until seen. */
   last: number;
+  /** Bytes in `buf`. */
+  filled: number;
 }
 
 interface InStream {
@@ -160,32 +165,47 @@ export class Reassembler {
     }
     let m = map.get(mid);
     if (!m) {
-      m = { frags: [], count: 0, bytes: 0, ppid: 0, last: -1 };
+      m = { buf: undefined, contiguous: 0, held: undefined, count: 0, bytes: 0, ppid: 0, last: -1, filled: 0 };
       map.set(mid, m);
     }
-    if (m.frags[fsn] !== undefined) return;
-    m.frags[fsn] = data.slice();
+    if (fsn < m.contiguous || m.held?.has(fsn)) return;
     m.count++;
     m.bytes += data.length;
     this.bufferedBytes += data.length + FRAGMENT_OVERHEAD;
     if (begin) m.ppid = fsnOrPpid;
     if ((flags & DataFlag.End) !== 0) m.last = fsn;
-    if (m.bytes > this.#maxMessageSize) {
+    if (m.bytes > this.#maxMessageSize || (m.last >= 0 && (m.count > m.last + 1 || fsn > m.last))) {
       this.#dropIMessage(map, mid, m);
       this.droppedMessages++;
       return;
     }
-    if (m.last >= 0 && m.count === m.last + 1 && m.frags[0] !== undefined) {
-      const out = new Uint8Array(m.bytes);
-      let o = 0;
-      for (let i = 0; i <= m.last; i++) {
-        const f = m.frags[i]!;
-        out.set(f, o);
-        o += f.length;
+    if (fsn === m.contiguous) {
+      this.#append(m, data);
+      for (let h = m.held?.get(m.contiguous); h !== undefined; h = m.held?.get(m.contiguous)) {
+        m.held!.delete(m.contiguous);
+        this.#append(m, h);
       }
+    } else (m.held ??= new Map()).set(fsn, data.slice());
+    if (m.last >= 0 && m.contiguous === m.last + 1) {
+      const buf = m.buf!;
+      const out = buf.length > m.bytes * 1.5 ? buf.slice(0, m.bytes) : buf.subarray(0, m.bytes);
       this.#dropIMessage(map, mid, m);
       this.#complete(streamId, mid, unordered, m.ppid, out);
     }
+  }
+
+  /** Appends the next in-order fragment to the message buffer. */
+  #append(m: IMessage, f: Uint8Array): void {
+    const at = m.filled;
+    let buf = m.buf;
+    if (!buf || at + f.length > buf.length) {
+      const grown = new Uint8Array(Math.min(this.#maxMessageSize, Math.max(16 * f.length, 2 * (at + f.length))));
+      if (buf) grown.set(buf.subarray(0, at));
+      buf = m.buf = grown;
+    }
+    buf.set(f, at);
+    m.filled = at + f.length;
+    m.contiguous++;
   }
 
   #dropIMessage(map: Map<number, IMessage>, mid: number, m: IMessage): void {

@@ -37,7 +37,11 @@ export interface SctpAssociationOptions {
   heartbeatIntervalMs?: number;
   /** Valid.Cookie.Life (RFC 9260 §16); default 60000 ms. */
   cookieLifetimeMs?: number;
-  /** Largest receive window advertised (a_rwnd), which also bounds reassembly memory; default 4 MiB. */
+  /**
+   * Largest receive window advertised (a_rwnd), which also bounds reassembly and undelivered
+   * message memory; default 4 MiB, raised to 1.1 × maxMessageSize + 256 KiB if smaller
+   * (messages are delivered whole). At most 64 MiB.
+   */
   maxReceiveWindow?: number;
   /** Bytes `send` may buffer over all streams before it throws ERR_SCTP_BUFFER_FULL; default 16 MiB. */
   sendHighWaterMark?: number;
