@@ -5,7 +5,7 @@ import { buildErrorResponse, buildSuccessResponse } from '../stun/error-response
 import type { StunIntegrityKey } from '../stun/integrity-key.js';
 import { StunMessage, isStunMessage } from '../stun/message.js';
 import { familyOf, formatAddress, type TransportAddress } from '../transport/net.js';
-import { CHANNEL_MAX, CHANNEL_MIN } from '../turn/constants.js';
+import { CHANNEL_MIN } from '../turn/constants.js';
 import { AddressPolicy } from './address-policy.js';
 import { TurnAllocation, type TurnChannel, type TurnClientTuple, type TurnPermission } from './allocation.js';
 import { AuthFailureLimiter, CredentialStore, NonceIssuer } from './auth.js';
@@ -51,6 +51,9 @@ export interface TurnUdpListener {
   readonly local: TransportAddress;
   readonly link: unknown;
 }
+
+/** RFC 5766 §11: the highest channel number of the older range. */
+const LEGACY_CHANNEL_MAX = 0x7ffe;
 
 const TURN_METHODS = new Set<number>([StunMethod.Allocate, StunMethod.Refresh, StunMethod.CreatePermission, StunMethod.ChannelBind]);
 
@@ -432,8 +435,12 @@ export class TurnServerCore<R = unknown> {
     if (!alloc || alloc.relay === undefined) return err(StunErrorCode.AllocationMismatch, 'Allocation Mismatch');
     const number = msg.getChannelNumber();
     const peer = msg.getXorPeerAddress();
-    // RFC 8656 §12.1: 0x4000 through 0x4FFF, and a peer address, or 400.
-    if (number === undefined || number < CHANNEL_MIN || number > CHANNEL_MAX || peer === undefined) return err(StunErrorCode.BadRequest, 'Bad Request');
+    // RFC 8656 §12.1: 0x4000 through 0x4FFF, and a peer address, or 400. RFC 5766 §11 allowed up
+    // to 0x7FFE and older clients (coturn's own among them) still pick from there: accepted too.
+    if (number === undefined || number < CHANNEL_MIN || number > LEGACY_CHANNEL_MAX || peer === undefined) {
+      if (this.#log.debugEnabled) this.#log.debug(`ChannelBind without a valid channel (${number}) or peer (${peer ? formatAddress(peer) : '-'})`);
+      return err(StunErrorCode.BadRequest, 'Bad Request');
+    }
     if (familyOf(peer.address) !== alloc.family) return err(StunErrorCode.PeerAddressFamilyMismatch, 'Peer Address Family Mismatch');
     if (!this.#policy.allows(peer.address)) {
       this.counters.deniedPeers++;
@@ -442,8 +449,10 @@ export class TurnServerCore<R = unknown> {
     const bound = alloc.channels.get(number);
     const byPeer = alloc.permissions.get(peer.address)?.channelsByPort.get(peer.port);
     // RFC 8656 §12.2: a channel is bound to one peer and a peer to one channel.
-    if (bound && (bound.peer.address !== peer.address || bound.peer.port !== peer.port)) return err(StunErrorCode.BadRequest, 'Bad Request');
-    if (byPeer && byPeer.number !== number) return err(StunErrorCode.BadRequest, 'Bad Request');
+    if ((bound && (bound.peer.address !== peer.address || bound.peer.port !== peer.port)) || (byPeer && byPeer.number !== number)) {
+      if (this.#log.debugEnabled) this.#log.debug(`ChannelBind ${number} to ${formatAddress(peer)} conflicts with a binding`);
+      return err(StunErrorCode.BadRequest, 'Bad Request');
+    }
     if (!bound && alloc.channels.size >= this.#maxChannels) return err(StunErrorCode.InsufficientCapacity, 'Insufficient Capacity');
     if (!alloc.permissions.has(peer.address) && alloc.permissions.size >= this.#maxPermissions) return err(StunErrorCode.InsufficientCapacity, 'Insufficient Capacity');
     // RFC 8656 §12.2: binding (or refreshing) a channel installs or refreshes the peer's permission.

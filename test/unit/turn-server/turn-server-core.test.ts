@@ -234,7 +234,7 @@ describe('TurnServerCore: permissions, indications and channels', () => {
     const h = new CoreHarness();
     const c = allocated(h);
     expect(errorCode(c.bind(0x3fff, PEER))).toBe(400);
-    expect(errorCode(c.bind(0x5000, PEER))).toBe(400);
+    expect(errorCode(c.bind(0x7fff, PEER))).toBe(400);
     expect(isSuccess(c.bind(0x4001, PEER))).toBe(true);
     expect(errorCode(c.bind(0x4002, PEER))).toBe(400);
     expect(errorCode(c.bind(0x4001, { ...PEER, port: 5001 }))).toBe(400);
