@@ -189,6 +189,28 @@ export type {
   TurnTransportKind,
 } from './turn/index.js';
 export {
+  TurnServer,
+  TurnServerCore,
+  TurnAllocation,
+  AddressPolicy,
+  DEFAULT_DENIED_PEER_RANGES,
+  restApiCredentials,
+  restApiPassword,
+  turnMetricsText,
+  SharedPort,
+  classifyStreamStart,
+} from './turn-server/index.js';
+export type {
+  TurnServerOptions,
+  TurnServerCoreConfig,
+  TurnServerIo,
+  TurnServerStats,
+  TurnKeyLookup,
+  SharedPortOptions,
+  SharedPortStats,
+  StreamStart,
+} from './turn-server/index.js';
+export {
   DtlsCertificate,
   certificateFingerprint,
   DEFAULT_CERTIFICATE_CACHE_SIZE,
