@@ -529,5 +529,4 @@ export type {
   MulticastDnsOptions,
   MdnsCandidatesOptions,
 } from './mdns/index.js';
-export { SfuServer, DEFAULT_SFU_ROOM, SfuRoom, KEY_FRAME_REQUEST_INTERVAL_MS, SfuPeer, parseClientMessage, MAX_SIGNAL_BYTES } from './sfu-ws/index.js';
-export type { SfuServerOptions, SfuServerStats, SfuPeerEvents, SfuClientMessage, SfuServerMessage } from './sfu-ws/index.js';
+// sfu-ws is an application of this API, published as the subpath `tern-rtc/sfu-ws` (it imports this index).
