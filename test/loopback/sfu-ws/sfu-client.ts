@@ -20,6 +20,8 @@ export interface ClientOptions {
   answer?: boolean;
   /** Key frame every n-th video packet, plus whenever a PLI arrives (default 50). */
   keyEvery?: number;
+  /** Rewrites each offer before it is applied (e.g. a wrong ICE password). */
+  mungeOffer?: (sdp: string) => string;
 }
 
 /** A tern peer in the browser's role: joins with a token, publishes VP8 and Opus, answers the SFU's offers. */
@@ -44,13 +46,15 @@ export class SfuClient {
   readonly #video = new TrackLocalStaticRTP({ mimeType: 'video/VP8', clockRate: 90000 }, 'video', 'me');
   readonly #audio = new TrackLocalStaticRTP({ mimeType: 'audio/opus', clockRate: 48000, channels: 2 }, 'audio', 'me');
   readonly #timer: ReturnType<typeof setInterval> | undefined;
-  readonly #o: Required<ClientOptions>;
+  readonly #o: Required<Omit<ClientOptions, 'mungeOffer'>> & ClientOptions;
+  readonly token: string;
   #seq = 0;
   #keyNow = true;
   ssrcBase = 1;
 
   constructor(wsUrl: string, token: string, options: ClientOptions = {}) {
     this.#o = { publish: true, answer: true, keyEvery: 50, ...options };
+    this.token = token;
     if (this.#o.publish) {
       this.videoSender = this.pc.addTrack(this.#video);
       this.pc.addTrack(this.#audio);
@@ -105,7 +109,7 @@ export class SfuClient {
     this.order.push(msg.type);
     if (msg.type === 'offer') {
       if (!this.#o.answer) return;
-      await this.pc.setRemoteDescription({ type: 'offer', sdp: msg.sdp });
+      await this.pc.setRemoteDescription({ type: 'offer', sdp: this.#o.mungeOffer ? this.#o.mungeOffer(msg.sdp) : msg.sdp });
       await this.pc.setLocalDescription(await this.pc.createAnswer());
       this.send({ type: 'answer', sdp: this.pc.localDescription!.sdp });
       this.answers++;
