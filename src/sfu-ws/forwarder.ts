@@ -207,6 +207,19 @@ export class DownTrack implements TrackLocal {
     this.#fwd.requestKeyFrame(this.#target);
   }
 
+  /** Continues the numbering of `prev` (the down track its sender carried before). */
+  continueFrom(prev: DownTrack): void {
+    const st = prev.#numbering();
+    this.#lastSeq = st.lastSeq;
+    this.#lastTs = st.lastTs;
+    this.#lastMs = st.lastMs;
+    this.#started = st.started;
+  }
+
+  #numbering(): { lastSeq: number; lastTs: number; lastMs: number; started: boolean } {
+    return { lastSeq: this.#lastSeq, lastTs: this.#lastTs, lastMs: this.#lastMs, started: this.#started };
+  }
+
   unbind(binding: TrackLocalBinding): void {
     if (this.#binding === binding) this.#binding = undefined;
   }

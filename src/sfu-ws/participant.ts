@@ -67,6 +67,8 @@ export class Participant {
   readonly #clock: Clock;
   readonly #answerTimeoutMs: number;
   readonly #subs = new Map<Forwarder, Subscription>();
+  /** The last down track of each sender whose subscription ended (at most one per section). */
+  readonly #retired = new Map<RTCRtpSender, DownTrack>();
   /** Server candidates gathered before their offer went out. */
   #heldCandidates: (RTCIceCandidateInit | null)[] | undefined = [];
   /** Client candidates that arrived before the answer was applied. */
@@ -126,7 +128,7 @@ export class Participant {
     for (const fwd of want) {
       if (this.#subs.has(fwd)) continue;
       const down = fwd.subscribe();
-      const sender = this.pc.addTrack(down);
+      const sender = this.#recycle(down) ?? this.pc.addTrack(down);
       const stopRtcp = sender.onRtcp((compound) => this.#onSubscriberRtcp(down, compound));
       this.#subs.set(fwd, { down, sender, stopRtcp });
       changed = true;
@@ -250,10 +252,28 @@ export class Participant {
     }
   }
 
+  /**
+   * Reuses a section whose subscription ended (inactive, no track) for a new
+   * track of the same kind, so churn does not grow the SDP by one m-section
+   * per track ever forwarded (at most as many sections as tracks at once).
+   */
+  #recycle(down: DownTrack): RTCRtpSender | undefined {
+    const t = this.pc.getTransceivers().find((x) => !x.stopped && x.kind === down.kind && x.direction === 'inactive' && x.sender.track === null);
+    if (!t) return undefined;
+    // Same SSRC as before: carry on its sequence numbers and timestamps (a receiver's SRTP replay window would drop a restart).
+    const prev = this.#retired.get(t.sender);
+    if (prev) down.continueFrom(prev);
+    this.#retired.delete(t.sender);
+    void t.sender.replaceTrack(down);
+    t.direction = 'sendonly';
+    return t.sender;
+  }
+
   #unsubscribe(fwd: Forwarder, sub: Subscription): void {
     sub.stopRtcp();
     fwd.unsubscribe(sub.down);
     this.#subs.delete(fwd);
+    this.#retired.set(sub.sender, sub.down);
     try {
       this.pc.removeTrack(sub.sender);
     } catch {
