@@ -62,6 +62,11 @@ export class Forwarder {
     return this.#layerRid;
   }
 
+  /** The remote SSRC of each layer. */
+  get ssrcs(): readonly number[] {
+    return this.#layerSsrc;
+  }
+
   get simulcast(): boolean {
     return this.#layerRid.length > 1;
   }

@@ -113,7 +113,7 @@ export async function collectSfuStats(rooms: Iterable<SfuRoom>, extra: { connect
       }
       const lossBySsrc = publisher ? loss.get(publisher) : undefined;
       let lost = 0;
-      for (const v of lossBySsrc?.values() ?? []) lost = Math.max(lost, v);
+      for (const ssrc of fwd.ssrcs) lost = Math.max(lost, lossBySsrc?.get(ssrc) ?? 0);
       trackStats.push({
         id: fwd.id,
         publisher: fwd.streamId,
