@@ -584,8 +584,6 @@ export type {
   MulticastDnsOptions,
   MdnsCandidatesOptions,
 } from './mdns/index.js';
-export { SfuServer, DEFAULT_SFU_ROOM, SfuRoom, KEY_FRAME_REQUEST_INTERVAL_MS, SfuPeer, parseClientMessage, MAX_SIGNAL_BYTES } from './sfu-ws/index.js';
-export type { SfuServerOptions, SfuServerStats, SfuPeerEvents, SfuClientMessage, SfuServerMessage } from './sfu-ws/index.js';
 
 // Data channels (RFC 8831/8832) and the W3C dictionaries libraries taking a `wrtc` implementation construct.
 export { RTCSessionDescription, RTCIceCandidate } from './peerconnection/index.js';
@@ -608,3 +606,4 @@ export type { DataChannelStreamOptions } from './datachannel/data-channel-stream
 export type { DataChannelEvent, EventListenerLike } from './datachannel/event-target.js';
 export { Ppid, DcepError, decodeDcep, encodeDcepOpen, encodeDcepAck } from './sctp/dcep.js';
 export type { DcepMessage, DcepOpen, Reliability } from './sctp/dcep.js';
+// sfu-ws is an application of this API, published as the subpath `tern-rtc/sfu-ws` (it imports this index).

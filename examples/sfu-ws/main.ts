@@ -1,29 +1,34 @@
 /**
- * `npm start`: a websocket SFU on 127.0.0.1 with its browser page (Pion's
- * sfu-ws). Everyone who opens the page and joins the same room sees and
- * hears everyone else. PORT and HOST pick where it listens (default
- * 127.0.0.1:8080); other machines need HOST=0.0.0.0 and a reachable address.
+ * `npm start`: the sfu-ws server with its browser page. Everyone who opens
+ * the page in the same room sees and hears everyone else. Media goes through
+ * one UDP port (and one TCP port for ICE-TCP) by default. `npm start -- --help`
+ * lists the flags and environment variables.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SettingEngine, SfuServer } from '../../src/index.js';
+import { parseSfuCli, sfuCliHelp, SfuServer } from '../../src/sfu-ws/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const host = process.env['HOST'] ?? '127.0.0.1';
-const port = Number(process.env['PORT'] ?? 8080);
+const cli = parseSfuCli(process.argv.slice(2), process.env);
+if (cli === 'help') {
+  console.log(sfuCliHelp());
+  process.exit(0);
+}
 
-// One engine (and so one DTLS certificate) for every peer; loopback included for browsers on this machine.
-const settingEngine = new SettingEngine();
-settingEngine.setIncludeLoopbackCandidate(true);
+const sfu = new SfuServer({ ...cli.options, page: readFileSync(join(here, 'index.html')) });
+const address = await sfu.listen(cli.httpPort, cli.host);
+const shown = cli.host === '0.0.0.0' ? 'localhost' : cli.host;
+console.log(`tern-rtc sfu-ws: open http://${shown}:${address.port}/ in two or more browser tabs and join the same room`);
+if (sfu.mux) console.log(`media: udp ${sfu.mux.udpAddress?.port ?? '-'}, tcp ${sfu.mux.tcpAddress?.port ?? '-'}`);
 
-const sfu = new SfuServer({ settingEngine, page: readFileSync(join(here, 'index.html')) });
-const address = await sfu.listen(port, host);
-console.log(`tern-rtc sfu-ws: open http://${host}:${address.port}/ in two or more browser tabs and join the same room`);
-
-async function shutdown(): Promise<void> {
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: telling clients and closing`);
   await sfu.close();
   process.exit(0);
 }
-process.on('SIGINT', () => void shutdown());
-process.on('SIGTERM', () => void shutdown());
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

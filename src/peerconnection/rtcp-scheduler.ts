@@ -35,6 +35,7 @@ export class RtcpScheduler {
   #stopped = false;
   reportsSent = 0;
   nacksSent = 0;
+  #reportRotation = 0;
 
   constructor(host: RtcpSchedulerHost, pipe: MediaPipe) {
     this.#host = host;
@@ -67,7 +68,13 @@ export class RtcpScheduler {
       if (b) blocks.push(b);
     }
     const packets: RtcpPacket[] = [];
-    const sending = this.#host.senders().filter((s) => s.stats?.hasSent);
+    // Senders whose track was removed send no more reports; one compound packet holds at most 31 SDES chunks
+    // (RFC 3550 §6.5: SC is 5 bits), so beyond that the reports rotate over the senders.
+    let sending = this.#host.senders().filter((s) => s.stats?.hasSent && s.track !== null);
+    if (sending.length > MAX_REPORT_BLOCKS) {
+      const start = this.#reportRotation++ % sending.length;
+      sending = [...sending.slice(start), ...sending.slice(0, start)].slice(0, MAX_REPORT_BLOCKS);
+    }
     const [sec, frac] = ntpTime(this.#pipe.wallMs());
     if (sending.length) {
       sending.forEach((s, i) => {

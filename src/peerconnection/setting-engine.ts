@@ -94,6 +94,21 @@ export class SettingEngine {
   #srtpWorkers: SrtpWorkerPool | undefined;
   #interceptors = new InterceptorRegistry();
 
+  /**
+   * A new engine with the same values that shares this one's DTLS
+   * certificate, peer-certificate cache and SRTP worker pool: for a per-
+   * connection setting (e.g. server-issued ICE credentials) without paying
+   * for a certificate per connection.
+   */
+  clone(): SettingEngine {
+    const e = new SettingEngine();
+    Object.assign(e.#v, this.#v);
+    e.#certificate = this.certificate();
+    e.#peerCertificates = this.peerCertificateCache();
+    e.#srtpWorkers = this.#srtpWorkers;
+    return e;
+  }
+
   /** A snapshot of the current values. */
   get values(): Readonly<SettingEngineValues> {
     return this.#v;
