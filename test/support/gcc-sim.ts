@@ -80,8 +80,7 @@ export function simulateBottleneck(o: BottleneckSimOptions): SimSample[] {
     while (toReceiver.length && toReceiver[0]!.at <= t) recorder.record(toReceiver.shift()!.seq, 1, t);
     if (t >= nextFeedback) {
       nextFeedback += fbInterval;
-      const fb = recorder.feedback(2);
-      if (fb) toSender.push({ at: t + oneWay, fb: serialize(fb) });
+      for (const fb of recorder.feedback(2)) toSender.push({ at: t + oneWay, fb: serialize(fb) });
     }
     while (toSender.length && toSender[0]!.at <= t) {
       const raw = toSender.shift()!.fb;
