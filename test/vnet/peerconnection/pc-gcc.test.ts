@@ -15,7 +15,7 @@ import {
   type GccInterceptor,
   type Net,
 } from '../../../src/index.js';
-import { VirtualNetwork } from '../../../src/transport/vnet/index.js';
+import { VirtualNetwork } from '../../../src/vnet/index.js';
 import { waitFor } from '../../support/pc.js';
 
 /** VP8 with transport-cc and no NACK: this test measures the estimator, not retransmissions. */
