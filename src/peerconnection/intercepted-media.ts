@@ -162,6 +162,7 @@ export class MediaPath {
   readonly #host: InterceptedMediaHost;
   #media: InterceptedMedia | undefined;
   #pipe: MediaPipe | undefined;
+  #closed = false;
 
   constructor(chain: Interceptor | undefined, host: InterceptedMediaHost) {
     this.#chain = chain;
@@ -188,7 +189,10 @@ export class MediaPath {
     return this.#pipe;
   }
 
+  /** Closes the chain (idempotent), attached or not. */
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
     if (this.#media) this.#media.close();
     else this.#chain?.close();
   }

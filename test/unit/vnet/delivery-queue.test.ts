@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/common/fake-clock.js';
-import { DeliveryQueue } from '../../../src/transport/vnet/delivery-queue.js';
+import { DeliveryQueue } from '../../../src/vnet/delivery-queue.js';
 
 describe('DeliveryQueue', () => {
   it('runs entries in (time, insertion) order behind a single clock timer', async () => {

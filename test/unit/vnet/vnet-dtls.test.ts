@@ -3,7 +3,7 @@ import { FakeClock } from '../../../src/common/fake-clock.js';
 import { SeededRng } from '../../../src/common/rng.js';
 import { DtlsCertificate, DtlsConnection } from '../../../src/dtls/index.js';
 import { UdpDatagramTransport } from '../../../src/transport/udp-datagram-transport.js';
-import { VirtualNetwork } from '../../../src/transport/vnet/index.js';
+import { VirtualNetwork } from '../../../src/vnet/index.js';
 
 /** The DTLS driver runs unchanged over vnet sockets, with seeded loss and an MTU. */
 describe('DTLS over vnet', () => {

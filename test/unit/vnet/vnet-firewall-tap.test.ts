@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/common/fake-clock.js';
-import { VirtualNetwork, type VirtualPacketEvent } from '../../../src/transport/vnet/index.js';
+import { VirtualNetwork, type VirtualPacketEvent } from '../../../src/vnet/index.js';
 import { collect } from './vnet-helpers.js';
 
 describe('vnet IPv6 stateful firewall (RFC 6092)', () => {

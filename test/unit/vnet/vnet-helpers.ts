@@ -1,5 +1,5 @@
 import type { TransportAddress, UdpSocket } from '../../../src/transport/net.js';
-import type { VirtualHost } from '../../../src/transport/vnet/index.js';
+import type { VirtualHost } from '../../../src/vnet/index.js';
 
 /** Binds a UDP socket that answers every datagram with the source address it saw (a STUN-like reflector). */
 export async function reflector(host: VirtualHost, port: number): Promise<UdpSocket> {

@@ -3,7 +3,7 @@ import { IceAgent, type IceConnection } from '../../../src/agent/index.js';
 import { FakeClock } from '../../../src/common/fake-clock.js';
 import { SeededRng } from '../../../src/common/rng.js';
 import { createTurnRelay } from '../../../src/turn/index.js';
-import { VirtualNetwork } from '../../../src/transport/vnet/index.js';
+import { VirtualNetwork } from '../../../src/vnet/index.js';
 
 /**
  * The ICE agent and TURN client run unchanged on the virtual network: two

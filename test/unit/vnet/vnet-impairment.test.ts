@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/common/fake-clock.js';
 import { SeededRng } from '../../../src/common/rng.js';
-import { VirtualNetwork, type LinkImpairment } from '../../../src/transport/vnet/index.js';
+import { VirtualNetwork, type LinkImpairment } from '../../../src/vnet/index.js';
 import { collect } from './vnet-helpers.js';
 
 /** A sender behind an impaired router uplink, a receiver on the WAN. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NatTable, type NatBehavior } from '../../../src/transport/vnet/nat.js';
+import { NatTable, type NatBehavior } from '../../../src/vnet/nat.js';
 import type { TransportAddress } from '../../../src/transport/net.js';
 
 const INTERNAL: TransportAddress[] = [

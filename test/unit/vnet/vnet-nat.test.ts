@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/common/fake-clock.js';
 import type { TransportAddress } from '../../../src/transport/net.js';
-import { NAT_PRESETS, VirtualNetwork, type NatBehavior, type NatConfig } from '../../../src/transport/vnet/index.js';
+import { NAT_PRESETS, VirtualNetwork, type NatBehavior, type NatConfig } from '../../../src/vnet/index.js';
 import { collect, reflected, reflector } from './vnet-helpers.js';
 
 /**

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/common/fake-clock.js';
 import { SeededRng } from '../../../src/common/rng.js';
 import { StunAttr, StunClass, StunMessage, StunMethod, longTermKey, newTransactionId } from '../../../src/stun/index.js';
-import { VirtualNetwork } from '../../../src/transport/vnet/index.js';
+import { VirtualNetwork } from '../../../src/vnet/index.js';
 
 /** Valid-looking TURN/STUN requests with random attributes, then random byte flips. */
 function messages(rng: SeededRng, nonce: string) {

@@ -3,7 +3,7 @@ import { FakeClock } from '../../../src/common/fake-clock.js';
 import { SeededRng } from '../../../src/common/rng.js';
 import { StunClass, StunMessage, StunMethod, newTransactionId } from '../../../src/stun/index.js';
 import type { TransportAddress } from '../../../src/transport/net.js';
-import { RFC5780_ATTR, VirtualNetwork, type NatBehavior } from '../../../src/transport/vnet/index.js';
+import { RFC5780_ATTR, VirtualNetwork, type NatBehavior } from '../../../src/vnet/index.js';
 import { readAddressValue } from '../../../src/stun/address.js';
 
 const readAddr = (v: Buffer): TransportAddress | undefined => readAddressValue(v, 0, v.length);

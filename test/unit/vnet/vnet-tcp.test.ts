@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/common/fake-clock.js';
 import { SeededRng } from '../../../src/common/rng.js';
 import { NetError, type TcpConnection } from '../../../src/transport/net.js';
-import { VirtualNetwork, type NatBehavior } from '../../../src/transport/vnet/index.js';
+import { VirtualNetwork, type NatBehavior } from '../../../src/vnet/index.js';
 
 function setup(filtering: NatBehavior = 'address-and-port-dependent', seed = 1) {
   const clock = new FakeClock();

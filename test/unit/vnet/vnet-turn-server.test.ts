@@ -4,7 +4,7 @@ import { SeededRng } from '../../../src/common/rng.js';
 import { longTermKey, newTransactionId, parseIceServerUri, StunClass, StunMessage, StunMethod, TRANSPORT_UDP } from '../../../src/stun/index.js';
 import { createTurnRelay } from '../../../src/turn/index.js';
 import type { TransportAddress } from '../../../src/transport/net.js';
-import { VirtualNetwork } from '../../../src/transport/vnet/index.js';
+import { VirtualNetwork } from '../../../src/vnet/index.js';
 
 const TURN_IP = '198.51.100.50';
 const SYMMETRIC = { mapping: 'address-and-port-dependent', filtering: 'address-and-port-dependent' } as const;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/common/fake-clock.js';
 import { setLogLevel } from '../../../src/common/log.js';
 import { NetError } from '../../../src/transport/net.js';
-import { VirtualNetwork } from '../../../src/transport/vnet/index.js';
+import { VirtualNetwork } from '../../../src/vnet/index.js';
 import { collect } from './vnet-helpers.js';
 
 function lan() {

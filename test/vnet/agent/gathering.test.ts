@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/common/fake-clock.js';
 import { SeededRng } from '../../../src/common/rng.js';
 import { IceAgent, type IceAgentConfig } from '../../../src/agent/index.js';
-import { VirtualNetwork } from '../../../src/transport/vnet/index.js';
+import { VirtualNetwork } from '../../../src/vnet/index.js';
 
 const cleanup: (() => void)[] = [];
 afterEach(() => {

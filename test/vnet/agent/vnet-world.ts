@@ -2,8 +2,8 @@ import { expect } from 'vitest';
 import { FakeClock } from '../../../src/common/fake-clock.js';
 import { SeededRng } from '../../../src/common/rng.js';
 import { IceAgent, type IceAgentConfig, type IceConnection, type IceRole } from '../../../src/agent/index.js';
-import { VirtualNetwork, type NatConfig, type VirtualRouter } from '../../../src/transport/vnet/index.js';
-import type { LinkImpairment } from '../../../src/transport/vnet/index.js';
+import { VirtualNetwork, type NatConfig, type VirtualRouter } from '../../../src/vnet/index.js';
+import type { LinkImpairment } from '../../../src/vnet/index.js';
 
 export const STUN_IP = '198.51.100.200';
 export const EIM_PRC: NatConfig = { mapping: 'endpoint-independent', filtering: 'address-and-port-dependent' };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { IceAgent, type IceConnection } from '../../../src/agent/index.js';
 import { FakeClock } from '../../../src/common/fake-clock.js';
 import { SeededRng } from '../../../src/common/rng.js';
-import { VirtualNetwork } from '../../../src/transport/vnet/index.js';
+import { VirtualNetwork } from '../../../src/vnet/index.js';
 
 describe('ICE-TCP between two tern agents on the virtual network', () => {
   it('connects over TCP only (active → passive), data both ways, close releases connections', async () => {

@@ -3,7 +3,7 @@ import { IceAgent, type IceConnection } from '../../../src/agent/index.js';
 import { FakeClock } from '../../../src/common/fake-clock.js';
 import { SeededRng } from '../../../src/common/rng.js';
 import { IceMuxServer, type MuxTupleRemovedEvent, type MuxUfragEvent } from '../../../src/icemux/index.js';
-import { VirtualNetwork } from '../../../src/transport/vnet/index.js';
+import { VirtualNetwork } from '../../../src/vnet/index.js';
 
 const SERVER_IP = '198.51.100.1';
 

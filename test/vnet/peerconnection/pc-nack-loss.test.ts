@@ -5,7 +5,7 @@ import { RTCPeerConnection } from '../../../src/peerconnection/peer-connection.j
 import { SettingEngine } from '../../../src/peerconnection/setting-engine.js';
 import { TrackLocalStaticRTP } from '../../../src/peerconnection/track-local.js';
 import { RtpPacket } from '../../../src/rtp/rtp-packet.js';
-import { VirtualNetwork } from '../../../src/transport/vnet/index.js';
+import { VirtualNetwork } from '../../../src/vnet/index.js';
 import type { Net } from '../../../src/transport/net.js';
 import { waitFor } from '../../support/pc.js';
 

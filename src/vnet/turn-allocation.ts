@@ -1,5 +1,5 @@
-import type { StunIntegrityKey } from '../../stun/integrity-key.js';
-import type { TransportAddress } from '../net.js';
+import type { StunIntegrityKey } from '../stun/integrity-key.js';
+import type { TransportAddress } from '../transport/net.js';
 import type { VirtualUdpSocket } from './udp-socket.js';
 
 /** RFC 8656 §9: permissions last 300 s. */

@@ -1,5 +1,5 @@
-import { getLogger } from '../../common/log.js';
-import { NetError, formatAddress, type TcpConnection, type TcpServer, type TransportAddress } from '../net.js';
+import { getLogger } from '../common/log.js';
+import { NetError, formatAddress, type TcpConnection, type TcpServer, type TransportAddress } from '../transport/net.js';
 import type { TcpSegment } from './packet.js';
 
 const log = getLogger('net');

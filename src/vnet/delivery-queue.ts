@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../../common/clock.js';
+import type { Clock, TimerHandle } from '../common/clock.js';
 
 interface Entry {
   readonly at: number;

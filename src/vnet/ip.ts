@@ -1,8 +1,8 @@
-import { InvalidArgumentError } from '../../common/errors.js';
-import { parseIp, parseIpv4, formatIp } from '../ip-address.js';
-import type { AddressFamily } from '../net.js';
+import { InvalidArgumentError } from '../common/errors.js';
+import { parseIp, parseIpv4, formatIp } from '../transport/ip-address.js';
+import type { AddressFamily } from '../transport/net.js';
 
-export { canonicalIp, formatIp, parseIp, parseIpv4, tryCanonicalIp, type IpValue } from '../ip-address.js';
+export { canonicalIp, formatIp, parseIp, parseIpv4, tryCanonicalIp, type IpValue } from '../transport/ip-address.js';
 
 /** An IP prefix such as `192.168.1.0/24` or `2001:db8:1::/64`. */
 export class Cidr {

@@ -1,5 +1,5 @@
-import type { Rng } from '../../common/rng.js';
-import { InvalidArgumentError } from '../../common/errors.js';
+import type { Rng } from '../common/rng.js';
+import { InvalidArgumentError } from '../common/errors.js';
 import { clonePacket, headerBytes, type VirtualPacket } from './packet.js';
 
 /**

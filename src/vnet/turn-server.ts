@@ -1,12 +1,12 @@
-import { DropCounter } from '../../common/drop-counter.js';
-import { getLogger } from '../../common/log.js';
-import type { Rng } from '../../common/rng.js';
-import { StunAttr, StunClass, StunErrorCode, StunMethod, TRANSPORT_UDP } from '../../stun/constants.js';
-import { longTermKey, newTransactionId } from '../../stun/credentials.js';
-import { buildErrorResponse, buildSuccessResponse } from '../../stun/error-response.js';
-import { StunIntegrityKey } from '../../stun/integrity-key.js';
-import { StunMessage, isStunMessage } from '../../stun/message.js';
-import { familyOf, formatAddress, type TcpConnection, type TransportAddress } from '../net.js';
+import { DropCounter } from '../common/drop-counter.js';
+import { getLogger } from '../common/log.js';
+import type { Rng } from '../common/rng.js';
+import { StunAttr, StunClass, StunErrorCode, StunMethod, TRANSPORT_UDP } from '../stun/constants.js';
+import { longTermKey, newTransactionId } from '../stun/credentials.js';
+import { buildErrorResponse, buildSuccessResponse } from '../stun/error-response.js';
+import { StunIntegrityKey } from '../stun/integrity-key.js';
+import { StunMessage, isStunMessage } from '../stun/message.js';
+import { familyOf, formatAddress, type TcpConnection, type TransportAddress } from '../transport/net.js';
 import type { VirtualHost } from './host.js';
 import { TurnAllocation } from './turn-allocation.js';
 

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../../common/errors.js';
+import { InvalidArgumentError } from '../common/errors.js';
 import {
   NetError,
   familyOf,
@@ -12,7 +12,7 @@ import {
   type TransportAddress,
   type UdpBindOptions,
   type UdpSocket,
-} from '../net.js';
+} from '../transport/net.js';
 import type { LanEndpoint, VnetContext } from './context.js';
 import { isLoopbackIp, isUnspecifiedIp, tryCanonicalIp } from './ip.js';
 import { VirtualLink, type LinkImpairment } from './link.js';

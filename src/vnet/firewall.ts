@@ -1,5 +1,5 @@
-import { InvalidArgumentError } from '../../common/errors.js';
-import type { TransportAddress } from '../net.js';
+import { InvalidArgumentError } from '../common/errors.js';
+import type { TransportAddress } from '../transport/net.js';
 import type { NatBehavior } from './nat.js';
 import type { VirtualProtocol } from './packet.js';
 

@@ -1,5 +1,5 @@
-import { getLogger } from '../../common/log.js';
-import { formatAddress, type AddressFamily, type TransportAddress, type UdpMessageHandler, type UdpSocket } from '../net.js';
+import { getLogger } from '../common/log.js';
+import { formatAddress, type AddressFamily, type TransportAddress, type UdpMessageHandler, type UdpSocket } from '../transport/net.js';
 
 const log = getLogger('net');
 

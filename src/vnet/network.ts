@@ -1,9 +1,9 @@
-import type { Clock } from '../../common/clock.js';
-import { DropCounter } from '../../common/drop-counter.js';
-import { InvalidArgumentError } from '../../common/errors.js';
-import { getLogger } from '../../common/log.js';
-import { SeededRng, type Rng } from '../../common/rng.js';
-import { formatAddress, type TransportAddress } from '../net.js';
+import type { Clock } from '../common/clock.js';
+import { DropCounter } from '../common/drop-counter.js';
+import { InvalidArgumentError } from '../common/errors.js';
+import { getLogger } from '../common/log.js';
+import { SeededRng, type Rng } from '../common/rng.js';
+import { formatAddress, type TransportAddress } from '../transport/net.js';
 import type { VnetContext } from './context.js';
 import { DeliveryQueue } from './delivery-queue.js';
 import { VirtualHost, type HostAddressInit } from './host.js';

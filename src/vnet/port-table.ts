@@ -1,4 +1,4 @@
-import { NetError, familyOf } from '../net.js';
+import { NetError, familyOf } from '../transport/net.js';
 import type { VirtualProtocol } from './packet.js';
 import type { VirtualTcpServer } from './tcp.js';
 import type { VirtualUdpSocket } from './udp-socket.js';

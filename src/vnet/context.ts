@@ -1,5 +1,5 @@
-import type { ScopedLogger } from '../../common/log.js';
-import type { Rng } from '../../common/rng.js';
+import type { ScopedLogger } from '../common/log.js';
+import type { Rng } from '../common/rng.js';
 import type { LinkContext } from './link.js';
 import type { VirtualPacket } from './packet.js';
 

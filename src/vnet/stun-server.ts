@@ -1,10 +1,10 @@
-import { DropCounter } from '../../common/drop-counter.js';
-import { getLogger } from '../../common/log.js';
-import { encodeAddressValue } from '../../stun/address.js';
-import { StunAttr, StunClass, StunErrorCode, StunMethod } from '../../stun/constants.js';
-import { buildErrorResponse, buildSuccessResponse } from '../../stun/error-response.js';
-import { StunMessage, isStunMessage } from '../../stun/message.js';
-import { formatAddress, type TcpConnection, type TransportAddress } from '../net.js';
+import { DropCounter } from '../common/drop-counter.js';
+import { getLogger } from '../common/log.js';
+import { encodeAddressValue } from '../stun/address.js';
+import { StunAttr, StunClass, StunErrorCode, StunMethod } from '../stun/constants.js';
+import { buildErrorResponse, buildSuccessResponse } from '../stun/error-response.js';
+import { StunMessage, isStunMessage } from '../stun/message.js';
+import { formatAddress, type TcpConnection, type TransportAddress } from '../transport/net.js';
 import type { VirtualHost } from './host.js';
 import type { VirtualTcpServer } from './tcp.js';
 import type { VirtualUdpSocket } from './udp-socket.js';

@@ -1,5 +1,5 @@
-import { InvalidArgumentError } from '../../common/errors.js';
-import { familyOf, formatAddress, type TransportAddress } from '../net.js';
+import { InvalidArgumentError } from '../common/errors.js';
+import { familyOf, formatAddress, type TransportAddress } from '../transport/net.js';
 import type { VnetContext, LanEndpoint } from './context.js';
 import { MAX_HOPS } from './context.js';
 import { Cidr, canonicalIp } from './ip.js';

@@ -1,4 +1,4 @@
-import type { TransportAddress } from '../net.js';
+import type { TransportAddress } from '../transport/net.js';
 
 export type VirtualProtocol = 'udp' | 'tcp';
 

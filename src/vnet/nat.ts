@@ -1,6 +1,6 @@
-import { InvalidArgumentError } from '../../common/errors.js';
-import type { Rng } from '../../common/rng.js';
-import type { TransportAddress } from '../net.js';
+import { InvalidArgumentError } from '../common/errors.js';
+import type { Rng } from '../common/rng.js';
+import type { TransportAddress } from '../transport/net.js';
 import type { VirtualProtocol } from './packet.js';
 
 /** RFC 4787 §4.1 (mapping) and §5 (filtering) behaviours. */
