@@ -4,7 +4,7 @@ import { DtlsCertificate } from '../../src/dtls/certificate.js';
 import { RTCPeerConnection } from '../../src/peerconnection/peer-connection.js';
 import { SettingEngine } from '../../src/peerconnection/setting-engine.js';
 import type { RTCConfiguration } from '../../src/peerconnection/types.js';
-import { NAT_PRESETS, VirtualNetwork, type NatConfig, type VirtualRouter, type VirtualTurnServer } from '../../src/transport/vnet/index.js';
+import { NAT_PRESETS, VirtualNetwork, type NatConfig, type VirtualRouter, type VirtualTurnServer } from '../../src/vnet/index.js';
 
 /**
  * Two peer connections behind NATs on the virtual network with a fake clock
