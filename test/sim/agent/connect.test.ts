@@ -95,9 +95,10 @@ describe('IceAgentCore simulation: connecting', () => {
     signalAndStart(net, a, b);
     for (let i = 1; i <= 4; i++) a.core.addRemoteCandidate(net.now, b.host.with({ port: 7000 + i, foundation: `f${i}` }));
     net.run(450);
-    // 5 pairs, one fresh check every 100 ms starting at 0 (retransmissions come later, at 500 ms).
+    // 5 pairs: the first check at 0; the trickled pairs wait only Ta (RFC 8445 §14.2, 50 ms) for
+    // the first of them, then one fresh check every checkIntervalMs (retransmissions come later).
     const firstSends = new Map<string, number>();
     for (const s of a.sent) if (isStunRequest(s.data) && !firstSends.has(String(s.to.port))) firstSends.set(String(s.to.port), s.at);
-    expect([...firstSends.values()]).toEqual([0, 100, 200, 300, 400]);
+    expect([...firstSends.values()]).toEqual([0, 50, 150, 250, 350]);
   });
 });

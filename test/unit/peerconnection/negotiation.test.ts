@@ -85,12 +85,12 @@ describe('Negotiation (JSEP bookkeeping)', () => {
     const a = side();
     a.add('audio', 'sendrecv');
     const offer = describe_(a.n.offerSections());
-    offer.media.push({ ...offer.media[0]!, kind: 'application', protocol: 'UDP/DTLS/SCTP', formats: ['webrtc-datachannel'], mid: '9' });
+    offer.media.push({ ...offer.media[0]!, kind: 'application', protocol: 'TCP/BFCP', formats: ['*'], mid: '9' });
     const b = side();
     b.n.applyRemote(offer, 'offer');
     const sections = b.n.answerSections(offer);
     expect(sections).toHaveLength(2);
-    expect(sections[1]).toMatchObject({ mid: '9', rejected: true, protocol: 'UDP/DTLS/SCTP', formats: ['webrtc-datachannel'] });
+    expect(sections[1]).toMatchObject({ mid: '9', rejected: true, protocol: 'TCP/BFCP', formats: ['*'] });
   });
 
   it('rollback forgets the m= lines of transceivers a remote offer created', () => {
