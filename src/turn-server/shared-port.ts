@@ -11,6 +11,7 @@ import { StunMethod } from '../stun/constants.js';
 import { formatAddress, type Net, type TransportAddress, type UdpSocket } from '../transport/net.js';
 import { NodeTcpConnection, nodeNet } from '../transport/node-net.js';
 import { SharedTcpView, SharedUdpView } from './shared-port-views.js';
+import { oneRecordPerWrite } from './turn-stream-client.js';
 import { classifyStreamStart, STREAM_START_MAX_BYTES } from './stream-start.js';
 import { TurnServerCore, type TurnUdpListener } from './turn-server-core.js';
 import type { TurnServer } from './turn-server.js';
@@ -264,6 +265,7 @@ export class SharedPort {
       case 'turn': {
         if (!this.#turn) return this.#refuse(socket, 'tcp-turn-not-served');
         this.#tcpCounts.turn++;
+        if (insideTls) oneRecordPerWrite(socket);
         this.#turn.acceptStream(this.#connection(socket, insideTls), insideTls ? 'tls' : 'tcp');
         socket.resume();
         return;

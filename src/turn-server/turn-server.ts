@@ -6,7 +6,7 @@ import { cryptoRng, randomInt, type Rng } from '../common/rng.js';
 import { formatAddress, type Net, type TcpConnection, type TcpServer, type TransportAddress, type UdpSocket } from '../transport/net.js';
 import { NodeTcpConnection, nodeNet } from '../transport/node-net.js';
 import type { TurnAllocation, TurnClientTuple } from './allocation.js';
-import { TurnStreamClient, type TurnStreamHost } from './turn-stream-client.js';
+import { oneRecordPerWrite, TurnStreamClient, type TurnStreamHost } from './turn-stream-client.js';
 import { TurnServerCore, type TurnServerIo, type TurnUdpListener } from './turn-server-core.js';
 import type { TurnServerCoreConfig } from './turn-server-config.js';
 import type { TurnServerStats } from './turn-server-stats.js';
@@ -148,7 +148,10 @@ export class TurnServer implements TurnStreamHost {
 
   #listenTls(a: TransportAddress): Promise<tls.Server> {
     const server = tls.createServer({ cert: this.#options.tlsCert, key: this.#options.tlsKey, handshakeTimeout: 10_000 });
-    server.on('secureConnection', (socket) => this.acceptStream(new NodeTcpConnection(socket, 'tls'), 'tls'));
+    server.on('secureConnection', (socket) => {
+      oneRecordPerWrite(socket);
+      this.acceptStream(new NodeTcpConnection(socket, 'tls'), 'tls');
+    });
     server.on('tlsClientError', (err) => this.core.drops.drop('tls-handshake', err.message));
     return new Promise((resolve, reject) => {
       server.once('error', reject);
