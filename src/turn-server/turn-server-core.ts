@@ -59,6 +59,10 @@ const LEGACY_CHANNEL_MAX = 0x7ffe;
 const TURN_METHODS = new Set<number>([StunMethod.Allocate, StunMethod.Refresh, StunMethod.CreatePermission, StunMethod.ChannelBind]);
 
 /**
+ * (One file for the request dispatch, the four methods and the data path:
+ * they share the allocation table and its invariants; the credential checks
+ * live in auth-check.ts.)
+ *
  * A TURN server (RFC 8656) as a sans-IO core: fed client input (per 5-tuple),
  * relay input (per allocation) and time; answers through {@link TurnServerIo}.
  * Time is wall-clock milliseconds (`Clock.wallMs`), because TURN REST API

@@ -86,7 +86,12 @@ export class TurnServer implements TurnStreamHost {
       openRelay: (alloc, o) => void this.#openRelay(alloc, o.family, o.evenPort),
       closeRelay: (relay) => relay.socket.close(),
     };
-    this.core = new TurnServerCore<Relay>({ ...options, nonceSecret: rng.bytes(32) }, io, this.#log);
+    // RFC 8656 §21.3: the server's own addresses are never peers (unless explicitly allowed).
+    const own = new Set(options.ownAddresses ?? []);
+    for (const a of [...(options.udp ?? []), ...(options.tcp ?? []), ...(options.tls ?? [])]) own.add(a.address);
+    for (const a of [options.relayAddresses?.[4], options.relayAddresses?.[6], options.externalIps?.[4], options.externalIps?.[6]]) if (a) own.add(a);
+    for (const wildcard of ['0.0.0.0', '::']) own.delete(wildcard);
+    this.core = new TurnServerCore<Relay>({ ...options, ownAddresses: [...own], nonceSecret: rng.bytes(32) }, io, this.#log);
   }
 
   /** Creates the server and opens its listeners. */
