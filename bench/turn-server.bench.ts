@@ -3,7 +3,7 @@
  * (test/interop/pion/turn-server-bench, GOMAXPROCS=1) and coturn
  * (`turnserver --relay-threads 1`), all in the same run, each server a child
  * process pinned to CPU 0 (`taskset`, when present; one core at most) and
- * the load client (bench/turn-load.ts, tern-rtc's batched UDP sockets)
+ * the load client (bench/turn-server-load.ts, tern-rtc's batched UDP sockets)
  * unpinned. UDP on 127.0.0.1. Throughputs are counted per CPU second of
  * the server process (user + system time of all its threads, from /proc),
  * which a shared machine's contention does not distort the way wall time
@@ -28,7 +28,7 @@ import { round } from './stats.js';
 import type { Bench, BenchResult } from './types.js';
 
 const here = fileURLToPath(import.meta.url);
-const loadScript = fileURLToPath(new URL('./turn-load.ts', import.meta.url));
+const loadScript = fileURLToPath(new URL('./turn-server-load.ts', import.meta.url));
 const CHILD_ENV = 'TERN_TURN_BENCH_CHILD';
 const CRED = { user: 'bench', pass: 'bench', realm: 'bench' };
 const ALLOCATIONS = 2000;

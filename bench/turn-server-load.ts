@@ -1,6 +1,6 @@
 /**
  * Load client for the TURN server benchmarks, run as a child process
- * (`node --import tsx bench/turn-load.ts <mode>`), speaking raw TURN over
+ * (`node --import tsx bench/turn-server-load.ts <mode>`), speaking raw TURN over
  * tern-rtc's batched UDP sockets so the client costs as little as possible.
  *
  * Env: SERVER_PORT, USER, PASS, REALM. Modes (one JSON line on stdout):
