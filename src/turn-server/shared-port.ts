@@ -2,6 +2,7 @@ import type http from 'node:http';
 import net from 'node:net';
 import { Duplex } from 'node:stream';
 import tls from 'node:tls';
+import { systemClock, type Clock } from '../common/clock.js';
 import { DropCounter } from '../common/drop-counter.js';
 import { InvalidArgumentError } from '../common/errors.js';
 import { getLogger } from '../common/log.js';
@@ -11,6 +12,7 @@ import { StunMethod } from '../stun/constants.js';
 import { formatAddress, type Net, type TransportAddress, type UdpSocket } from '../transport/net.js';
 import { NodeTcpConnection, nodeNet } from '../transport/node-net.js';
 import { SharedTcpView, SharedUdpView } from './shared-port-views.js';
+import { oneRecordPerWrite } from './turn-stream-client.js';
 import { classifyStreamStart, STREAM_START_MAX_BYTES } from './stream-start.js';
 import { TurnServerCore, type TurnUdpListener } from './turn-server-core.js';
 import type { TurnServer } from './turn-server.js';
@@ -39,6 +41,8 @@ export interface SharedPortOptions {
   pendingTimeoutMs?: number;
   maxPending?: number;
   net?: Net;
+  /** Timers of pending connections (default: the system clock). */
+  clock?: Clock;
 }
 
 export interface SharedPortStats {
@@ -77,6 +81,7 @@ export class SharedPort {
   readonly #http: http.Server | undefined;
   readonly #secure: tls.SecureContext | undefined;
   readonly #pendingMs: number;
+  readonly #clock: Clock;
   readonly #maxPending: number;
   readonly #pending = new Set<net.Socket>();
   /** The TCP socket under each TLS socket (for its addresses); entries go with their sockets. */
@@ -117,6 +122,7 @@ export class SharedPort {
     this.#turn = options.turn;
     this.#http = options.http;
     this.#pendingMs = options.pendingTimeoutMs ?? DEFAULT_PENDING_TIMEOUT_MS;
+    this.#clock = options.clock ?? systemClock;
     this.#maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
     this.#secure = options.tlsCert !== undefined && options.tlsKey !== undefined ? tls.createSecureContext({ cert: options.tlsCert, key: options.tlsKey }) : undefined;
     if (udp) {
@@ -196,13 +202,13 @@ export class SharedPort {
   #classify(socket: net.Socket, insideTls: boolean): void {
     this.#pending.add(socket);
     let head: Buffer = Buffer.alloc(0);
-    const timer = setTimeout(() => {
+    const timer = this.#clock.setTimer(() => {
       this.drops.drop('tcp-pending-timeout', socket.remoteAddress);
       done();
       socket.destroy();
     }, this.#pendingMs);
     const done = (): void => {
-      clearTimeout(timer);
+      this.#clock.clearTimer(timer);
       this.#pending.delete(socket);
       socket.removeListener('data', onData);
       socket.removeListener('close', done);
@@ -250,20 +256,21 @@ export class SharedPort {
           secure.destroy();
         };
         secure.once('error', failed);
-        const timer = setTimeout(failed, this.#pendingMs);
+        const timer = this.#clock.setTimer(failed, this.#pendingMs);
         secure.once('secure', () => {
-          clearTimeout(timer);
+          this.#clock.clearTimer(timer);
           secure.removeListener('error', failed);
           if (this.#closed) return void secure.destroy();
           this.#outer.set(secure, socket);
           this.#classify(secure, true);
         });
-        secure.once('close', () => clearTimeout(timer));
+        secure.once('close', () => this.#clock.clearTimer(timer));
         return;
       }
       case 'turn': {
         if (!this.#turn) return this.#refuse(socket, 'tcp-turn-not-served');
         this.#tcpCounts.turn++;
+        if (insideTls) oneRecordPerWrite(socket);
         this.#turn.acceptStream(this.#connection(socket, insideTls), insideTls ? 'tls' : 'tcp');
         socket.resume();
         return;

@@ -9,6 +9,7 @@ import { CHANNEL_MIN } from '../turn/constants.js';
 import { AddressPolicy } from './address-policy.js';
 import { TurnAllocation, type TurnChannel, type TurnClientTuple, type TurnPermission } from './allocation.js';
 import { AuthFailureLimiter, CredentialStore, NonceIssuer } from './auth.js';
+import { TurnAuthenticator } from './auth-check.js';
 import {
   DEFAULT_AUTH_FAILURE_BURST,
   DEFAULT_AUTH_FAILURES_PER_SEC,
@@ -58,6 +59,10 @@ const LEGACY_CHANNEL_MAX = 0x7ffe;
 const TURN_METHODS = new Set<number>([StunMethod.Allocate, StunMethod.Refresh, StunMethod.CreatePermission, StunMethod.ChannelBind]);
 
 /**
+ * (One file for the request dispatch, the four methods and the data path:
+ * they share the allocation table and its invariants; the credential checks
+ * live in auth-check.ts.)
+ *
  * A TURN server (RFC 8656) as a sans-IO core: fed client input (per 5-tuple),
  * relay input (per allocation) and time; answers through {@link TurnServerIo}.
  * Time is wall-clock milliseconds (`Clock.wallMs`), because TURN REST API
@@ -73,9 +78,8 @@ export class TurnServerCore<R = unknown> {
   readonly counters = new TurnServerCounters();
   readonly #log: ScopedLogger;
   readonly #io: TurnServerIo<R>;
-  readonly #creds: CredentialStore;
-  readonly #nonces: NonceIssuer;
   readonly #limiter: AuthFailureLimiter;
+  readonly #auth: TurnAuthenticator;
   readonly #policy: AddressPolicy;
   readonly #byTuple = new Map<string, TurnAllocation<R>>();
   readonly #perUser = new Map<string, number>();
@@ -99,18 +103,19 @@ export class TurnServerCore<R = unknown> {
     this.#io = io;
     this.#log = log;
     this.drops = new DropCounter(log);
-    this.#creds = new CredentialStore({
+    const creds = new CredentialStore({
       realm: config.realm,
       ...(config.users ? { users: config.users } : {}),
       ...(config.sharedSecrets ? { sharedSecrets: config.sharedSecrets } : {}),
       ...(config.lookup ? { lookup: config.lookup } : {}),
     });
-    this.#nonces = new NonceIssuer(config.nonceSecret, config.nonceLifetimeMs ?? DEFAULT_TURN_NONCE_LIFETIME_MS);
+    const nonces = new NonceIssuer(config.nonceSecret, config.nonceLifetimeMs ?? DEFAULT_TURN_NONCE_LIFETIME_MS);
     this.#limiter = new AuthFailureLimiter(
       config.authFailureBurst ?? DEFAULT_AUTH_FAILURE_BURST,
       config.authFailuresPerSec ?? DEFAULT_AUTH_FAILURES_PER_SEC,
       config.authLimiterSources ?? DEFAULT_AUTH_LIMITER_SOURCES,
     );
+    this.#auth = new TurnAuthenticator(config.realm, creds, nonces, this.#limiter, this.counters, log);
     this.#policy = new AddressPolicy({
       ...(config.deniedPeers ? { denied: config.deniedPeers } : {}),
       ...(config.allowedPeers ? { allowed: config.allowedPeers } : {}),
@@ -217,8 +222,9 @@ export class TurnServerCore<R = unknown> {
       if (alloc.allocateResponse) this.#send(tuple, alloc.allocateResponse);
       return;
     }
-    const auth = this.#authenticate(tuple, msg, alloc, now);
-    if (auth === undefined) return;
+    const auth = this.#auth.check(tuple.remote, msg, alloc, now);
+    if (auth.kind === 'drop') return this.drops.drop(auth.reason, auth.detail);
+    if (auth.kind === 'reply') return this.#reply(tuple, msg, auth.response, auth.key);
     const unknown = msg.unknownComprehensionRequired();
     if (unknown.length > 0) {
       return this.#reply(tuple, msg, buildErrorResponse(msg, StunErrorCode.UnknownAttribute, 'Unknown Attribute', { unknownAttributes: unknown }), undefined);
@@ -233,69 +239,6 @@ export class TurnServerCore<R = unknown> {
       default:
         return this.#channelBind(tuple, alloc, msg, auth.key, now);
     }
-  }
-
-  /**
-   * RFC 8489 §9.2.4: the long-term credential checks. Returns the user and key,
-   * or undefined after answering (401/438/400/441) or dropping (rate limit).
-   */
-  #authenticate(tuple: TurnClientTuple, msg: StunMessage, alloc: TurnAllocation<R> | undefined, now: number): { username: string; key: StunIntegrityKey } | undefined {
-    const client = formatAddress(tuple.remote);
-    if (!msg.hasAttr(StunAttr.MessageIntegrity)) {
-      this.counters.challenges++;
-      this.#challenge(tuple, msg, StunErrorCode.Unauthorized, client, now);
-      return undefined;
-    }
-    const username = msg.getUsername();
-    const realm = msg.getRealm();
-    const nonce = msg.getNonce();
-    if (username === undefined || realm === undefined || nonce === undefined) {
-      this.#reply(tuple, msg, buildErrorResponse(msg, StunErrorCode.BadRequest, 'Bad Request'), undefined);
-      return undefined;
-    }
-    const ip = tuple.remote.address;
-    if (!this.#limiter.allowed(ip, now)) {
-      this.drops.drop('auth-rate-limited', client);
-      return undefined;
-    }
-    const verdict = this.#nonces.check(nonce, client, now);
-    if (verdict !== 'valid') {
-      this.#challenge(tuple, msg, StunErrorCode.StaleNonce, client, now);
-      return undefined;
-    }
-    if (realm !== this.realm) {
-      this.#authFailed(tuple, msg, client, now, 'auth-wrong-realm');
-      return undefined;
-    }
-    let key = alloc && alloc.username === username ? alloc.key : this.#creds.keyFor(username, now);
-    if (key !== undefined && !msg.verifyIntegrity(key)) {
-      key = this.#creds.alternateKeys(username, now).find((k) => msg.verifyIntegrity(k));
-    }
-    if (key === undefined) {
-      this.#authFailed(tuple, msg, client, now, 'auth-failed');
-      return undefined;
-    }
-    // RFC 8656 §5: requests on an allocation must come from its user.
-    if (alloc && alloc.username !== username) {
-      this.#reply(tuple, msg, buildErrorResponse(msg, StunErrorCode.WrongCredentials, 'Wrong Credentials'), key);
-      return undefined;
-    }
-    return { username, key };
-  }
-
-  #authFailed(tuple: TurnClientTuple, msg: StunMessage, client: string, now: number, reason: string): void {
-    this.counters.authFailures++;
-    this.#limiter.failed(tuple.remote.address, now);
-    if (this.#log.debugEnabled) this.#log.debug(`${reason} from ${client} user ${msg.getUsername() ?? '-'}`);
-    this.#challenge(tuple, msg, StunErrorCode.Unauthorized, client, now);
-  }
-
-  #challenge(tuple: TurnClientTuple, msg: StunMessage, code: number, client: string, now: number): void {
-    const res = buildErrorResponse(msg, code, code === StunErrorCode.StaleNonce ? 'Stale Nonce' : 'Unauthorized', {
-      realm: this.realm,
-      nonce: this.#nonces.issue(client, now),
-    });
-    this.#reply(tuple, msg, res, undefined);
   }
 
   // ---- methods ------------------------------------------------------------------

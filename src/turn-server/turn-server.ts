@@ -6,7 +6,7 @@ import { cryptoRng, randomInt, type Rng } from '../common/rng.js';
 import { formatAddress, type Net, type TcpConnection, type TcpServer, type TransportAddress, type UdpSocket } from '../transport/net.js';
 import { NodeTcpConnection, nodeNet } from '../transport/node-net.js';
 import type { TurnAllocation, TurnClientTuple } from './allocation.js';
-import { TurnStreamClient, type TurnStreamHost } from './turn-stream-client.js';
+import { oneRecordPerWrite, TurnStreamClient, type TurnStreamHost } from './turn-stream-client.js';
 import { TurnServerCore, type TurnServerIo, type TurnUdpListener } from './turn-server-core.js';
 import type { TurnServerCoreConfig } from './turn-server-config.js';
 import type { TurnServerStats } from './turn-server-stats.js';
@@ -86,7 +86,12 @@ export class TurnServer implements TurnStreamHost {
       openRelay: (alloc, o) => void this.#openRelay(alloc, o.family, o.evenPort),
       closeRelay: (relay) => relay.socket.close(),
     };
-    this.core = new TurnServerCore<Relay>({ ...options, nonceSecret: rng.bytes(32) }, io, this.#log);
+    // RFC 8656 §21.3: the server's own addresses are never peers (unless explicitly allowed).
+    const own = new Set(options.ownAddresses ?? []);
+    for (const a of [...(options.udp ?? []), ...(options.tcp ?? []), ...(options.tls ?? [])]) own.add(a.address);
+    for (const a of [options.relayAddresses?.[4], options.relayAddresses?.[6], options.externalIps?.[4], options.externalIps?.[6]]) if (a) own.add(a);
+    for (const wildcard of ['0.0.0.0', '::']) own.delete(wildcard);
+    this.core = new TurnServerCore<Relay>({ ...options, ownAddresses: [...own], nonceSecret: rng.bytes(32) }, io, this.#log);
   }
 
   /** Creates the server and opens its listeners. */
@@ -148,7 +153,10 @@ export class TurnServer implements TurnStreamHost {
 
   #listenTls(a: TransportAddress): Promise<tls.Server> {
     const server = tls.createServer({ cert: this.#options.tlsCert, key: this.#options.tlsKey, handshakeTimeout: 10_000 });
-    server.on('secureConnection', (socket) => this.acceptStream(new NodeTcpConnection(socket, 'tls'), 'tls'));
+    server.on('secureConnection', (socket) => {
+      oneRecordPerWrite(socket);
+      this.acceptStream(new NodeTcpConnection(socket, 'tls'), 'tls');
+    });
     server.on('tlsClientError', (err) => this.core.drops.drop('tls-handshake', err.message));
     return new Promise((resolve, reject) => {
       server.once('error', reject);

@@ -81,3 +81,14 @@ export class TurnStreamClient {
     this.#end();
   }
 }
+
+/**
+ * Makes a TLS socket encrypt each message into its own TLS record. Node
+ * merges writes queued while the socket is busy into one record (writev);
+ * TLS is a byte stream and RFC 8656 §12.5 framing does not care, but some
+ * clients (coturn's own `turnutils_uclient` among them) read one message per
+ * record and lose the rest. Without `_writev`, streams write chunk by chunk.
+ */
+export function oneRecordPerWrite(socket: import('node:net').Socket): void {
+  (socket as unknown as { _writev: unknown })._writev = null;
+}

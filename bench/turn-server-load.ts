@@ -1,15 +1,16 @@
 /**
  * Load client for the TURN server benchmarks, run as a child process
- * (`node --import tsx bench/turn-load.ts <mode>`), speaking raw TURN over
+ * (`node --import tsx bench/turn-server-load.ts <mode>`), speaking raw TURN over
  * tern-rtc's batched UDP sockets so the client costs as little as possible.
  *
  * Env: SERVER_PORT, USER, PASS, REALM. Modes (one JSON line on stdout):
  * - `relay`: one allocation with a channel to a local peer; both sides blast
  *   1,200-byte payloads (ChannelData from the client, plain UDP from the
  *   peer to the relayed address); prints the median of RUNS windows of
- *   datagrams relayed per second, both directions summed.
+ *   datagrams relayed per second (`pps`, both directions summed) and per
+ *   CPU second of the server process (`perCpuSec`, from /proc/SERVER_PID).
  * - `allocs`: COUNT allocations from COUNT sockets, CONCURRENCY at a time;
- *   prints allocations per second.
+ *   prints allocations per second (`rate`) and per server CPU second.
  * - `idle`: COUNT allocations, then prints `{"ready":N}` and holds them
  *   (refreshing nothing) until stdin closes.
  */
@@ -19,6 +20,17 @@ import { StunMessage } from '../src/stun/message.js';
 import type { TransportAddress, UdpSocket } from '../src/transport/net.js';
 import { nodeNet } from '../src/transport/node-net.js';
 import { cryptoRng } from '../src/common/rng.js';
+import { readFileSync } from 'node:fs';
+
+/** CPU seconds (user + system, all threads) the server process has used so far; NaN without SERVER_PID. */
+function serverCpuSec(): number {
+  const pid = process.env['SERVER_PID'];
+  if (!pid) return NaN;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 14 and 15 of proc(5) (utime, stime), in clock ticks (100 per second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 const HOST = '127.0.0.1';
 const server: TransportAddress = { address: HOST, port: Number(process.env['SERVER_PORT']) };
@@ -122,15 +134,19 @@ async function relayMode(): Promise<void> {
   pump();
   await new Promise((r) => setTimeout(r, 500));
   const rates: number[] = [];
+  const perCpu: number[] = [];
   for (let i = 0; i < runs; i++) {
     const start = received;
     const t0 = performance.now();
+    const c0 = serverCpuSec();
     await new Promise((r) => setTimeout(r, windowMs));
     rates.push(((received - start) * 1000) / (performance.now() - t0));
+    perCpu.push((received - start) / (serverCpuSec() - c0));
   }
   running = false;
   rates.sort((a, b) => a - b);
-  process.stdout.write(`${JSON.stringify({ pps: rates[rates.length >> 1] })}\n`);
+  perCpu.sort((a, b) => a - b);
+  process.stdout.write(`${JSON.stringify({ pps: rates[rates.length >> 1], perCpuSec: perCpu[perCpu.length >> 1] })}\n`);
   client.socket.close();
   peer.close();
 }
@@ -148,9 +164,10 @@ async function manyAllocations(count: number, concurrency: number): Promise<Sess
 async function allocsMode(): Promise<void> {
   const count = Number(process.env['COUNT'] ?? 1000);
   const t0 = performance.now();
+  const c0 = serverCpuSec();
   const sessions = await manyAllocations(count, Number(process.env['CONCURRENCY'] ?? 32));
   const rate = (count * 1000) / (performance.now() - t0);
-  process.stdout.write(`${JSON.stringify({ rate })}\n`);
+  process.stdout.write(`${JSON.stringify({ rate, perCpuSec: count / (serverCpuSec() - c0) })}\n`);
   for (const s of sessions) s.socket.close();
 }
 
