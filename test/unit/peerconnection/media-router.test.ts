@@ -115,7 +115,10 @@ describe('MediaRouter', () => {
   });
 
   it(`binds at most ${MAX_INBOUND_STREAMS} inbound streams`, () => {
-    const { router } = setup([transceiver('0')]);
+    // Signalled streams (unannounced ones stop far earlier, at the SettingEngine's small limit).
+    const signalled: SignalledStream[] = [];
+    for (let s = 1; s <= MAX_INBOUND_STREAMS + 5; s++) signalled.push({ mid: '0', ssrc: s, streamId: 'st', trackId: `tr${s}` });
+    const { router } = setup([transceiver('0')], signalled);
     for (let s = 1; s <= MAX_INBOUND_STREAMS + 5; s++) router.handleRtp(rtp(s, 1, { mid: '0' }));
     expect(router.inboundStreams).toBe(MAX_INBOUND_STREAMS);
     expect(router.drops.count('too-many-inbound-streams')).toBe(5);
@@ -125,7 +128,8 @@ describe('MediaRouter', () => {
     const { router } = setup([transceiver('0')]);
     for (let i = 0; i < 5; i++) router.handleRtp(rtp(1, i, { mid: '0', twcc: 100 + i }));
     const fb = router.twcc.feedback(9);
-    expect(fb?.packetResults().map((r) => r.sequenceNumber)).toEqual([100, 101, 102, 103, 104]);
+    expect(fb).toHaveLength(1);
+    expect(fb[0]!.packetResults().map((r) => r.sequenceNumber)).toEqual([100, 101, 102, 103, 104]);
   });
 
   it('answers a NACK for one of our streams from the send history and ends a track on BYE', () => {
