@@ -284,7 +284,7 @@ export class SctpAssociationCore {
     const m: OutMessage = {
       streamId,
       ppid: ppid >>> 0,
-      data: data.slice(),
+      data: new Uint8Array(data), // a copy (Buffer#slice would be a view)
       unordered: opts?.unordered === true,
       maxRetransmits: opts?.maxRetransmits ?? -1,
       expiresAt: opts?.maxPacketLifeTimeMs !== undefined ? this.#now + opts.maxPacketLifeTimeMs : Infinity,
@@ -399,7 +399,9 @@ export class SctpAssociationCore {
     this.#stats.bytesReceived += packet.length;
     if (this.#terminated) return this.#drop('closed');
     try {
-      this.#input(packet, nowMs);
+      // A plain Uint8Array view: `slice()` below must copy, which Buffer#slice does not.
+      const view = packet instanceof Buffer ? new Uint8Array(packet.buffer, packet.byteOffset, packet.length) : packet;
+      this.#input(view, nowMs);
     } catch (err) {
       if (err instanceof SctpDecodeError) this.#drop('malformed', err.message);
       else {

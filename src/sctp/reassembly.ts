@@ -94,7 +94,7 @@ export class Reassembler {
   addData(tsn: number, streamId: number, ssn: number, ppid: number, flags: number, data: Uint8Array): void {
     const unordered = (flags & DataFlag.Unordered) !== 0;
     if ((flags & 3) === 3) {
-      this.#complete(streamId, ssn, unordered, ppid, data.slice());
+      this.#complete(streamId, ssn, unordered, ppid, new Uint8Array(data));
       return;
     }
     this.bufferedBytes += data.length + FRAGMENT_OVERHEAD;
@@ -104,7 +104,7 @@ export class Reassembler {
     } else {
       a = this.#asm.get(tsn);
       if (!a) {
-        this.#frags.set(tsn, { tsn, streamId, seq: ssn, ppid, flags, data: data.slice() });
+        this.#frags.set(tsn, { tsn, streamId, seq: ssn, ppid, flags, data: new Uint8Array(data) });
         return;
       }
       this.#asm.delete(tsn);
@@ -166,7 +166,7 @@ export class Reassembler {
     const unordered = (flags & DataFlag.Unordered) !== 0;
     const begin = (flags & DataFlag.Begin) !== 0;
     if (begin && (flags & DataFlag.End) !== 0) {
-      this.#complete(streamId, mid, unordered, fsnOrPpid, data.slice());
+      this.#complete(streamId, mid, unordered, fsnOrPpid, new Uint8Array(data));
       return;
     }
     const s = this.#stream(streamId);
@@ -200,7 +200,7 @@ export class Reassembler {
         m.held!.delete(m.contiguous);
         this.#append(m, h);
       }
-    } else (m.held ??= new Map()).set(fsn, data.slice());
+    } else (m.held ??= new Map()).set(fsn, new Uint8Array(data));
     if (m.last >= 0 && m.contiguous === m.last + 1) {
       const buf = m.buf!;
       const out = buf.length > m.bytes * 1.5 ? buf.slice(0, m.bytes) : buf.subarray(0, m.bytes);
