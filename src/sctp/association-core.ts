@@ -136,6 +136,7 @@ export class SctpAssociationCore {
       remotePort: opts.remotePort ?? DEFAULT_SCTP_PORT,
       rng: opts.rng,
       maxMessageSize: opts.maxMessageSize ?? SCTP_DEFAULTS.maxMessageSize,
+      maxSendMessageSize: opts.maxSendMessageSize ?? opts.maxMessageSize ?? SCTP_DEFAULTS.maxMessageSize,
       mtu: opts.mtu ?? SCTP_DEFAULTS.mtu,
       maxOutboundStreams: opts.maxOutboundStreams ?? SCTP_DEFAULTS.streams,
       maxInboundStreams: opts.maxInboundStreams ?? SCTP_DEFAULTS.streams,
@@ -155,7 +156,7 @@ export class SctpAssociationCore {
       congestionControl: opts.congestionControl ?? 'westwood',
     };
     if (!(o.mtu >= 256 && o.mtu <= 65535)) throw new SctpError('ERR_SCTP_CONFIG', `mtu ${o.mtu} out of range`);
-    if (!(o.maxMessageSize >= 1)) throw new SctpError('ERR_SCTP_CONFIG', 'maxMessageSize must be positive');
+    if (!(o.maxMessageSize >= 1 && o.maxSendMessageSize >= 1)) throw new SctpError('ERR_SCTP_CONFIG', 'maxMessageSize must be positive');
     for (const k of ['maxOutboundStreams', 'maxInboundStreams'] as const) {
       if (!(Number.isInteger(o[k]) && o[k] >= 1 && o[k] <= 65535)) throw new SctpError('ERR_SCTP_CONFIG', `${k} must be 1..65535`);
     }
@@ -272,8 +273,8 @@ export class SctpAssociationCore {
     const limit = this.#state === 'established' ? this.#outStreams : this.#o.maxOutboundStreams;
     if (streamId >= limit) throw new SctpError('ERR_SCTP_BAD_STREAM', `stream ${streamId} beyond the ${limit} outbound streams`);
     if (data.length === 0) throw new SctpError('ERR_SCTP_INVALID_ARGUMENT', 'SCTP cannot carry an empty message');
-    if (data.length > this.#o.maxMessageSize) {
-      throw new SctpError('ERR_SCTP_MESSAGE_TOO_BIG', `message of ${data.length} bytes exceeds ${this.#o.maxMessageSize}`);
+    if (data.length > this.#o.maxSendMessageSize) {
+      throw new SctpError('ERR_SCTP_MESSAGE_TOO_BIG', `message of ${data.length} bytes exceeds ${this.#o.maxSendMessageSize}`);
     }
     if (this.#queue.totalBuffered + data.length > this.#o.sendHighWaterMark) {
       throw new SctpError('ERR_SCTP_BUFFER_FULL', `send buffer over its ${this.#o.sendHighWaterMark}-byte high-water mark`);
