@@ -143,6 +143,8 @@ export class SctpAssociationCore {
     s.duplicateTsns = this.#rx.duplicates;
     s.abandonedMessages = this.#tx.out.abandonedMessages;
     s.dropped = this.#drops.toJSON();
+    const broken = this.#rx.droppedMessages;
+    if (broken > 0) s.dropped['message-too-big-or-broken'] = broken;
     return s;
   }
 

@@ -136,6 +136,11 @@ export class DataReceiver {
     return this.tracker.sackSize(room);
   }
 
+  /** Messages discarded in reassembly: over the maximum message size or inconsistent fragments. */
+  get droppedMessages(): number {
+    return this.#reasm?.droppedMessages ?? 0;
+  }
+
   resetStreams(ids: number[]): void {
     this.#reasm?.resetStreams(ids);
   }
