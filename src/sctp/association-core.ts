@@ -37,6 +37,8 @@ const baseLog = getLogger('sctp');
 const MAX_INIT_ACKS_PER_SECOND = 16;
 /** Longest HEARTBEAT info echoed back. */
 const MAX_HEARTBEAT_INFO = 512;
+/** Control chunks queued (unsent) beyond which further input is dropped. */
+const MAX_CONTROL_BACKLOG = 256;
 /** Most chunks processed from one packet. */
 const MAX_CHUNKS_PER_PACKET = 1024;
 
@@ -312,6 +314,9 @@ export class SctpAssociationCore {
 
   #input(b: Uint8Array, now: number): void {
     const len = b.length;
+    // Replies the peer's packets cause (HEARTBEAT-ACK, ERROR, COOKIE-ACK) wait here until the
+    // driver polls; a peer cannot pile them up without bound.
+    if (this.#ctrl.length >= MAX_CONTROL_BACKLOG) return this.#drop('control-backlog');
     if (len < COMMON_HEADER_SIZE + 4) return this.#drop('short-packet');
     if (u16(b, 0) !== this.#o.remotePort || u16(b, 2) !== this.#o.localPort) return this.#drop('bad-port');
     const checksum = (b[8]! | (b[9]! << 8) | (b[10]! << 16) | (b[11]! << 24)) >>> 0;
