@@ -11,7 +11,6 @@ import {
   firstCauseCode,
   SackView,
   type InitChunk,
-  type InitFields,
 } from './chunks.js';
 import { ChunkType, COMMON_HEADER_SIZE, ErrorCause } from './constants.js';
 import { sctpChecksum } from './crc32c.js';
@@ -175,7 +174,7 @@ export class SctpAssociationCore {
     this.#now = nowMs;
     if (this.#terminated) throw new SctpError('ERR_SCTP_CLOSED', 'SCTP association is closed');
     if (this.#state !== 'closed') return;
-    const init = encodeInit(false, this.#initFields());
+    const init = encodeInit(false, localInitFields(this.#o, this.#localTag, this.#localInitialTsn));
     this.#state = 'cookie-wait';
     this.#t1Chunk = init;
     this.#t1Rto = this.#o.rtoInitialMs;
@@ -429,19 +428,13 @@ export class SctpAssociationCore {
     }
     if (++this.#initAckCount > MAX_INIT_ACKS_PER_SECOND) return this.#drop('init-flood');
     const cookie = negotiate(init, this.#o, this.#localTag, this.#localInitialTsn, now);
-    const ack = encodeInit(true, { ...this.#initFields(), cookie: encodeCookie(cookie, this.#secret) });
+    const ack = encodeInit(true, { ...localInitFields(this.#o, this.#localTag, this.#localInitialTsn), cookie: encodeCookie(cookie, this.#secret) });
     this.#ctrl.push({ bytes: ack, vtag: init.initiateTag, crc: true });
-  }
-
-  #initFields(): InitFields {
-    return localInitFields(this.#o, this.#localTag, this.#localInitialTsn);
   }
 
   #onInitAck(init: InitChunk, now: number): void {
     if (this.#state !== 'cookie-wait') return this.#drop('unexpected-init-ack');
-    if (!validInit(init) || !init.cookie) {
-      return this.#drop('bad-init-ack');
-    }
+    if (!validInit(init) || !init.cookie) return this.#drop('bad-init-ack');
     this.#adopt(negotiate(init, this.#o, this.#localTag, this.#localInitialTsn, now));
     const echo = encodeChunk(ChunkType.CookieEcho, 0, init.cookie);
     this.#state = 'cookie-echoed';
