@@ -177,6 +177,18 @@ describe('SCTP send API', () => {
     expect(p.a.bufferedAmount(0)).toBe(3000);
   });
 
+  it('queues messages sent before the association is up and sends them once it is', () => {
+    const p = new Pair(17, CLEAN);
+    const got: number[] = [];
+    p.onB = (e) => e.type === 'message' && got.push(checkMessage(e.data));
+    p.a.send(0, 50, makeMessage(0, 20));
+    p.a.send(1, 53, makeMessage(1, 5000));
+    expect(p.a.bufferedAmount(1)).toBe(5000);
+    p.connect();
+    p.run(p.now + 1000, () => got.length === 2);
+    expect(got).toEqual([0, 1]);
+  });
+
   it('reports buffered-amount-low when the stream drains to its threshold', () => {
     const p = new Pair(13, { delayMs: 20, bandwidthBps: 10e6 });
     p.connect();
