@@ -57,8 +57,9 @@ export class CongestionControl {
       this.srtt = 0.875 * this.srtt + 0.125 * r;
     }
     this.onDelaySample(r);
-    // A clock granularity G of 1 ms keeps RTTVAR from collapsing to 0 on a 0 ms path.
-    this.rto = Math.min(this.#rtoMax, Math.max(this.#rtoMin, this.srtt + Math.max(1, 4 * this.rttvar)));
+    // RTO = SRTT + 4 RTTVAR, with the variance term at least RTO.min (as Linux TCP does): a
+    // steady path drives RTTVAR to ~0, and a queue building by a few ms must not fire T3.
+    this.rto = Math.min(this.#rtoMax, Math.max(this.#rtoMin, this.srtt + Math.max(this.#rtoMin, 4 * this.rttvar)));
   }
 
   /** Any RTT sample (every SACK, not only the one timed chunk per round trip): queueing detection only. */
@@ -90,9 +91,9 @@ export class CongestionControl {
       // Slow start: at most L = 2 MTUs per SACK (RFC 9260 §7.2.1 with RFC 3465's L for delayed SACKs).
       if (utilized) this.cwnd += Math.min(bytesAcked, 2 * this.mtu);
     } else if (unqueued) {
-      // Westwood mode, no queue: a quarter MTU per SACK (about cwnd/8 per round trip), regaining
-      // what a random loss took without overshooting the queue an RTT later.
-      if (utilized) this.cwnd += Math.min(bytesAcked, this.mtu >> 2);
+      // Westwood mode, no queue: half an MTU per SACK (about cwnd/4 per round trip), regaining
+      // what a random loss took without overshooting the queue much an RTT later.
+      if (utilized) this.cwnd += Math.min(bytesAcked, this.mtu >> 1);
     } else {
       this.pba += bytesAcked;
       if (this.pba >= this.cwnd && utilized) {
@@ -130,8 +131,7 @@ export class CongestionControl {
 
   #lossThreshold(): number {
     // Westwood mode, no queue on the path: the loss was random; back off only a little (TCP Veno's 4/5).
-    if (this.#unqueued()) return Math.floor(Math.max(this.cwnd * 0.8, 4 * this.mtu));
-    let t = Math.max(this.cwnd / 2, 4 * this.mtu);
+    let t = Math.max(this.#unqueued() ? this.cwnd * 0.8 : this.cwnd / 2, 4 * this.mtu);
     if (this.mode === 'westwood' && this.minRtt !== Infinity) {
       const bdp = this.bwe * Math.max(this.minRtt, 1);
       if (bdp > t) t = Math.min(bdp, this.cwnd);

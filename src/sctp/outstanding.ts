@@ -317,14 +317,15 @@ export class Outstanding {
   }
 
   /**
-   * RFC 3758 §3.5 C2: moves the advanced peer ack point over abandoned (and already acked)
-   * chunks; returns the FORWARD-TSN entries when it is ahead of the cumulative ack.
+   * RFC 3758 §3.5 C2: moves the advanced peer ack point over abandoned chunks (only: the
+   * receiver drops partial messages up to it, so a reliable message's acked fragments must not
+   * be covered); returns the FORWARD-TSN entries when it is ahead of the cumulative ack.
    */
   forwardTsn(iData: boolean): { newCumTsn: number; entries: ForwardTsnEntry[] } | undefined {
     let adv = this.advancedPeerAck;
     for (;;) {
       const c = this.get(tsnAdd(adv, 1));
-      if (!c || !(c.abandoned || c.acked)) break;
+      if (!c || !c.abandoned) break;
       adv = tsnAdd(adv, 1);
     }
     this.advancedPeerAck = adv;

@@ -9,8 +9,13 @@ export interface SctpAssociationOptions {
   remotePort?: number;
   /** Randomness for verification tags, initial TSNs, the cookie secret and heartbeat nonces. */
   rng: Rng;
-  /** Largest message `send` accepts and the receiver reassembles (`a=max-message-size`); default 262144. */
+  /** Largest message the receiver reassembles (our `a=max-message-size`); default 262144. */
   maxMessageSize?: number;
+  /**
+   * Largest message `send` accepts (the peer's `a=max-message-size`; 0 there means no limit, pass
+   * the high-water mark then); default `maxMessageSize`.
+   */
+  maxSendMessageSize?: number;
   /** Largest SCTP packet sent (the DTLS path MTU budget); default 1200. */
   mtu?: number;
   /** Outbound streams requested in INIT (OS); default 65535. */
