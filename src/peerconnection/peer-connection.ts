@@ -8,8 +8,7 @@ import type { IceAgent } from '../agent/ice-agent.js';
 import type { Candidate } from '../candidate/candidate.js';
 import type { RtcpPacket } from '../rtcp/index.js';
 import { parseSdp } from '../sdp/parse.js';
-import type { SdpSetupRole, SessionDescriptionModel } from '../sdp/types.js';
-import { writeSdp } from '../sdp/write.js';
+import type { SessionDescriptionModel } from '../sdp/types.js';
 import type { MediaKind } from './codec.js';
 import { checkIceCandidateInit, checkTrackLocal, serializeRtcpArgument } from './api-checks.js';
 import { RTCSctpTransport } from '../datachannel/rtc-sctp-transport.js';
@@ -24,10 +23,9 @@ import { answerSetup, Negotiation } from './negotiation.js';
 import { transportParams } from './remote-description.js';
 import type { RTCRtpReceiver } from './rtp-receiver.js';
 import type { RTCRtpSender } from './rtp-sender.js';
-import { buildLocalDescription, type LocalSection } from './sdp-builder.js';
 import { SettingEngine } from './setting-engine.js';
-import type { StoredDescription } from './stored-description.js';
 import { Descriptions } from './descriptions.js';
+import { LocalDescriptionBuilder } from './local-description.js';
 import { PeerTransport } from './peer-transport.js';
 import { collectStats, type RTCStats, type RTCStatsReport } from './stats.js';
 import type { TrackLocal } from './track-local.js';
@@ -49,8 +47,6 @@ import type {
 import type { PeerConnectionOptions, RTCDataChannelEvent, RTCPeerConnectionIceEvent, RTCTrackEvent } from './peer-connection-events.js';
 
 export type { PeerConnectionOptions, RTCDataChannelEvent, RTCPeerConnectionIceEvent, RTCTrackEvent };
-
-type Described = StoredDescription;
 
 /**
  * W3C RTCPeerConnection with Pion-flavoured additions (SettingEngine,
@@ -80,8 +76,7 @@ export class RTCPeerConnection {
   readonly #transceivers: RTCRtpTransceiver[];
   readonly #cname: string;
   readonly #localSsrc: number;
-  readonly #sessionId: string;
-  #sessionVersion = 0n;
+  readonly #local: LocalDescriptionBuilder;
   #chain: Promise<unknown> = Promise.resolve();
 
   readonly #track$ = new LazyEvents<RTCTrackEvent>();
@@ -123,7 +118,7 @@ export class RTCPeerConnection {
     });
     this.#transceivers = this.#set.list;
     this.#localSsrc = this.#set.newSsrc();
-    this.#sessionId = BigInt.asUintN(62, this.#rng.bytes(8).readBigUInt64BE()).toString();
+    const sessionId = BigInt.asUintN(62, this.#rng.bytes(8).readBigUInt64BE()).toString();
     this.#log = getLogger('pc').child(this.#cname.slice(0, 6));
     this.#peer = this.#newPeerTransport();
     this.#negotiation = new Negotiation({
@@ -132,6 +127,7 @@ export class RTCPeerConnection {
       createTransceiver: (kind, direction) => this.#set.createTransceiver(kind, direction, null),
       wantsDataChannels: () => this.#wantsData,
     });
+    this.#local = new LocalDescriptionBuilder(sessionId, this.#settings, this.#peer, this.#negotiation);
     this.#sctp = new RTCSctpTransport({
       clock: this.#clock,
       rng: this.#rng,
@@ -249,22 +245,22 @@ export class RTCPeerConnection {
   }
 
   get localDescription(): RTCSessionDescriptionInit | null {
-    return this.#describe(this.#descriptions.local, true);
+    return this.#local.describe(this.#descriptions.local, true);
   }
   get currentLocalDescription(): RTCSessionDescriptionInit | null {
-    return this.#describe(this.#descriptions.currentLocal, true);
+    return this.#local.describe(this.#descriptions.currentLocal, true);
   }
   get pendingLocalDescription(): RTCSessionDescriptionInit | null {
-    return this.#describe(this.#descriptions.pendingLocal, true);
+    return this.#local.describe(this.#descriptions.pendingLocal, true);
   }
   get remoteDescription(): RTCSessionDescriptionInit | null {
-    return this.#describe(this.#descriptions.remote, false);
+    return this.#local.describe(this.#descriptions.remote, false);
   }
   get currentRemoteDescription(): RTCSessionDescriptionInit | null {
-    return this.#describe(this.#descriptions.currentRemote, false);
+    return this.#local.describe(this.#descriptions.currentRemote, false);
   }
   get pendingRemoteDescription(): RTCSessionDescriptionInit | null {
-    return this.#describe(this.#descriptions.pendingRemote, false);
+    return this.#local.describe(this.#descriptions.pendingRemote, false);
   }
 
   /** The ICE agent (Pion exposes it through ICETransport). */
@@ -344,7 +340,7 @@ export class RTCPeerConnection {
       }
       const sections = this.#negotiation.offerSections();
       const setup = this.#peer.dtlsRole === undefined ? 'actpass' : this.#peer.dtlsRole === 'client' ? 'active' : 'passive';
-      const model = await this.#build(sections, setup);
+      const model = await this.#local.build(sections, setup);
       return { type: 'offer' as const, sdp: this.#descriptions.rememberOffer(model) };
     });
   }
@@ -359,7 +355,7 @@ export class RTCPeerConnection {
       const sections = this.#negotiation.answerSections(remote.model);
       const role = this.#peer.dtlsRole;
       const setup = role !== undefined ? (role === 'client' ? 'active' : 'passive') : answerSetup(transportParams(remote.model).setup, this.#settings.values.answeringDtlsRole);
-      const model = await this.#build(sections, setup);
+      const model = await this.#local.build(sections, setup);
       return { type: 'answer' as const, sdp: this.#descriptions.rememberAnswer(model) };
     });
   }
@@ -377,7 +373,7 @@ export class RTCPeerConnection {
       const created = this.#descriptions.created(type);
       let model: SessionDescriptionModel;
       if (!desc?.sdp) {
-        model = created?.model ?? (type === 'offer' ? await this.#buildOfferNow() : await this.#buildAnswerNow());
+        model = created?.model ?? (type === 'offer' ? await this.#local.buildOfferNow() : await this.#local.buildAnswerNow(this.#descriptions.pendingRemote));
       } else if (created && desc.sdp === created.sdp) {
         model = created.model; // unmodified from createOffer/createAnswer: stored models are never mutated
       } else {
@@ -522,49 +518,6 @@ export class RTCPeerConnection {
     return this.#set.allSenders();
   }
 
-  async #build(sections: LocalSection[], setup: SdpSetupRole): Promise<SessionDescriptionModel> {
-    const certificate = await this.#peer.certificate();
-    const { ufrag, pwd } = this.#peer.agent.localCredentials;
-    return buildLocalDescription({
-      sessionId: this.#sessionId,
-      sessionVersion: this.#sessionVersion++,
-      iceUfrag: ufrag,
-      icePwd: pwd,
-      iceLite: this.#settings.values.lite,
-      fingerprints: [{ algorithm: 'sha-256', value: certificate.fingerprint('sha-256') }],
-      setup,
-      candidates: [],
-      endOfCandidates: false,
-      sections,
-    });
-  }
-
-  async #buildOfferNow(): Promise<SessionDescriptionModel> {
-    const setup = this.#peer.dtlsRole === undefined ? 'actpass' : this.#peer.dtlsRole === 'client' ? 'active' : 'passive';
-    return this.#build(this.#negotiation.offerSections(), setup);
-  }
-
-  async #buildAnswerNow(): Promise<SessionDescriptionModel> {
-    const remote = this.#descriptions.pendingRemote;
-    if (!remote) throw new InvalidStateError('no remote offer to answer');
-    const setup = answerSetup(transportParams(remote.model).setup, this.#settings.values.answeringDtlsRole);
-    return this.#build(this.#negotiation.answerSections(remote.model), setup);
-  }
-
-  /** The description as text, with the candidates gathered so far (W3C §4.4.1.6). */
-  #describe(d: Described | undefined, local: boolean): RTCSessionDescriptionInit | null {
-    if (!d) return null;
-    if (!local) return { type: d.type, sdp: d.sdp };
-    const model = d.model;
-    const first = model.media.findIndex((m) => m.port !== 0);
-    if (first < 0) return { type: d.type, sdp: d.sdp };
-    // A copy with the candidates: the stored model itself stays as it was set.
-    const candidates = this.#peer.agent.getLocalCandidates().map((c) => c.toString());
-    const endOfCandidates = this.#peer.iceGatheringState === 'complete';
-    const media = model.media.map((m, i) => (i === first ? { ...m, candidates, endOfCandidates } : m));
-    return { type: d.type, sdp: writeSdp({ ...model, media }) };
-  }
-
   #emitCandidate(c: Candidate | null): void {
     if (this.#closed) return;
     const e: RTCPeerConnectionIceEvent = {
@@ -611,16 +564,7 @@ export class RTCPeerConnection {
   #isNegotiationNeeded(): boolean {
     if (this.#iceRestartPending) return true;
     if (this.#wantsData && !this.#negotiation.hasDataSection) return true;
-    for (const t of this.#transceivers) {
-      if (t.stopped) {
-        if (t.mid !== null && !this.#negotiation.isRejected(t)) return true;
-        continue;
-      }
-      if (t.mid === null) return true;
-      const cur = t.currentDirection;
-      if (cur !== null && cur !== t.direction) return true;
-    }
-    return false;
+    return this.#set.needsNegotiation((t) => this.#negotiation.isRejected(t));
   }
 
   #safe(fn: () => void): void {

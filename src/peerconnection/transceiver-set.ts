@@ -142,6 +142,20 @@ export class TransceiverSet {
     }
   }
 
+  /** W3C §4.7.3 for the transceivers: one is new, stopped but still negotiated, or changed direction. */
+  needsNegotiation(isRejected: (t: RTCRtpTransceiver) => boolean): boolean {
+    for (const t of this.list) {
+      if (t.stopped) {
+        if (t.mid !== null && !isRejected(t)) return true;
+        continue;
+      }
+      if (t.mid === null) return true;
+      const cur = t.currentDirection;
+      if (cur !== null && cur !== t.direction) return true;
+    }
+    return false;
+  }
+
   /** Ends every remote track (the connection closed or failed). */
   endRemoteTracks(): void {
     for (const t of this.list) for (const tr of t.receiver.tracks) tr.end();
