@@ -11,9 +11,8 @@ import { parseSdp } from '../sdp/parse.js';
 import type { SessionDescriptionModel } from '../sdp/types.js';
 import type { MediaKind } from './codec.js';
 import { checkIceCandidateInit, checkTrackLocal, serializeRtcpArgument } from './api-checks.js';
-import { RTCSctpTransport } from '../datachannel/rtc-sctp-transport.js';
+import type { RTCSctpTransport } from '../datachannel/rtc-sctp-transport.js';
 import type { RTCDataChannel, RTCDataChannelInit } from '../datachannel/rtc-data-channel.js';
-import { dataChannelStats } from '../datachannel/data-channel-stats.js';
 import { InvalidAccessError, InvalidStateError, OperationError } from './errors.js';
 import { reconfigure, validateConfiguration } from './ice-config.js';
 import { defaultMediaEngine, type MediaEngine } from './media-engine.js';
@@ -27,7 +26,9 @@ import { SettingEngine } from './setting-engine.js';
 import { Descriptions } from './descriptions.js';
 import { LocalDescriptionBuilder } from './local-description.js';
 import { PeerTransport } from './peer-transport.js';
-import { collectStats, type RTCStats, type RTCStatsReport } from './stats.js';
+import type { RTCStatsReport } from './stats.js';
+import { peerConnectionStats } from './peer-stats.js';
+import { newSctpTransport } from './sctp-setup.js';
 import type { TrackLocal } from './track-local.js';
 import type { TrackRemote } from './track-remote.js';
 import type { RTCRtpTransceiver } from './transceiver.js';
@@ -128,18 +129,10 @@ export class RTCPeerConnection {
       wantsDataChannels: () => this.#wantsData,
     });
     this.#local = new LocalDescriptionBuilder(sessionId, this.#settings, this.#peer, this.#negotiation);
-    this.#sctp = new RTCSctpTransport({
-      clock: this.#clock,
-      rng: this.#rng,
-      logId: this.#cname.slice(0, 6),
-      ...(s.sctpMaxMessageSize !== undefined ? { maxMessageSize: s.sctpMaxMessageSize } : {}),
-      ...(s.dataChannelHighWaterMark !== undefined ? { highWaterMark: s.dataChannelHighWaterMark } : {}),
-      detached: s.detachDataChannels,
-      onDataChannel: (channel) => {
-        const e: RTCDataChannelEvent = { type: 'datachannel', channel };
-        this.#datachannel$.next(e);
-        this.#safe(() => this.ondatachannel?.(e));
-      },
+    this.#sctp = newSctpTransport(s, this.#clock, this.#rng, this.#cname.slice(0, 6), (channel) => {
+      const e: RTCDataChannelEvent = { type: 'datachannel', channel };
+      this.#datachannel$.next(e);
+      this.#safe(() => this.ondatachannel?.(e));
     });
     this.#router = new MediaRouter({
       log: this.#log,
@@ -468,16 +461,7 @@ export class RTCPeerConnection {
 
   getStats(): Promise<RTCStatsReport> {
     const now = this.#clock.wallMs();
-    const report = collectStats({
-      now,
-      agent: this.#peer.agent,
-      transport: this.#peer.dtls,
-      transceivers: this.#transceivers,
-      router: this.#router,
-      certificate: this.#peer.certificateValue,
-    });
-    for (const st of dataChannelStats(this.#sctp, now)) report.set(st.id, st as RTCStats);
-    return Promise.resolve(report);
+    return Promise.resolve(peerConnectionStats({ now, peer: this.#peer, transceivers: this.#transceivers, router: this.#router, sctp: this.#sctp }));
   }
 
   close(): void {
