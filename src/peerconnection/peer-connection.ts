@@ -1,41 +1,38 @@
 import type { Observable } from 'rxjs';
-import { LazyEvents, LazyState } from '../common/lazy-subjects.js';
+import { LazyEvents } from '../common/lazy-subjects.js';
 import type { Clock } from '../common/clock.js';
 import { systemClock } from '../common/clock.js';
-import { InvalidArgumentError } from '../common/errors.js';
 import { getLogger, type ScopedLogger } from '../common/log.js';
 import { cryptoRng, randomIceString, type Rng } from '../common/rng.js';
-import { IceAgent } from '../agent/ice-agent.js';
+import type { IceAgent } from '../agent/ice-agent.js';
 import type { Candidate } from '../candidate/candidate.js';
-import type { DtlsCertificate } from '../dtls/certificate.js';
 import type { RtcpPacket } from '../rtcp/index.js';
 import { parseSdp } from '../sdp/parse.js';
-import type { SdpSetupRole, SessionDescriptionModel } from '../sdp/types.js';
-import { writeSdp } from '../sdp/write.js';
+import type { SessionDescriptionModel } from '../sdp/types.js';
 import type { MediaKind } from './codec.js';
-import { DtlsSrtpTransport } from './dtls-srtp-transport.js';
 import { checkIceCandidateInit, checkTrackLocal, serializeRtcpArgument } from './api-checks.js';
-import { RTCSctpTransport } from '../datachannel/rtc-sctp-transport.js';
+import type { RTCSctpTransport } from '../datachannel/rtc-sctp-transport.js';
 import type { RTCDataChannel, RTCDataChannelInit } from '../datachannel/rtc-data-channel.js';
-import { dataChannelStats } from '../datachannel/data-channel-stats.js';
 import { InvalidAccessError, InvalidStateError, OperationError } from './errors.js';
-import { iceAgentConfig, reconfigure, validateConfiguration } from './ice-config.js';
+import { reconfigure, validateConfiguration } from './ice-config.js';
 import { defaultMediaEngine, type MediaEngine } from './media-engine.js';
 import { MediaRouter } from './media-router.js';
 import { MediaPath } from './intercepted-media.js';
 import { answerSetup, Negotiation } from './negotiation.js';
 import { transportParams } from './remote-description.js';
-import { RtcpScheduler } from './rtcp-scheduler.js';
-import { RTCRtpReceiver } from './rtp-receiver.js';
-import { RTCRtpSender } from './rtp-sender.js';
-import { buildLocalDescription, type LocalSection } from './sdp-builder.js';
+import type { RTCRtpReceiver } from './rtp-receiver.js';
+import type { RTCRtpSender } from './rtp-sender.js';
 import { SettingEngine } from './setting-engine.js';
-import { StoredDescription } from './stored-description.js';
-import { nextSignalingState } from './signaling-state.js';
-import { collectStats, type RTCStats, type RTCStatsReport } from './stats.js';
+import { Descriptions } from './descriptions.js';
+import { LocalDescriptionBuilder } from './local-description.js';
+import { PeerTransport } from './peer-transport.js';
+import type { RTCStatsReport } from './stats.js';
+import { peerConnectionStats } from './peer-stats.js';
+import { newSctpTransport } from './sctp-setup.js';
 import type { TrackLocal } from './track-local.js';
 import type { TrackRemote } from './track-remote.js';
-import { RTCRtpTransceiver } from './transceiver.js';
+import type { RTCRtpTransceiver } from './transceiver.js';
+import { TransceiverSet } from './transceiver-set.js';
 import type {
   RTCConfiguration,
   RTCIceCandidateInit,
@@ -43,7 +40,6 @@ import type {
   RTCIceGatheringState,
   RTCOfferOptions,
   RTCPeerConnectionState,
-  RTCRtpTransceiverDirection,
   RTCRtpTransceiverInit,
   RTCSessionDescriptionInit,
   RTCSignalingState,
@@ -53,23 +49,17 @@ import type { PeerConnectionOptions, RTCDataChannelEvent, RTCPeerConnectionIceEv
 
 export type { PeerConnectionOptions, RTCDataChannelEvent, RTCPeerConnectionIceEvent, RTCTrackEvent };
 
-type Described = StoredDescription;
-
-/** A description this peer connection created, as a model and as the text it returned. */
-interface CreatedDescription {
-  readonly model: SessionDescriptionModel;
-  readonly sdp: string;
-}
-
 /**
  * W3C RTCPeerConnection with Pion-flavoured additions (SettingEngine,
  * MediaEngine, onTrack with readable remote tracks, writeRTCP). One ICE
  * agent and one DTLS-SRTP transport carry every m= section (max-bundle).
  *
  * Over 400 lines on purpose: it is the W3C API surface and the one place
- * where signaling state, the ICE agent and the transport meet; negotiation
- * rules live in negotiation.ts and sdp-builder.ts, media in the transceiver,
- * sender, receiver and router files, transport in dtls-srtp-transport.ts.
+ * where descriptions, negotiation, media and transport meet. The transport
+ * (ICE, DTLS-SRTP, SCTP start, RTCP scheduler, connection state) lives in
+ * peer-transport.ts, the descriptions and signaling state in descriptions.ts,
+ * negotiation rules in negotiation.ts and sdp-builder.ts, media in the
+ * transceiver, sender, receiver and router files.
  */
 export class RTCPeerConnection {
   #config: RTCConfiguration;
@@ -78,21 +68,18 @@ export class RTCPeerConnection {
   readonly #clock: Clock;
   readonly #rng: Rng;
   readonly #log: ScopedLogger;
-  readonly #agent: IceAgent;
+  readonly #peer: PeerTransport;
+  readonly #descriptions = new Descriptions();
   readonly #negotiation: Negotiation;
   readonly #router: MediaRouter;
-  readonly #transceivers: RTCRtpTransceiver[] = [];
-  readonly #certificate: Promise<DtlsCertificate>;
+  readonly #set: TransceiverSet;
+  /** The set's list, in m= order. */
+  readonly #transceivers: RTCRtpTransceiver[];
   readonly #cname: string;
   readonly #localSsrc: number;
-  readonly #sessionId: string;
-  #sessionVersion = 0n;
+  readonly #local: LocalDescriptionBuilder;
   #chain: Promise<unknown> = Promise.resolve();
 
-  readonly #signaling$ = new LazyState<RTCSignalingState>('stable');
-  readonly #connection$ = new LazyState<RTCPeerConnectionState>('new');
-  readonly #ice$ = new LazyState<RTCIceConnectionState>('new');
-  readonly #gathering$ = new LazyState<RTCIceGatheringState>('new');
   readonly #track$ = new LazyEvents<RTCTrackEvent>();
   readonly #candidate$ = new LazyEvents<RTCPeerConnectionIceEvent>();
   readonly #negotiationNeeded$ = new LazyEvents<void>();
@@ -100,25 +87,11 @@ export class RTCPeerConnection {
   readonly #sctp: RTCSctpTransport;
   #wantsData = false;
 
-  #currentLocal: Described | undefined;
-  #pendingLocal: Described | undefined;
-  #currentRemote: Described | undefined;
-  #pendingRemote: Described | undefined;
-  /** What createOffer/createAnswer last returned: setting that text back needs no parse. */
-  #lastOffer: CreatedDescription | undefined;
-  #lastAnswer: CreatedDescription | undefined;
   #remoteCreated: RTCRtpTransceiver[] = [];
-  #remoteUfrag: string | undefined;
-  #gatheringStarted = false;
-  #transport: DtlsSrtpTransport | undefined;
   readonly #media: MediaPath;
-  #transportStarting = false;
-  #scheduler: RtcpScheduler | undefined;
-  #dtlsRole: 'client' | 'server' | undefined;
   #iceRestartPending = false;
   #negotiationNeededQueued = false;
   #closed = false;
-  #subscriptions: (() => void)[] = [];
 
   onicecandidate: ((e: RTCPeerConnectionIceEvent) => void) | null = null;
   ontrack: ((e: RTCTrackEvent) => void) | null = null;
@@ -138,30 +111,28 @@ export class RTCPeerConnection {
     this.#clock = s.clock ?? systemClock;
     this.#rng = s.rng ?? cryptoRng;
     this.#cname = randomIceString(this.#rng, 16);
-    this.#localSsrc = this.#newSsrc();
-    this.#sessionId = BigInt.asUintN(62, this.#rng.bytes(8).readBigUInt64BE()).toString();
+    this.#set = new TransceiverSet({
+      rng: this.#rng,
+      cname: this.#cname,
+      connectedPipe: () => (this.#peer.connected ? this.#media.pipe : undefined),
+      onDirectionChange: () => this.#updateNegotiationNeeded(),
+    });
+    this.#transceivers = this.#set.list;
+    this.#localSsrc = this.#set.newSsrc();
+    const sessionId = BigInt.asUintN(62, this.#rng.bytes(8).readBigUInt64BE()).toString();
     this.#log = getLogger('pc').child(this.#cname.slice(0, 6));
-    this.#certificate = this.#settings.certificate();
-    this.#certificate.catch(() => undefined);
-    this.#agent = new IceAgent(iceAgentConfig(this.#config, s));
+    this.#peer = this.#newPeerTransport();
     this.#negotiation = new Negotiation({
       mediaEngine: this.#engine,
       transceivers: () => this.#transceivers,
-      createTransceiver: (kind, direction) => this.#createTransceiver(kind, direction, null),
+      createTransceiver: (kind, direction) => this.#set.createTransceiver(kind, direction, null),
       wantsDataChannels: () => this.#wantsData,
     });
-    this.#sctp = new RTCSctpTransport({
-      clock: this.#clock,
-      rng: this.#rng,
-      logId: this.#cname.slice(0, 6),
-      ...(s.sctpMaxMessageSize !== undefined ? { maxMessageSize: s.sctpMaxMessageSize } : {}),
-      ...(s.dataChannelHighWaterMark !== undefined ? { highWaterMark: s.dataChannelHighWaterMark } : {}),
-      detached: s.detachDataChannels,
-      onDataChannel: (channel) => {
-        const e: RTCDataChannelEvent = { type: 'datachannel', channel };
-        this.#datachannel$.next(e);
-        this.#safe(() => this.ondatachannel?.(e));
-      },
+    this.#local = new LocalDescriptionBuilder(sessionId, this.#settings, this.#peer, this.#negotiation);
+    this.#sctp = newSctpTransport(s, this.#clock, this.#rng, this.#cname.slice(0, 6), (channel) => {
+      const e: RTCDataChannelEvent = { type: 'datachannel', channel };
+      this.#datachannel$.next(e);
+      this.#safe(() => this.ondatachannel?.(e));
     });
     this.#router = new MediaRouter({
       log: this.#log,
@@ -175,34 +146,67 @@ export class RTCPeerConnection {
     });
     const chain = this.#settings.interceptorRegistry().build({ id: this.#cname.slice(0, 6), clock: this.#clock, rng: this.#rng, log: this.#log });
     this.#media = new MediaPath(chain, { id: this.#cname.slice(0, 6), transceivers: () => this.#transceivers, deliverRtp: (p) => this.#router.handleRtp(p), deliverRtcp: (p) => void this.#router.handleRtcp(p, this.#allSenders()) });
-    this.#watchAgent();
+  }
+
+  /** The transport, created before the media path and SCTP it reads, which it reaches lazily. */
+  #newPeerTransport(): PeerTransport {
+    const pc = this;
+    return new PeerTransport({
+      config: this.#config,
+      settings: this.#settings,
+      clock: this.#clock,
+      rng: this.#rng,
+      log: this.#log,
+      cname: this.#cname,
+      localSsrc: this.#localSsrc,
+      get media() {
+        return pc.#media;
+      },
+      get router() {
+        return pc.#router;
+      },
+      get sctp() {
+        return pc.#sctp;
+      },
+      isClosed: () => this.#closed,
+      transceivers: () => this.#transceivers,
+      senders: () => this.#allSenders(),
+      negotiatedData: () => this.#negotiation.negotiatedData,
+      onCandidate: (c) => this.#emitCandidate(c),
+      onGatheringStateChange: (s) => this.#safe(() => this.onicegatheringstatechange?.(s)),
+      onIceConnectionStateChange: (s) => this.#safe(() => this.oniceconnectionstatechange?.(s)),
+      onConnectionStateChange: (next) => {
+        if (next === 'closed' || next === 'failed') this.#set.endRemoteTracks();
+        this.#safe(() => this.onconnectionstatechange?.(next));
+      },
+    });
   }
 
   // ---- state ---------------------------------------------------------------
 
   get signalingState(): RTCSignalingState {
-    return this.#signaling$.value;
+    return this.#descriptions.signalingState;
   }
   get connectionState(): RTCPeerConnectionState {
-    return this.#connection$.value;
+    return this.#peer.connectionState;
   }
   get iceConnectionState(): RTCIceConnectionState {
-    return this.#ice$.value;
+    return this.#peer.iceConnectionState;
   }
   get iceGatheringState(): RTCIceGatheringState {
-    return this.#gathering$.value;
+    return this.#peer.iceGatheringState;
   }
   get signalingState$(): Observable<RTCSignalingState> {
-    return this.#signaling$.asObservable();
+    return this.#descriptions.signalingState$;
   }
   get connectionState$(): Observable<RTCPeerConnectionState> {
-    return this.#connection$.asObservable();
+    return this.#peer.connectionState$;
   }
   get iceConnectionState$(): Observable<RTCIceConnectionState> {
-    return this.#ice$.asObservable();
+    return this.#peer.iceConnectionState$;
   }
   get iceGatheringState$(): Observable<RTCIceGatheringState> {
-    return this.#gathering$.asObservable();
+    return this.#peer.iceGatheringState$;
   }
   get track$(): Observable<RTCTrackEvent> {
     return this.#track$.asObservable();
@@ -219,7 +223,7 @@ export class RTCPeerConnection {
 
   /** W3C `sctp`: the SCTP transport once an m=application section is negotiated, else null. */
   get sctp(): RTCSctpTransport | null {
-    return this.#negotiation.negotiatedData && this.#transportStarting ? this.#sctp : null;
+    return this.#negotiation.negotiatedData && this.#peer.starting ? this.#sctp : null;
   }
 
   /** W3C createDataChannel (RFC 8831/8832): in-band or pre-negotiated (`negotiated: true, id`). */
@@ -234,27 +238,27 @@ export class RTCPeerConnection {
   }
 
   get localDescription(): RTCSessionDescriptionInit | null {
-    return this.#describe(this.#pendingLocal ?? this.#currentLocal, true);
+    return this.#local.describe(this.#descriptions.local, true);
   }
   get currentLocalDescription(): RTCSessionDescriptionInit | null {
-    return this.#describe(this.#currentLocal, true);
+    return this.#local.describe(this.#descriptions.currentLocal, true);
   }
   get pendingLocalDescription(): RTCSessionDescriptionInit | null {
-    return this.#describe(this.#pendingLocal, true);
+    return this.#local.describe(this.#descriptions.pendingLocal, true);
   }
   get remoteDescription(): RTCSessionDescriptionInit | null {
-    return this.#describe(this.#pendingRemote ?? this.#currentRemote, false);
+    return this.#local.describe(this.#descriptions.remote, false);
   }
   get currentRemoteDescription(): RTCSessionDescriptionInit | null {
-    return this.#describe(this.#currentRemote, false);
+    return this.#local.describe(this.#descriptions.currentRemote, false);
   }
   get pendingRemoteDescription(): RTCSessionDescriptionInit | null {
-    return this.#describe(this.#pendingRemote, false);
+    return this.#local.describe(this.#descriptions.pendingRemote, false);
   }
 
   /** The ICE agent (Pion exposes it through ICETransport). */
   get iceAgent(): IceAgent {
-    return this.#agent;
+    return this.#peer.agent;
   }
 
   get settingEngine(): SettingEngine {
@@ -268,7 +272,7 @@ export class RTCPeerConnection {
   /** W3C setConfiguration: new ICE servers and transport policy apply at the next gathering or ICE restart. */
   setConfiguration(config: RTCConfiguration): void {
     this.#assertOpen();
-    this.#config = reconfigure(this.#config, config, this.#agent);
+    this.#config = reconfigure(this.#config, config, this.#peer.agent);
   }
 
   getTransceivers(): RTCRtpTransceiver[] {
@@ -288,55 +292,19 @@ export class RTCPeerConnection {
   addTrack(track: TrackLocal): RTCRtpSender {
     checkTrackLocal(track);
     this.#assertOpen();
-    if (this.#transceivers.some((t) => t.sender.track === track && !t.stopped)) {
-      throw new InvalidAccessError(`track ${track.id} already has a sender`);
-    }
-    const reusable = this.#transceivers.find(
-      (t) => !t.stopped && t.kind === track.kind && !t.sender.track && t.direction !== 'sendrecv' && t.direction !== 'sendonly' && t.sender.stats === undefined,
-    );
-    if (reusable) {
-      void reusable.sender.replaceTrack(track);
-      reusable.direction = reusable.direction === 'recvonly' ? 'sendrecv' : 'sendonly';
-      this.#updateNegotiationNeeded();
-      return reusable.sender;
-    }
-    const t = this.#createTransceiver(track.kind, 'sendrecv', track);
+    const sender = this.#set.addTrack(track);
     this.#updateNegotiationNeeded();
-    return t.sender;
+    return sender;
   }
 
   removeTrack(sender: RTCRtpSender): void {
     this.#assertOpen();
-    const t = this.#transceivers.find((x) => x.sender === sender);
-    if (!t) throw new InvalidAccessError('sender does not belong to this peer connection');
-    if (!sender.track) return;
-    void sender.replaceTrack(null);
-    if (t.direction === 'sendrecv') t.direction = 'recvonly';
-    else if (t.direction === 'sendonly') t.direction = 'inactive';
-    this.#updateNegotiationNeeded();
+    if (this.#set.removeTrack(sender)) this.#updateNegotiationNeeded();
   }
 
   addTransceiver(trackOrKind: TrackLocal | MediaKind, init: RTCRtpTransceiverInit = {}): RTCRtpTransceiver {
     this.#assertOpen();
-    const track = typeof trackOrKind === 'string' ? null : trackOrKind;
-    const kind = typeof trackOrKind === 'string' ? trackOrKind : trackOrKind.kind;
-    if (kind !== 'audio' && kind !== 'video') throw new InvalidArgumentError(`kind must be audio or video, got ${String(kind)}`);
-    const direction = init.direction ?? 'sendrecv';
-    if (direction === 'stopped') throw new InvalidArgumentError('a new transceiver cannot be stopped');
-    const encodings = init.sendEncodings ?? [];
-    if (encodings.length > 1) {
-      // Simulcast send (RFC 8853): one SSRC per encoding, each named by a distinct rid.
-      const rids = encodings.map((e) => e.rid);
-      if (rids.some((r) => !r || !/^[A-Za-z0-9_-]{1,16}$/.test(r)) || new Set(rids).size !== rids.length) {
-        throw new InvalidArgumentError('every sendEncoding of a simulcast transceiver needs a distinct rid (1-16 of A-Z a-z 0-9 _ -)');
-      }
-      if (track && track.rid !== undefined && track.rid !== rids[0]) {
-        throw new InvalidArgumentError(`the track's rid ${track.rid} is not the first encoding's (${String(rids[0])})`);
-      }
-    }
-    const t = this.#createTransceiver(kind, direction, track, encodings[0]?.rid);
-    for (const e of encodings.slice(1)) t.sender.addLayer(this.#newSender(kind, null, e.rid));
-    if (this.#transport?.state === 'connected') t.sender.setPipe(this.#media.pipe);
+    const t = this.#set.addTransceiver(trackOrKind, init);
     this.#updateNegotiationNeeded();
     return t;
   }
@@ -351,7 +319,7 @@ export class RTCPeerConnection {
 
   /** Asks the sender of a remote track for a key frame (PLI). */
   requestKeyFrame(track: TrackRemote): boolean {
-    return this.#scheduler?.requestKeyFrame(track.ssrc) ?? false;
+    return this.#peer.requestKeyFrame(track.ssrc);
   }
 
   // ---- negotiation ---------------------------------------------------------
@@ -360,29 +328,28 @@ export class RTCPeerConnection {
     return this.#enqueue(async () => {
       this.#assertOpen();
       if (options.iceRestart || this.#iceRestartPending) {
-        if (this.#currentRemote) await this.#agent.restart();
+        if (this.#descriptions.currentRemote) await this.#peer.agent.restart();
         this.#iceRestartPending = false;
       }
       const sections = this.#negotiation.offerSections();
-      const setup = this.#dtlsRole === undefined ? 'actpass' : this.#dtlsRole === 'client' ? 'active' : 'passive';
-      const model = await this.#build(sections, setup);
-      this.#lastOffer = { model, sdp: writeSdp(model) };
-      return { type: 'offer' as const, sdp: this.#lastOffer.sdp };
+      const setup = this.#peer.dtlsRole === undefined ? 'actpass' : this.#peer.dtlsRole === 'client' ? 'active' : 'passive';
+      const model = await this.#local.build(sections, setup);
+      return { type: 'offer' as const, sdp: this.#descriptions.rememberOffer(model) };
     });
   }
 
   createAnswer(): Promise<RTCSessionDescriptionInit> {
     return this.#enqueue(async () => {
       this.#assertOpen();
-      const remote = this.#pendingRemote;
+      const remote = this.#descriptions.pendingRemote;
       if (!remote || remote.type !== 'offer' || this.signalingState !== 'have-remote-offer') {
         throw new InvalidStateError(`createAnswer needs a remote offer (signaling state ${this.signalingState})`);
       }
       const sections = this.#negotiation.answerSections(remote.model);
-      const setup = this.#dtlsRole !== undefined ? (this.#dtlsRole === 'client' ? 'active' : 'passive') : answerSetup(transportParams(remote.model).setup, this.#settings.values.answeringDtlsRole);
-      const model = await this.#build(sections, setup);
-      this.#lastAnswer = { model, sdp: writeSdp(model) };
-      return { type: 'answer' as const, sdp: this.#lastAnswer.sdp };
+      const role = this.#peer.dtlsRole;
+      const setup = role !== undefined ? (role === 'client' ? 'active' : 'passive') : answerSetup(transportParams(remote.model).setup, this.#settings.values.answeringDtlsRole);
+      const model = await this.#local.build(sections, setup);
+      return { type: 'answer' as const, sdp: this.#descriptions.rememberAnswer(model) };
     });
   }
 
@@ -392,40 +359,35 @@ export class RTCPeerConnection {
       let type = desc?.type;
       if (type === undefined) type = this.signalingState === 'have-remote-offer' || this.signalingState === 'have-local-pranswer' ? 'answer' : 'offer';
       if (type === 'rollback') {
-        this.#setSignaling(nextSignalingState(this.signalingState, 'local', 'rollback'));
-        this.#pendingLocal = undefined;
+        this.#setSignaling(this.#descriptions.next('local', 'rollback'));
+        this.#descriptions.rollbackLocal();
         return;
       }
-      const created = type === 'offer' ? this.#lastOffer : this.#lastAnswer;
+      const created = this.#descriptions.created(type);
       let model: SessionDescriptionModel;
       if (!desc?.sdp) {
-        model = created?.model ?? (type === 'offer' ? await this.#buildOfferNow() : await this.#buildAnswerNow());
+        model = created?.model ?? (type === 'offer' ? await this.#local.buildOfferNow() : await this.#local.buildAnswerNow(this.#descriptions.pendingRemote));
       } else if (created && desc.sdp === created.sdp) {
         model = created.model; // unmodified from createOffer/createAnswer: stored models are never mutated
       } else {
         model = this.#parse(desc.sdp, InvalidAccessError);
       }
-      const next = nextSignalingState(this.signalingState, 'local', type);
+      const next = this.#descriptions.next('local', type);
       if (type === 'offer') {
-        this.#pendingLocal = new StoredDescription(type, model, desc?.sdp || undefined);
-        this.#fixIceRole('controlling');
+        this.#descriptions.setLocal(type, model, desc?.sdp || undefined);
+        this.#peer.fixIceRole('controlling');
       } else {
         this.#negotiation.applyLocalAnswer(model);
-        this.#currentLocal = new StoredDescription(type, model, desc?.sdp || undefined);
-        this.#pendingLocal = undefined;
-        if (type === 'answer' && this.#pendingRemote) {
-          this.#currentRemote = this.#pendingRemote;
-          this.#pendingRemote = undefined;
-        }
-        this.#dtlsRole ??= model.media.find((m) => m.setup)?.setup === 'passive' ? 'server' : 'client';
+        this.#descriptions.setLocal(type, model, desc?.sdp || undefined);
+        this.#peer.dtlsRole ??= model.media.find((m) => m.setup)?.setup === 'passive' ? 'server' : 'client';
         this.#remoteCreated = [];
-        this.#muteUnreceived();
+        this.#set.muteUnreceived();
       }
       this.#setSignaling(next);
-      this.#startGathering();
+      this.#peer.startGathering();
       this.#maybeStartTransport();
-      this.#maybeStartSctp();
-      this.#compactIfStable();
+      this.#peer.maybeStartSctp();
+      this.#descriptions.compactIfStable();
     });
   }
 
@@ -433,55 +395,38 @@ export class RTCPeerConnection {
     return this.#enqueue(async () => {
       this.#assertOpen();
       if (desc.type === 'rollback') {
-        this.#setSignaling(nextSignalingState(this.signalingState, 'remote', 'rollback'));
+        this.#setSignaling(this.#descriptions.next('remote', 'rollback'));
         this.#negotiation.rollback(this.#remoteCreated);
-        for (const t of this.#remoteCreated) this.#transceivers.splice(this.#transceivers.indexOf(t), 1);
+        this.#set.remove(this.#remoteCreated);
         this.#remoteCreated = [];
-        this.#pendingRemote = undefined;
+        this.#descriptions.rollbackRemote();
         return;
       }
       if (!desc.sdp) throw new InvalidAccessError('remote description has no sdp');
       const model = this.#parse(desc.sdp, InvalidAccessError);
       const type = desc.type;
-      const next = nextSignalingState(this.signalingState, 'remote', type);
+      const next = this.#descriptions.next('remote', type);
       const params = transportParams(model);
       if (!params.iceUfrag || !params.icePwd) throw new InvalidAccessError('remote description has no ICE credentials');
       if (!params.fingerprints.length) throw new InvalidAccessError('remote description has no DTLS fingerprint');
       const { newTransceivers } = this.#negotiation.applyRemote(model, type);
       if (type === 'offer') {
-        this.#pendingRemote = new StoredDescription(type, model, desc.sdp);
-        this.#fixIceRole(params.iceLite ? 'controlling' : 'controlled');
+        this.#descriptions.setRemote(type, model, desc.sdp);
+        this.#peer.fixIceRole(params.iceLite ? 'controlling' : 'controlled');
         this.#remoteCreated = newTransceivers;
-        this.#lastAnswer = undefined;
       } else {
-        this.#currentRemote = new StoredDescription(type, model, desc.sdp);
-        this.#pendingRemote = undefined;
-        if (type === 'answer' && this.#pendingLocal) {
-          this.#currentLocal = this.#pendingLocal;
-          this.#pendingLocal = undefined;
-        }
-        if (this.#dtlsRole === undefined) this.#dtlsRole = params.setup === 'active' ? 'server' : 'client';
+        this.#descriptions.setRemote(type, model, desc.sdp);
+        if (this.#peer.dtlsRole === undefined) this.#peer.dtlsRole = params.setup === 'active' ? 'server' : 'client';
       }
-      await this.#applyRemoteIce(params.iceUfrag, params.icePwd, type);
-      for (const c of params.candidates) this.#addRemoteCandidateLine(c);
-      if (params.endOfCandidates) this.#agent.addRemoteCandidate(null);
-      if (type !== 'offer') this.#muteUnreceived();
+      await this.#peer.applyRemoteIce(params.iceUfrag, params.icePwd, type);
+      for (const c of params.candidates) this.#peer.addRemoteCandidateLine(c);
+      if (params.endOfCandidates) this.#peer.agent.addRemoteCandidate(null);
+      if (type !== 'offer') this.#set.muteUnreceived();
       this.#setSignaling(next);
       this.#maybeStartTransport();
-      this.#maybeStartSctp();
-      this.#compactIfStable();
+      this.#peer.maybeStartSctp();
+      this.#descriptions.compactIfStable();
     });
-  }
-
-  /**
-   * W3C "process the removal of a remote track": once an answer (local or
-   * remote) leaves a transceiver not receiving, its remote tracks are muted.
-   */
-  #muteUnreceived(): void {
-    for (const t of this.#transceivers) {
-      const d = t.currentDirection;
-      if (d === 'sendonly' || d === 'inactive') for (const tr of t.receiver.tracks) tr.setMuted(true);
-    }
   }
 
   addIceCandidate(candidateInit?: RTCIceCandidateInit | null): Promise<void> {
@@ -493,14 +438,15 @@ export class RTCPeerConnection {
     }
     return this.#enqueue(async () => {
       this.#assertOpen();
-      if (!this.#pendingRemote && !this.#currentRemote) throw new InvalidStateError('addIceCandidate before setRemoteDescription');
+      if (!this.#descriptions.remote) throw new InvalidStateError('addIceCandidate before setRemoteDescription');
       if (!candidate || !candidate.candidate) {
-        this.#agent.addRemoteCandidate(null);
+        this.#peer.agent.addRemoteCandidate(null);
         return;
       }
-      if (candidate.usernameFragment && this.#remoteUfrag && candidate.usernameFragment !== this.#remoteUfrag) return; // for an old generation
+      const remoteUfrag = this.#peer.remoteUfrag;
+      if (candidate.usernameFragment && remoteUfrag && candidate.usernameFragment !== remoteUfrag) return; // for an old generation
       try {
-        this.#agent.addRemoteCandidate(candidate.candidate);
+        this.#peer.agent.addRemoteCandidate(candidate.candidate);
       } catch (err) {
         throw new OperationError(`bad candidate: ${(err as Error).message}`, { cause: err });
       }
@@ -515,34 +461,16 @@ export class RTCPeerConnection {
 
   getStats(): Promise<RTCStatsReport> {
     const now = this.#clock.wallMs();
-    const report = collectStats({
-      now,
-      agent: this.#agent,
-      transport: this.#transport,
-      transceivers: this.#transceivers,
-      router: this.#router,
-      certificate: this.#certificateValue,
-    });
-    for (const st of dataChannelStats(this.#sctp, now)) report.set(st.id, st as RTCStats);
-    return Promise.resolve(report);
+    return Promise.resolve(peerConnectionStats({ now, peer: this.#peer, transceivers: this.#transceivers, router: this.#router, sctp: this.#sctp }));
   }
-
-  #certificateValue: DtlsCertificate | undefined;
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     for (const t of this.#transceivers) t.stop();
-    this.#scheduler?.stop();
-    this.#sctp.close();
-    this.#transport?.close();
-    this.#media.close();
-    this.#agent.close();
-    for (const off of this.#subscriptions.splice(0)) off();
-    this.#signaling$.set('closed');
-    this.#ice$.set('closed');
-    this.#connection$.set('closed');
-    for (const s of [this.#signaling$, this.#ice$, this.#connection$, this.#gathering$]) s.complete();
+    this.#peer.close();
+    this.#descriptions.close();
+    this.#peer.completeStates();
     this.#track$.complete();
     this.#candidate$.complete();
     this.#negotiationNeeded$.complete();
@@ -569,146 +497,16 @@ export class RTCPeerConnection {
     }
   }
 
-  #newSsrc(): number {
-    let s = 0;
-    while (s === 0) s = this.#rng.uint32();
-    return s;
-  }
-
-  #newSender(kind: MediaKind, track: TrackLocal | null, rid: string | undefined): RTCRtpSender {
-    return new RTCRtpSender({
-      kind,
-      track,
-      ssrc: this.#newSsrc(),
-      rtxSsrc: this.#newSsrc(),
-      cname: this.#cname,
-      initialSequenceNumber: this.#rng.uint32() & 0xffff,
-      initialTimestamp: this.#rng.uint32(),
-      ...(rid !== undefined ? { rid } : {}),
-    });
-  }
-
   /** Every sending encoding (simulcast layers included), for RTCP routing and reports. */
   #allSenders(): RTCRtpSender[] {
-    return this.#transceivers.flatMap((t) => t.sender.encodings);
-  }
-
-  #createTransceiver(kind: MediaKind, direction: RTCRtpTransceiverDirection, track: TrackLocal | null, rid?: string): RTCRtpTransceiver {
-    const sender = this.#newSender(kind, track, rid);
-    if (this.#transport?.state === 'connected') sender.setPipe(this.#media.pipe);
-    const t = new RTCRtpTransceiver({
-      kind,
-      direction,
-      sender,
-      receiver: new RTCRtpReceiver(kind),
-      onDirectionChange: () => this.#updateNegotiationNeeded(),
-    });
-    this.#transceivers.push(t);
-    return t;
-  }
-
-  async #build(sections: LocalSection[], setup: SdpSetupRole): Promise<SessionDescriptionModel> {
-    const certificate = await this.#certificate;
-    this.#certificateValue = certificate;
-    const { ufrag, pwd } = this.#agent.localCredentials;
-    return buildLocalDescription({
-      sessionId: this.#sessionId,
-      sessionVersion: this.#sessionVersion++,
-      iceUfrag: ufrag,
-      icePwd: pwd,
-      iceLite: this.#settings.values.lite,
-      fingerprints: [{ algorithm: 'sha-256', value: certificate.fingerprint('sha-256') }],
-      setup,
-      candidates: [],
-      endOfCandidates: false,
-      sections,
-    });
-  }
-
-  async #buildOfferNow(): Promise<SessionDescriptionModel> {
-    const setup = this.#dtlsRole === undefined ? 'actpass' : this.#dtlsRole === 'client' ? 'active' : 'passive';
-    return this.#build(this.#negotiation.offerSections(), setup);
-  }
-
-  async #buildAnswerNow(): Promise<SessionDescriptionModel> {
-    const remote = this.#pendingRemote;
-    if (!remote) throw new InvalidStateError('no remote offer to answer');
-    const setup = answerSetup(transportParams(remote.model).setup, this.#settings.values.answeringDtlsRole);
-    return this.#build(this.#negotiation.answerSections(remote.model), setup);
-  }
-
-  /** The description as text, with the candidates gathered so far (W3C §4.4.1.6). */
-  #describe(d: Described | undefined, local: boolean): RTCSessionDescriptionInit | null {
-    if (!d) return null;
-    if (!local) return { type: d.type, sdp: d.sdp };
-    const model = d.model;
-    const first = model.media.findIndex((m) => m.port !== 0);
-    if (first < 0) return { type: d.type, sdp: d.sdp };
-    // A copy with the candidates: the stored model itself stays as it was set.
-    const candidates = this.#agent.getLocalCandidates().map((c) => c.toString());
-    const endOfCandidates = this.#gathering$.value === 'complete';
-    const media = model.media.map((m, i) => (i === first ? { ...m, candidates, endOfCandidates } : m));
-    return { type: d.type, sdp: writeSdp({ ...model, media }) };
-  }
-
-  async #applyRemoteIce(ufrag: string, pwd: string, type: 'offer' | 'answer' | 'pranswer'): Promise<void> {
-    const previous = this.#remoteUfrag;
-    this.#remoteUfrag = ufrag;
-    if (previous === undefined || previous === ufrag) return;
-    // RFC 8445 §9: new remote credentials mean an ICE restart. The answerer restarts too.
-    this.#log.debug(`ICE restart: remote ufrag ${previous} -> ${ufrag}`);
-    if (type === 'offer') await this.#agent.restart();
-    this.#agent.setRemoteCredentials(ufrag, pwd);
-  }
-
-  /** RFC 8445 §6.1.1: the offerer controls (an ICE-lite agent never does), fixed before checks arrive. */
-  #fixIceRole(role: 'controlling' | 'controlled'): void {
-    if (this.#transportStarting || this.#settings.values.lite) return;
-    try {
-      this.#agent.setRole(role);
-    } catch (err) {
-      this.#log.debug(`keeping ICE role: ${(err as Error).message}`);
-    }
-  }
-
-  #addRemoteCandidateLine(line: string): void {
-    try {
-      this.#agent.addRemoteCandidate(line);
-    } catch (err) {
-      this.#log.debug(`ignoring remote candidate "${line}": ${(err as Error).message}`);
-    }
-  }
-
-  #startGathering(): void {
-    if (this.#gatheringStarted) return;
-    this.#gatheringStarted = true;
-    this.#agent.gather().catch((err: unknown) => this.#log.warn(`gathering failed: ${(err as Error).message}`));
-  }
-
-  #watchAgent(): void {
-    const a = this.#agent;
-    const off1 = a.onGatheringStateChange((s) => {
-      if (this.#closed || this.#gathering$.value === s) return;
-      this.#gathering$.set(s);
-      this.#safe(() => this.onicegatheringstatechange?.(s));
-    });
-    const off = a.onCandidate((c) => this.#emitCandidate(c));
-    const off2 = a.onStateChange((s) => {
-      if (this.#closed) return;
-      if (this.#ice$.value !== s) {
-        this.#ice$.set(s);
-        this.#safe(() => this.oniceconnectionstatechange?.(s));
-      }
-      this.#updateConnectionState();
-    });
-    this.#subscriptions.push(off1, off, off2);
+    return this.#set.allSenders();
   }
 
   #emitCandidate(c: Candidate | null): void {
     if (this.#closed) return;
     const e: RTCPeerConnectionIceEvent = {
       candidate: c
-        ? { candidate: c.toString(), sdpMid: this.#negotiation.firstMid ?? '0', sdpMLineIndex: 0, usernameFragment: this.#agent.localCredentials.ufrag }
+        ? { candidate: c.toString(), sdpMid: this.#negotiation.firstMid ?? '0', sdpMLineIndex: 0, usernameFragment: this.#peer.agent.localCredentials.ufrag }
         : null,
     };
     this.#candidate$.next(e);
@@ -722,121 +520,15 @@ export class RTCPeerConnection {
   }
 
   #maybeStartTransport(): void {
-    if (this.#transportStarting || this.#closed) return;
-    const local = this.#currentLocal ?? this.#pendingLocal;
-    const remote = this.#currentRemote ?? this.#pendingRemote;
-    if (!local || !remote || !this.#currentLocal || !this.#currentRemote) return;
-    this.#transportStarting = true;
-    void this.#startTransport(remote.model).catch((err: unknown) => {
-      this.#log.debug(`transport failed: ${(err as Error).message}`);
-      this.#updateConnectionState();
-    });
-  }
-
-  async #startTransport(remote: SessionDescriptionModel): Promise<void> {
-    const params = transportParams(remote);
-    const lite = this.#settings.values.lite;
-    const controlling = !lite && (params.iceLite || this.#currentLocal?.type === 'offer' || this.#lastOfferWasOurs());
-    const ice = controlling
-      ? await this.#agent.dial(params.iceUfrag!, params.icePwd!)
-      : await this.#agent.accept(params.iceUfrag!, params.icePwd!);
-    if (this.#closed) return;
-    const s = this.#settings.values;
-    const certificate = await this.#certificate;
-    this.#certificateValue = certificate;
-    const transport = new DtlsSrtpTransport({
-      ice,
-      role: this.#dtlsRole ?? 'client',
-      certificate,
-      remoteFingerprints: params.fingerprints,
-      ...(s.srtpProtectionProfiles ? { srtpProfiles: s.srtpProtectionProfiles } : {}),
-      extendedMasterSecret: s.dtlsExtendedMasterSecret,
-      ...(s.dtlsRetransmissionIntervalMs !== undefined ? { retransmitInitialMs: s.dtlsRetransmissionIntervalMs } : {}),
-      ...(s.srtpReplayWindow !== undefined ? { replayWindow: s.srtpReplayWindow } : {}),
-      certificateCache: this.#settings.peerCertificateCache(),
-      ...(this.#settings.srtpWorkerPool() ? { srtpWorkers: this.#settings.srtpWorkerPool()! } : {}),
-      clock: this.#clock,
-      rng: this.#rng,
-      logId: this.#cname.slice(0, 6),
-      onRtp: this.#media.onRtp,
-      onRtcp: this.#media.onRtcp,
-    });
-    this.#transport = transport;
-    const pipe = this.#media.attach(transport);
-    this.#subscriptions.push(transport.onStateChange(() => this.#updateConnectionState()));
-    this.#subscriptions.push(
-      transport.onStateChange((st) => {
-        if (st === 'closed' || st === 'failed') this.#sctp.transportClosed(st === 'failed' ? new Error('DTLS transport failed') : undefined);
-      }),
-    );
-    this.#updateConnectionState();
-    await transport.start();
-    if (this.#closed) return;
-    this.#maybeStartSctp();
-    for (const t of this.#transceivers) t.sender.setPipe(pipe);
-    this.#scheduler = new RtcpScheduler(
-      {
-        clock: this.#clock,
-        rng: this.#rng,
-        cname: this.#cname,
-        localSsrc: this.#localSsrc,
-        senders: () => this.#allSenders(),
-        router: this.#router,
-      },
-      pipe,
-    );
-    this.#scheduler.start();
-    this.#updateConnectionState();
-  }
-
-  /** Starts SCTP over DTLS once DTLS is up and an m=application section is negotiated (RFC 8841). */
-  #maybeStartSctp(): void {
-    const transport = this.#transport;
-    const data = this.#negotiation.negotiatedData;
-    if (this.#closed || !data || !transport || transport.state !== 'connected' || this.#sctp.started) return;
-    const role = this.#dtlsRole ?? 'client';
-    this.#sctp.setRemote(data);
-    transport.onSctp((packet) => this.#sctp.receive(packet));
-    this.#sctp.start({ send: (packet) => void transport.sendSctp(packet) }, role);
-  }
-
-  /** A finished negotiation round keeps its descriptions as text only (idle memory per connection). */
-  #compactIfStable(): void {
-    if (this.signalingState !== 'stable') return;
-    this.#currentLocal?.compact();
-    this.#currentRemote?.compact();
-  }
-
-  #lastOfferWasOurs(): boolean {
-    return this.#currentLocal?.type === 'offer';
-  }
-
-  #updateConnectionState(): void {
-    if (this.#closed) return;
-    const ice = this.#ice$.value;
-    const dtls = this.#transport?.state ?? 'new';
-    let next: RTCPeerConnectionState;
-    if (ice === 'failed' || dtls === 'failed') next = 'failed';
-    else if (dtls === 'closed') next = 'closed';
-    else if (ice === 'disconnected') next = 'disconnected';
-    else if ((ice === 'connected' || ice === 'completed') && dtls === 'connected') next = 'connected';
-    else if (ice === 'new' && dtls === 'new') next = 'new';
-    else next = 'connecting';
-    if (next === this.#connection$.value) return;
-    this.#log.debug(`connection state ${this.#connection$.value} -> ${next}`);
-    this.#connection$.set(next);
-    if (next === 'closed' || next === 'failed') for (const t of this.#transceivers) for (const tr of t.receiver.tracks) tr.end();
-    this.#safe(() => this.onconnectionstatechange?.(next));
+    if (this.#peer.starting || this.#closed) return;
+    const d = this.#descriptions;
+    if (!d.currentLocal || !d.currentRemote) return;
+    const remote = d.currentRemote;
+    this.#peer.maybeStart(() => remote.model, d.currentLocal.type === 'offer' || d.lastOfferWasOurs());
   }
 
   #setSignaling(s: RTCSignalingState): void {
-    if (this.#signaling$.value === s) return;
-    if (s === 'stable') {
-      // W3C §4.4.1.5: an implicit setLocalDescription() in stable creates a fresh offer; the
-      // models built for the finished round are not kept (they hold every codec and line).
-      this.#lastOffer = this.#lastAnswer = undefined;
-    }
-    this.#signaling$.set(s);
+    if (!this.#descriptions.setSignaling(s)) return;
     this.#safe(() => this.onsignalingstatechange?.(s));
     if (s === 'stable') this.#updateNegotiationNeeded();
   }
@@ -856,16 +548,7 @@ export class RTCPeerConnection {
   #isNegotiationNeeded(): boolean {
     if (this.#iceRestartPending) return true;
     if (this.#wantsData && !this.#negotiation.hasDataSection) return true;
-    for (const t of this.#transceivers) {
-      if (t.stopped) {
-        if (t.mid !== null && !this.#negotiation.isRejected(t)) return true;
-        continue;
-      }
-      if (t.mid === null) return true;
-      const cur = t.currentDirection;
-      if (cur !== null && cur !== t.direction) return true;
-    }
-    return false;
+    return this.#set.needsNegotiation((t) => this.#negotiation.isRejected(t));
   }
 
   #safe(fn: () => void): void {
