@@ -172,8 +172,8 @@ export class RTCPeerConnection {
       transceivers: () => this.#transceivers,
       senders: () => this.#allSenders(),
       negotiatedData: () => this.#negotiation.negotiatedData,
-      onCandidate: (c) => this.#emitCandidate(c),
-      onGatheringStateChange: (s) => this.#safe(() => this.onicegatheringstatechange?.(s)),
+      onCandidate: (c) => this.#iceEvent(() => this.#emitCandidate(c)),
+      onGatheringStateChange: (s) => this.#iceEvent(() => this.#safe(() => this.onicegatheringstatechange?.(s))),
       onIceConnectionStateChange: (s) => this.#safe(() => this.oniceconnectionstatechange?.(s)),
       onConnectionStateChange: (next) => {
         if (next === 'closed' || next === 'failed') this.#set.endRemoteTracks();
@@ -356,6 +356,7 @@ export class RTCPeerConnection {
   setLocalDescription(desc?: RTCSessionDescriptionInit): Promise<void> {
     return this.#enqueue(async () => {
       this.#assertOpen();
+      this.#holdIceEvents();
       let type = desc?.type;
       if (type === undefined) type = this.signalingState === 'have-remote-offer' || this.signalingState === 'have-local-pranswer' ? 'answer' : 'offer';
       if (type === 'rollback') {
@@ -500,6 +501,33 @@ export class RTCPeerConnection {
   /** Every sending encoding (simulcast layers included), for RTCP routing and reports. */
   #allSenders(): RTCRtpSender[] {
     return this.#set.allSenders();
+  }
+
+  /**
+   * W3C §4.4.1.6 surfaces candidates and gathering states as queued tasks, so they never
+   * reach the application before the setLocalDescription() promise that started gathering
+   * has settled: a caller that signals the description when it resolves always sends it
+   * before its candidates. Events raised while it runs wait here, in order, and are
+   * released on the next macrotask after it settles (bounded by what one gathering emits).
+   */
+  #heldIceEvents: (() => void)[] | undefined;
+
+  #holdIceEvents(): void {
+    if (this.#heldIceEvents) return;
+    this.#heldIceEvents = [];
+    const release = (): void => {
+      setImmediate(() => {
+        const held = this.#heldIceEvents ?? [];
+        this.#heldIceEvents = undefined;
+        for (const fire of held) fire();
+      });
+    };
+    this.#chain.then(release, release);
+  }
+
+  #iceEvent(fire: () => void): void {
+    if (this.#heldIceEvents) this.#heldIceEvents.push(fire);
+    else fire();
   }
 
   #emitCandidate(c: Candidate | null): void {
