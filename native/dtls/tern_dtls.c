@@ -335,6 +335,127 @@ static napi_value x25519(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/* ---- key generation on libuv's threadpool (ephemeral key pools refill off the event loop) ---- */
+
+typedef struct {
+  napi_async_work work;
+  napi_ref callback;
+  int x25519;                 /* 1: X25519, 0: P-256 */
+  unsigned char priv[32];
+  EC_KEY *ec;                 /* results, made on the threadpool */
+  EVP_PKEY *x;
+} KeygenJob;
+
+static void keygen_job_free(napi_env env, KeygenJob *j) {
+  OPENSSL_cleanse(j->priv, sizeof j->priv);
+  EC_KEY_free(j->ec);
+  EVP_PKEY_free(j->x);
+  if (j->callback) napi_delete_reference(env, j->callback);
+  if (j->work) napi_delete_async_work(env, j->work);
+  free(j);
+}
+
+/* Threadpool: no JS, no Node-API; only OpenSSL on the job's own bytes. */
+static void keygen_execute(napi_env env, void *data) {
+  (void)env;
+  KeygenJob *j = data;
+  if (j->x25519) {
+    j->x = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, j->priv, X25519_LEN);
+  } else {
+    EC_KEY *key = EC_KEY_new_by_curve_name(NID_X9_62_prime256v1);
+    BIGNUM *bn = BN_bin2bn(j->priv, P256_SCALAR, NULL);
+    EC_POINT *pub = NULL;
+    int ok = key && bn && !BN_is_zero(bn);
+    if (ok) {
+      const EC_GROUP *g = EC_KEY_get0_group(key);
+      ok = BN_cmp(bn, EC_GROUP_get0_order(g)) < 0 && (pub = EC_POINT_new(g)) != NULL &&
+           EC_POINT_mul(g, pub, bn, NULL, NULL, NULL) == 1 && EC_KEY_set_private_key(key, bn) == 1 &&
+           EC_KEY_set_public_key(key, pub) == 1;
+    }
+    EC_POINT_free(pub);
+    BN_clear_free(bn);
+    if (ok) j->ec = key;
+    else EC_KEY_free(key);
+  }
+  OPENSSL_cleanse(j->priv, sizeof j->priv);
+  /* This thread's OpenSSL error queue is its own; leave it empty. */
+  ERR_clear_error();
+}
+
+/* Event loop: callback(null, handle) or callback(error). */
+static void keygen_complete(napi_env env, napi_status status, void *data) {
+  KeygenJob *j = data;
+  napi_value cb, global, argv[2], undef;
+  int have_cb = napi_get_reference_value(env, j->callback, &cb) == napi_ok && cb != NULL && napi_get_global(env, &global) == napi_ok &&
+                napi_get_undefined(env, &undef) == napi_ok;
+  if (!have_cb) {
+    keygen_job_free(env, j);
+    return;
+  }
+  argv[1] = undef;
+  if (status != napi_ok || (j->x25519 ? j->x == NULL : j->ec == NULL)) {
+    napi_value msg;
+    if (napi_create_string_utf8(env, status == napi_cancelled ? "tern_dtls: key generation cancelled" : "tern_dtls: key generation failed",
+                                NAPI_AUTO_LENGTH, &msg) != napi_ok ||
+        napi_create_error(env, NULL, msg, &argv[0]) != napi_ok) {
+      keygen_job_free(env, j);
+      return;
+    }
+  } else {
+    if (napi_get_null(env, &argv[0]) != napi_ok) {
+      keygen_job_free(env, j);
+      return;
+    }
+    argv[1] = wrap_key(env, j->ec, j->x, 1); /* takes ownership, frees on failure */
+    j->ec = NULL;
+    j->x = NULL;
+    if (argv[1] == NULL) {
+      keygen_job_free(env, j);
+      return;
+    }
+  }
+  keygen_job_free(env, j);
+  napi_value ignored;
+  /* A throwing callback surfaces as an uncaught exception, like any I/O callback. */
+  napi_call_function(env, global, cb, 2, argv, &ignored);
+}
+
+/* generateKeyAsync(x25519: boolean, privateKey: Buffer(32), callback(err, handle)): makes the key on the threadpool. */
+static napi_value generate_key_async(napi_env env, napi_callback_info info) {
+  Args a;
+  bool x;
+  unsigned char *priv;
+  if (!args_get(env, info, &a, 3)) return NULL;
+  if (napi_get_value_bool(env, a.argv[0], &x) != napi_ok) {
+    napi_throw_type_error(env, NULL, "tern_dtls: expected a boolean");
+    return NULL;
+  }
+  if (!arg_sized(&a, 1, &priv, 32)) return NULL;
+  napi_valuetype t;
+  if (napi_typeof(env, a.argv[2], &t) != napi_ok || t != napi_function) {
+    napi_throw_type_error(env, NULL, "tern_dtls: expected a callback");
+    return NULL;
+  }
+  KeygenJob *j = calloc(1, sizeof *j);
+  if (!j) {
+    napi_throw_error(env, NULL, "tern_dtls: out of memory");
+    return NULL;
+  }
+  j->x25519 = x;
+  memcpy(j->priv, priv, 32);
+  napi_value name;
+  if (napi_create_reference(env, a.argv[2], 1, &j->callback) != napi_ok ||
+      napi_create_string_utf8(env, "tern_dtls:keygen", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_async_work(env, NULL, name, keygen_execute, keygen_complete, j, &j->work) != napi_ok ||
+      napi_queue_async_work(env, j->work) != napi_ok) {
+    keygen_job_free(env, j);
+    return NULL;
+  }
+  napi_value undef;
+  if (napi_get_undefined(env, &undef) != napi_ok) return NULL;
+  return undef;
+}
+
 /* ---- TLS 1.2 PRF (RFC 5246 §5) ---- */
 
 static int mac_block(EVP_MAC_CTX *ctx, const unsigned char *a, size_t a_len, const unsigned char *seed, size_t seed_len,
@@ -416,7 +537,7 @@ NAPI_MODULE_INIT() {
       {"ecPrivateKey", ec_private_key}, {"ecPublicKey", ec_public_key}, {"ecPublicPoint", ec_public_point},
       {"ecdsaSign", ecdsa_sign},        {"ecdsaVerify", ecdsa_verify},  {"ecdh", ecdh},
       {"x25519PrivateKey", x25519_private_key}, {"x25519PublicKey", x25519_public_key}, {"x25519", x25519},
-      {"prf", prf},
+      {"prf", prf}, {"generateKeyAsync", generate_key_async},
       {"opensslVersions", openssl_versions},
   };
   Instance *in = calloc(1, sizeof *in);

@@ -26,6 +26,11 @@ export interface NativeDtlsCrypto {
   x25519PublicKey(key: NativeDtlsKey): Buffer;
   /** X25519 shared secret, or null when it is all zeros (RFC 7748 §6.1). */
   x25519(key: NativeDtlsKey, peerPublic: Buffer): Buffer | null;
+  /**
+   * Makes an X25519 (`x25519` true) or P-256 private key from `privateKey` on libuv's threadpool
+   * and calls back on the event loop with the key or an error (a P-256 scalar out of range).
+   */
+  generateKeyAsync(x25519: boolean, privateKey: Buffer, callback: (err: Error | null, key?: NativeDtlsKey) => void): void;
   /** RFC 5246 §5 P_SHA256 / P_SHA384 over `labelAndSeed`. */
   prf(sha384: boolean, secret: Buffer, labelAndSeed: Buffer, length: number): Buffer;
   /** [compiled against, running on], OPENSSL_VERSION_NUMBER form. */
