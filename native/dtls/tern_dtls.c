@@ -42,7 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_ARGS 4
+#define MAX_ARGS 6
 #define P256_SCALAR 32
 #define P256_POINT 65 /* 04 || X || Y */
 #define X25519_LEN 32
@@ -335,6 +335,131 @@ static napi_value x25519(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/* ---- record AEAD (RFC 5288 AES-GCM, RFC 7905 ChaCha20-Poly1305), keyed once per epoch and direction ---- */
+
+#define AEAD_TAG 16
+#define AEAD_NONCE 12
+
+typedef struct {
+  EVP_CIPHER_CTX *enc;
+  EVP_CIPHER_CTX *dec;
+} AeadKey;
+
+static void aead_key_free(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  AeadKey *k = data;
+  EVP_CIPHER_CTX_free(k->enc); /* frees (and clears) the key schedule */
+  EVP_CIPHER_CTX_free(k->dec);
+  free(k);
+}
+
+static int arg_aead(Args *a, size_t i, AeadKey **out) {
+  napi_valuetype t;
+  void *p = NULL;
+  if (napi_typeof(a->env, a->argv[i], &t) != napi_ok || t != napi_external || napi_get_value_external(a->env, a->argv[i], &p) != napi_ok ||
+      p == NULL) {
+    napi_throw_type_error(a->env, NULL, "tern_dtls: expected an AEAD key handle");
+    return 0;
+  }
+  *out = p;
+  return 1;
+}
+
+/* aeadKey(algorithm: 0 AES-128-GCM | 1 AES-256-GCM | 2 ChaCha20-Poly1305, key: Buffer) -> handle. */
+static napi_value aead_key(napi_env env, napi_callback_info info) {
+  Args a;
+  uint32_t alg;
+  unsigned char *key;
+  size_t key_len;
+  if (!args_get(env, info, &a, 2)) return NULL;
+  if (napi_get_value_uint32(env, a.argv[0], &alg) != napi_ok || alg > 2) {
+    napi_throw_type_error(env, NULL, "tern_dtls: unknown AEAD");
+    return NULL;
+  }
+  if (!arg_bytes(&a, 1, &key, &key_len)) return NULL;
+  const EVP_CIPHER *c = alg == 0 ? EVP_aes_128_gcm() : alg == 1 ? EVP_aes_256_gcm() : EVP_chacha20_poly1305();
+  if (key_len != (alg == 0 ? 16u : 32u)) {
+    napi_throw_range_error(env, NULL, "tern_dtls: wrong AEAD key length");
+    return NULL;
+  }
+  AeadKey *k = calloc(1, sizeof *k);
+  if (!k) {
+    napi_throw_error(env, NULL, "tern_dtls: out of memory");
+    return NULL;
+  }
+  k->enc = EVP_CIPHER_CTX_new();
+  k->dec = EVP_CIPHER_CTX_new();
+  /* Both default to a 12-byte nonce, the size TLS 1.2 records use. */
+  if (!k->enc || !k->dec || EVP_EncryptInit_ex(k->enc, c, NULL, key, NULL) != 1 || EVP_DecryptInit_ex(k->dec, c, NULL, key, NULL) != 1) {
+    aead_key_free(env, k, NULL);
+    return throw_openssl(env, "tern_dtls: OpenSSL could not set up the AEAD key");
+  }
+  napi_value ext;
+  if (napi_create_external(env, k, aead_key_free, NULL, &ext) != napi_ok) {
+    aead_key_free(env, k, NULL);
+    return NULL;
+  }
+  return ext;
+}
+
+/* aeadSeal(key, nonce(12), aad, plaintext, out, offset) -> bytes written (plaintext length + 16) at out[offset..]. */
+static napi_value aead_seal(napi_env env, napi_callback_info info) {
+  Args a;
+  AeadKey *k;
+  unsigned char *nonce, *aad, *in, *out;
+  size_t aad_len, in_len, out_len;
+  uint32_t offset;
+  if (!args_get(env, info, &a, 6) || !arg_aead(&a, 0, &k) || !arg_sized(&a, 1, &nonce, AEAD_NONCE) || !arg_bytes(&a, 2, &aad, &aad_len) ||
+      !arg_bytes(&a, 3, &in, &in_len) || !arg_bytes(&a, 4, &out, &out_len))
+    return NULL;
+  if (napi_get_value_uint32(env, a.argv[5], &offset) != napi_ok) {
+    napi_throw_type_error(env, NULL, "tern_dtls: expected an offset");
+    return NULL;
+  }
+  if ((size_t)offset > out_len || out_len - offset < in_len + AEAD_TAG) {
+    napi_throw_range_error(env, NULL, "tern_dtls: output too small");
+    return NULL;
+  }
+  unsigned char *dst = out + offset;
+  if (!(dst + in_len + AEAD_TAG <= in || in + in_len <= dst)) {
+    napi_throw_range_error(env, NULL, "tern_dtls: output overlaps input");
+    return NULL;
+  }
+  int n = 0, m = 0;
+  if (EVP_EncryptInit_ex(k->enc, NULL, NULL, NULL, nonce) != 1 || EVP_EncryptUpdate(k->enc, NULL, &n, aad, (int)aad_len) != 1 ||
+      (in_len > 0 && EVP_EncryptUpdate(k->enc, dst, &n, in, (int)in_len) != 1) || EVP_EncryptFinal_ex(k->enc, dst + (in_len > 0 ? n : 0), &m) != 1 ||
+      EVP_CIPHER_CTX_ctrl(k->enc, EVP_CTRL_AEAD_GET_TAG, AEAD_TAG, dst + in_len) != 1) {
+    return throw_openssl(env, "tern_dtls: AEAD seal failed");
+  }
+  napi_value r;
+  if (napi_create_uint32(env, (uint32_t)(in_len + AEAD_TAG), &r) != napi_ok) return NULL;
+  return r;
+}
+
+/* aeadOpen(key, nonce(12), aad, sealed = ciphertext || tag) -> plaintext Buffer, or null when it does not authenticate. */
+static napi_value aead_open(napi_env env, napi_callback_info info) {
+  Args a;
+  AeadKey *k;
+  unsigned char *nonce, *aad, *in;
+  size_t aad_len, in_len;
+  if (!args_get(env, info, &a, 4) || !arg_aead(&a, 0, &k) || !arg_sized(&a, 1, &nonce, AEAD_NONCE) || !arg_bytes(&a, 2, &aad, &aad_len) ||
+      !arg_bytes(&a, 3, &in, &in_len))
+    return NULL;
+  if (in_len < AEAD_TAG) return null_value(env);
+  size_t ct_len = in_len - AEAD_TAG;
+  napi_value result;
+  unsigned char *out;
+  if (napi_create_buffer(env, ct_len, (void **)&out, &result) != napi_ok) return NULL;
+  int n = 0, m = 0;
+  int ok = EVP_DecryptInit_ex(k->dec, NULL, NULL, NULL, nonce) == 1 && EVP_DecryptUpdate(k->dec, NULL, &n, aad, (int)aad_len) == 1 &&
+           (ct_len == 0 || EVP_DecryptUpdate(k->dec, out, &n, in, (int)ct_len) == 1) &&
+           EVP_CIPHER_CTX_ctrl(k->dec, EVP_CTRL_AEAD_SET_TAG, AEAD_TAG, in + ct_len) == 1 &&
+           EVP_DecryptFinal_ex(k->dec, out + (ct_len > 0 ? n : 0), &m) == 1;
+  if (!ok) return failed(env);
+  return result;
+}
+
 /* ---- key generation on libuv's threadpool (ephemeral key pools refill off the event loop) ---- */
 
 typedef struct {
@@ -538,6 +663,7 @@ NAPI_MODULE_INIT() {
       {"ecdsaSign", ecdsa_sign},        {"ecdsaVerify", ecdsa_verify},  {"ecdh", ecdh},
       {"x25519PrivateKey", x25519_private_key}, {"x25519PublicKey", x25519_public_key}, {"x25519", x25519},
       {"prf", prf}, {"generateKeyAsync", generate_key_async},
+      {"aeadKey", aead_key}, {"aeadSeal", aead_seal}, {"aeadOpen", aead_open},
       {"opensslVersions", openssl_versions},
   };
   Instance *in = calloc(1, sizeof *in);
