@@ -215,6 +215,9 @@ export {
   certificateFingerprint,
   DEFAULT_CERTIFICATE_CACHE_SIZE,
   DtlsCertificateCache,
+  DEFAULT_ECDHE_POOL_SIZE,
+  DtlsEcdheKeyPool,
+  MAX_ECDHE_POOL_SIZE,
   CIPHER_SUITES,
   DEFAULT_CIPHER_SUITES,
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
@@ -244,6 +247,8 @@ export type {
   DtlsRole,
   DtlsSessionInfo,
   PeerPublicKey,
+  DtlsEcdheKeyPoolOptions,
+  DtlsEcdheKeyPoolStats,
 } from './dtls/index.js';
 export {
   SRTP_PROFILE_PARAMS,

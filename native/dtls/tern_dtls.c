@@ -42,7 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_ARGS 4
+#define MAX_ARGS 6
 #define P256_SCALAR 32
 #define P256_POINT 65 /* 04 || X || Y */
 #define X25519_LEN 32
@@ -335,6 +335,252 @@ static napi_value x25519(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/* ---- record AEAD (RFC 5288 AES-GCM, RFC 7905 ChaCha20-Poly1305), keyed once per epoch and direction ---- */
+
+#define AEAD_TAG 16
+#define AEAD_NONCE 12
+
+typedef struct {
+  EVP_CIPHER_CTX *enc;
+  EVP_CIPHER_CTX *dec;
+} AeadKey;
+
+static void aead_key_free(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  AeadKey *k = data;
+  EVP_CIPHER_CTX_free(k->enc); /* frees (and clears) the key schedule */
+  EVP_CIPHER_CTX_free(k->dec);
+  free(k);
+}
+
+static int arg_aead(Args *a, size_t i, AeadKey **out) {
+  napi_valuetype t;
+  void *p = NULL;
+  if (napi_typeof(a->env, a->argv[i], &t) != napi_ok || t != napi_external || napi_get_value_external(a->env, a->argv[i], &p) != napi_ok ||
+      p == NULL) {
+    napi_throw_type_error(a->env, NULL, "tern_dtls: expected an AEAD key handle");
+    return 0;
+  }
+  *out = p;
+  return 1;
+}
+
+/* aeadKey(algorithm: 0 AES-128-GCM | 1 AES-256-GCM | 2 ChaCha20-Poly1305, key: Buffer) -> handle. */
+static napi_value aead_key(napi_env env, napi_callback_info info) {
+  Args a;
+  uint32_t alg;
+  unsigned char *key;
+  size_t key_len;
+  if (!args_get(env, info, &a, 2)) return NULL;
+  if (napi_get_value_uint32(env, a.argv[0], &alg) != napi_ok || alg > 2) {
+    napi_throw_type_error(env, NULL, "tern_dtls: unknown AEAD");
+    return NULL;
+  }
+  if (!arg_bytes(&a, 1, &key, &key_len)) return NULL;
+  const EVP_CIPHER *c = alg == 0 ? EVP_aes_128_gcm() : alg == 1 ? EVP_aes_256_gcm() : EVP_chacha20_poly1305();
+  if (key_len != (alg == 0 ? 16u : 32u)) {
+    napi_throw_range_error(env, NULL, "tern_dtls: wrong AEAD key length");
+    return NULL;
+  }
+  AeadKey *k = calloc(1, sizeof *k);
+  if (!k) {
+    napi_throw_error(env, NULL, "tern_dtls: out of memory");
+    return NULL;
+  }
+  k->enc = EVP_CIPHER_CTX_new();
+  k->dec = EVP_CIPHER_CTX_new();
+  /* Both default to a 12-byte nonce, the size TLS 1.2 records use. */
+  if (!k->enc || !k->dec || EVP_EncryptInit_ex(k->enc, c, NULL, key, NULL) != 1 || EVP_DecryptInit_ex(k->dec, c, NULL, key, NULL) != 1) {
+    aead_key_free(env, k, NULL);
+    return throw_openssl(env, "tern_dtls: OpenSSL could not set up the AEAD key");
+  }
+  napi_value ext;
+  if (napi_create_external(env, k, aead_key_free, NULL, &ext) != napi_ok) {
+    aead_key_free(env, k, NULL);
+    return NULL;
+  }
+  return ext;
+}
+
+/* aeadSeal(key, nonce(12), aad, plaintext, out, offset) -> bytes written (plaintext length + 16) at out[offset..]. */
+static napi_value aead_seal(napi_env env, napi_callback_info info) {
+  Args a;
+  AeadKey *k;
+  unsigned char *nonce, *aad, *in, *out;
+  size_t aad_len, in_len, out_len;
+  uint32_t offset;
+  if (!args_get(env, info, &a, 6) || !arg_aead(&a, 0, &k) || !arg_sized(&a, 1, &nonce, AEAD_NONCE) || !arg_bytes(&a, 2, &aad, &aad_len) ||
+      !arg_bytes(&a, 3, &in, &in_len) || !arg_bytes(&a, 4, &out, &out_len))
+    return NULL;
+  if (napi_get_value_uint32(env, a.argv[5], &offset) != napi_ok) {
+    napi_throw_type_error(env, NULL, "tern_dtls: expected an offset");
+    return NULL;
+  }
+  if ((size_t)offset > out_len || out_len - offset < in_len + AEAD_TAG) {
+    napi_throw_range_error(env, NULL, "tern_dtls: output too small");
+    return NULL;
+  }
+  unsigned char *dst = out + offset;
+  if (!(dst + in_len + AEAD_TAG <= in || in + in_len <= dst)) {
+    napi_throw_range_error(env, NULL, "tern_dtls: output overlaps input");
+    return NULL;
+  }
+  int n = 0, m = 0;
+  if (EVP_EncryptInit_ex(k->enc, NULL, NULL, NULL, nonce) != 1 || EVP_EncryptUpdate(k->enc, NULL, &n, aad, (int)aad_len) != 1 ||
+      (in_len > 0 && EVP_EncryptUpdate(k->enc, dst, &n, in, (int)in_len) != 1) || EVP_EncryptFinal_ex(k->enc, dst + (in_len > 0 ? n : 0), &m) != 1 ||
+      EVP_CIPHER_CTX_ctrl(k->enc, EVP_CTRL_AEAD_GET_TAG, AEAD_TAG, dst + in_len) != 1) {
+    return throw_openssl(env, "tern_dtls: AEAD seal failed");
+  }
+  napi_value r;
+  if (napi_create_uint32(env, (uint32_t)(in_len + AEAD_TAG), &r) != napi_ok) return NULL;
+  return r;
+}
+
+/* aeadOpen(key, nonce(12), aad, sealed = ciphertext || tag) -> plaintext Buffer, or null when it does not authenticate. */
+static napi_value aead_open(napi_env env, napi_callback_info info) {
+  Args a;
+  AeadKey *k;
+  unsigned char *nonce, *aad, *in;
+  size_t aad_len, in_len;
+  if (!args_get(env, info, &a, 4) || !arg_aead(&a, 0, &k) || !arg_sized(&a, 1, &nonce, AEAD_NONCE) || !arg_bytes(&a, 2, &aad, &aad_len) ||
+      !arg_bytes(&a, 3, &in, &in_len))
+    return NULL;
+  if (in_len < AEAD_TAG) return null_value(env);
+  size_t ct_len = in_len - AEAD_TAG;
+  napi_value result;
+  unsigned char *out;
+  if (napi_create_buffer(env, ct_len, (void **)&out, &result) != napi_ok) return NULL;
+  int n = 0, m = 0;
+  int ok = EVP_DecryptInit_ex(k->dec, NULL, NULL, NULL, nonce) == 1 && EVP_DecryptUpdate(k->dec, NULL, &n, aad, (int)aad_len) == 1 &&
+           (ct_len == 0 || EVP_DecryptUpdate(k->dec, out, &n, in, (int)ct_len) == 1) &&
+           EVP_CIPHER_CTX_ctrl(k->dec, EVP_CTRL_AEAD_SET_TAG, AEAD_TAG, in + ct_len) == 1 &&
+           EVP_DecryptFinal_ex(k->dec, out + (ct_len > 0 ? n : 0), &m) == 1;
+  if (!ok) return failed(env);
+  return result;
+}
+
+/* ---- key generation on libuv's threadpool (ephemeral key pools refill off the event loop) ---- */
+
+typedef struct {
+  napi_async_work work;
+  napi_ref callback;
+  int x25519;                 /* 1: X25519, 0: P-256 */
+  unsigned char priv[32];
+  EC_KEY *ec;                 /* results, made on the threadpool */
+  EVP_PKEY *x;
+} KeygenJob;
+
+static void keygen_job_free(napi_env env, KeygenJob *j) {
+  OPENSSL_cleanse(j->priv, sizeof j->priv);
+  EC_KEY_free(j->ec);
+  EVP_PKEY_free(j->x);
+  if (j->callback) napi_delete_reference(env, j->callback);
+  if (j->work) napi_delete_async_work(env, j->work);
+  free(j);
+}
+
+/* Threadpool: no JS, no Node-API; only OpenSSL on the job's own bytes. */
+static void keygen_execute(napi_env env, void *data) {
+  (void)env;
+  KeygenJob *j = data;
+  if (j->x25519) {
+    j->x = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, j->priv, X25519_LEN);
+  } else {
+    EC_KEY *key = EC_KEY_new_by_curve_name(NID_X9_62_prime256v1);
+    BIGNUM *bn = BN_bin2bn(j->priv, P256_SCALAR, NULL);
+    EC_POINT *pub = NULL;
+    int ok = key && bn && !BN_is_zero(bn);
+    if (ok) {
+      const EC_GROUP *g = EC_KEY_get0_group(key);
+      ok = BN_cmp(bn, EC_GROUP_get0_order(g)) < 0 && (pub = EC_POINT_new(g)) != NULL &&
+           EC_POINT_mul(g, pub, bn, NULL, NULL, NULL) == 1 && EC_KEY_set_private_key(key, bn) == 1 &&
+           EC_KEY_set_public_key(key, pub) == 1;
+    }
+    EC_POINT_free(pub);
+    BN_clear_free(bn);
+    if (ok) j->ec = key;
+    else EC_KEY_free(key);
+  }
+  OPENSSL_cleanse(j->priv, sizeof j->priv);
+  /* This thread's OpenSSL error queue is its own; leave it empty. */
+  ERR_clear_error();
+}
+
+/* Event loop: callback(null, handle) or callback(error). */
+static void keygen_complete(napi_env env, napi_status status, void *data) {
+  KeygenJob *j = data;
+  napi_value cb, global, argv[2], undef;
+  int have_cb = napi_get_reference_value(env, j->callback, &cb) == napi_ok && cb != NULL && napi_get_global(env, &global) == napi_ok &&
+                napi_get_undefined(env, &undef) == napi_ok;
+  if (!have_cb) {
+    keygen_job_free(env, j);
+    return;
+  }
+  argv[1] = undef;
+  if (status != napi_ok || (j->x25519 ? j->x == NULL : j->ec == NULL)) {
+    napi_value msg;
+    if (napi_create_string_utf8(env, status == napi_cancelled ? "tern_dtls: key generation cancelled" : "tern_dtls: key generation failed",
+                                NAPI_AUTO_LENGTH, &msg) != napi_ok ||
+        napi_create_error(env, NULL, msg, &argv[0]) != napi_ok) {
+      keygen_job_free(env, j);
+      return;
+    }
+  } else {
+    if (napi_get_null(env, &argv[0]) != napi_ok) {
+      keygen_job_free(env, j);
+      return;
+    }
+    argv[1] = wrap_key(env, j->ec, j->x, 1); /* takes ownership, frees on failure */
+    j->ec = NULL;
+    j->x = NULL;
+    if (argv[1] == NULL) {
+      keygen_job_free(env, j);
+      return;
+    }
+  }
+  keygen_job_free(env, j);
+  napi_value ignored;
+  /* A throwing callback surfaces as an uncaught exception, like any I/O callback. */
+  napi_call_function(env, global, cb, 2, argv, &ignored);
+}
+
+/* generateKeyAsync(x25519: boolean, privateKey: Buffer(32), callback(err, handle)): makes the key on the threadpool. */
+static napi_value generate_key_async(napi_env env, napi_callback_info info) {
+  Args a;
+  bool x;
+  unsigned char *priv;
+  if (!args_get(env, info, &a, 3)) return NULL;
+  if (napi_get_value_bool(env, a.argv[0], &x) != napi_ok) {
+    napi_throw_type_error(env, NULL, "tern_dtls: expected a boolean");
+    return NULL;
+  }
+  if (!arg_sized(&a, 1, &priv, 32)) return NULL;
+  napi_valuetype t;
+  if (napi_typeof(env, a.argv[2], &t) != napi_ok || t != napi_function) {
+    napi_throw_type_error(env, NULL, "tern_dtls: expected a callback");
+    return NULL;
+  }
+  KeygenJob *j = calloc(1, sizeof *j);
+  if (!j) {
+    napi_throw_error(env, NULL, "tern_dtls: out of memory");
+    return NULL;
+  }
+  j->x25519 = x;
+  memcpy(j->priv, priv, 32);
+  napi_value name;
+  if (napi_create_reference(env, a.argv[2], 1, &j->callback) != napi_ok ||
+      napi_create_string_utf8(env, "tern_dtls:keygen", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_async_work(env, NULL, name, keygen_execute, keygen_complete, j, &j->work) != napi_ok ||
+      napi_queue_async_work(env, j->work) != napi_ok) {
+    keygen_job_free(env, j);
+    return NULL;
+  }
+  napi_value undef;
+  if (napi_get_undefined(env, &undef) != napi_ok) return NULL;
+  return undef;
+}
+
 /* ---- TLS 1.2 PRF (RFC 5246 §5) ---- */
 
 static int mac_block(EVP_MAC_CTX *ctx, const unsigned char *a, size_t a_len, const unsigned char *seed, size_t seed_len,
@@ -416,7 +662,8 @@ NAPI_MODULE_INIT() {
       {"ecPrivateKey", ec_private_key}, {"ecPublicKey", ec_public_key}, {"ecPublicPoint", ec_public_point},
       {"ecdsaSign", ecdsa_sign},        {"ecdsaVerify", ecdsa_verify},  {"ecdh", ecdh},
       {"x25519PrivateKey", x25519_private_key}, {"x25519PublicKey", x25519_public_key}, {"x25519", x25519},
-      {"prf", prf},
+      {"prf", prf}, {"generateKeyAsync", generate_key_async},
+      {"aeadKey", aead_key}, {"aeadSeal", aead_seal}, {"aeadOpen", aead_open},
       {"opensslVersions", openssl_versions},
   };
   Instance *in = calloc(1, sizeof *in);

@@ -2,6 +2,7 @@ import { cryptoRng, type Rng } from '../common/rng.js';
 import { DEFAULT_SRTP_PROFILES, isSrtpProtectionProfile, type SrtpProtectionProfile } from './srtp-protection-profile.js';
 import type { DtlsCertificate } from './certificate.js';
 import type { DtlsCertificateCache } from './certificate-cache.js';
+import type { DtlsEcdheKeyPool } from './ecdhe-key-pool.js';
 import { CIPHER_SUITES, DEFAULT_CIPHER_SUITES, type CipherSuiteParams } from './cipher-suites/cipher-suite.js';
 import { NamedGroup } from './constants.js';
 import { DtlsError } from './errors.js';
@@ -42,6 +43,7 @@ export interface ResolvedDtlsConfig {
   readonly certificateCache: DtlsCertificateCache | undefined;
   /** The native handshake crypto when built and wanted; undefined: Node's crypto. */
   readonly native: NativeDtlsCrypto | undefined;
+  readonly ecdhePool: DtlsEcdheKeyPool | undefined;
 }
 
 export function resolveConfig(config: DtlsConfig): ResolvedDtlsConfig {
@@ -96,5 +98,6 @@ export function resolveConfig(config: DtlsConfig): ResolvedDtlsConfig {
     helloVerify: !(config.disableHelloVerify ?? false),
     certificateCache: config.certificateCache,
     native: config.nativeCrypto === false ? undefined : nativeDtlsCrypto(),
+    ecdhePool: config.ecdhePool,
   };
 }

@@ -9,6 +9,7 @@ import { DtlsCore } from './dtls-core.js';
 import { DtlsError } from './errors.js';
 import type { DtlsCloseReason, DtlsConfig, DtlsSessionInfo } from './types.js';
 import { DeadlineTimer } from '../common/deadline-timer.js';
+import type { DtlsEcdheKeyPool } from './ecdhe-key-pool.js';
 
 const log = getLogger('dtls');
 
@@ -24,6 +25,7 @@ export class DtlsConnection {
   readonly #transport: DatagramTransport;
   readonly #clock: Clock;
   readonly #timer: DeadlineTimer;
+  readonly #ecdhePool: DtlsEcdheKeyPool | undefined;
   /** Set once closed; listeners and the closed$ subject exist only when asked for. */
   #closeReason: DtlsCloseReason | undefined;
   #closeListeners: ((reason: DtlsCloseReason) => void)[] | undefined;
@@ -38,6 +40,7 @@ export class DtlsConnection {
     this.#core = new DtlsCore(config);
     this.#transport = transport;
     this.#clock = config.clock ?? systemClock;
+    this.#ecdhePool = config.ecdhePool;
     this.#timer = new DeadlineTimer(this.#clock, (now) => {
       if (this.#isClosed) return;
       this.#core.handleTimeout(now);
@@ -226,6 +229,8 @@ export class DtlsConnection {
 
   #arm(): void {
     this.#timer.set(this.#isClosed ? undefined : this.#core.pollTimeout());
+    // Keys the core took are replaced on the threadpool, after this input's datagrams are out.
+    if (!this.#isClosed) this.#ecdhePool?.refill();
   }
 
   #finish(reason: DtlsCloseReason): void {

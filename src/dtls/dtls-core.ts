@@ -76,7 +76,7 @@ export class DtlsCore {
     const base = getLogger('dtls');
     this.#log = base.child(config.logId ?? this.role);
     this.drops = new DropCounter(this.#log);
-    this.#layer = new RecordLayer(this.role);
+    this.#layer = new RecordLayer(this.role, this.#cfg.native);
     this.#flights = new FlightRetransmitter(this.#cfg.retransmitInitialMs, this.#cfg.retransmitMaxMs, this.#cfg.mtu, this.#layer, this.#log);
     const host = this.#host();
     if (this.role === 'client') this.#client = new ClientHandshake(host);

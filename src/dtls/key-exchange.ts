@@ -29,15 +29,19 @@ class P256Key implements EcdheKey {
   readonly publicKey: Buffer;
   readonly #ecdh: ECDH;
 
-  constructor(rng: Rng) {
+  /** From the injected Rng, or from a given valid scalar `d` (a pooled key). */
+  constructor(rng: Rng | undefined, d?: Buffer) {
     this.#ecdh = createECDH('prime256v1');
+    if (d) this.#ecdh.setPrivateKey(d);
     // A random scalar from the injected Rng; retried in the (negligible) case it is ≥ n or 0.
-    for (;;) {
-      try {
-        this.#ecdh.setPrivateKey(rng.bytes(32));
-        break;
-      } catch {
-        continue;
+    else {
+      for (;;) {
+        try {
+          this.#ecdh.setPrivateKey(rng!.bytes(32));
+          break;
+        } catch {
+          continue;
+        }
       }
     }
     this.publicKey = this.#ecdh.getPublicKey();
@@ -59,11 +63,12 @@ class X25519Key implements EcdheKey {
   readonly publicKey: Buffer;
   readonly #privateKey: KeyObject;
 
-  constructor() {
+  /** A fresh key, or a pair generated ahead (a pooled key). */
+  constructor(pair?: { privateKey: KeyObject; publicKey: KeyObject }) {
     // Node cannot import a raw X25519 scalar without its public half (JWK needs both) short of
     // PKCS#8 DER, whose OpenSSL 3 decoder costs milliseconds; so this ephemeral key comes from
     // OpenSSL's CSPRNG rather than the injected Rng. It never leaves the handshake.
-    const { privateKey, publicKey } = generateKeyPairSync('x25519');
+    const { privateKey, publicKey } = pair ?? generateKeyPairSync('x25519');
     this.#privateKey = privateKey;
     this.publicKey = Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url');
   }
@@ -93,11 +98,11 @@ class NativeP256Key implements EcdheKey {
   readonly #crypto: NativeDtlsCrypto;
   readonly #key: NativeDtlsKey;
 
-  constructor(crypto: NativeDtlsCrypto, rng: Rng) {
+  constructor(crypto: NativeDtlsCrypto, rng: Rng | undefined, made?: NativeDtlsKey) {
     this.#crypto = crypto;
-    let key: NativeDtlsKey | undefined;
+    let key = made;
     for (let i = 0; key === undefined; i++) {
-      const d = rng.bytes(32);
+      const d = rng!.bytes(32);
       try {
         key = crypto.ecPrivateKey(d);
       } catch (e) {
@@ -126,13 +131,17 @@ class NativeX25519Key implements EcdheKey {
   readonly #crypto: NativeDtlsCrypto;
   readonly #key: NativeDtlsKey;
 
-  constructor(crypto: NativeDtlsCrypto, rng: Rng) {
+  constructor(crypto: NativeDtlsCrypto, rng: Rng | undefined, made?: NativeDtlsKey) {
     this.#crypto = crypto;
-    const d = rng.bytes(32);
-    try {
-      this.#key = crypto.x25519PrivateKey(d);
-    } finally {
-      d.fill(0);
+    if (made) {
+      this.#key = made;
+    } else {
+      const d = rng!.bytes(32);
+      try {
+        this.#key = crypto.x25519PrivateKey(d);
+      } finally {
+        d.fill(0);
+      }
     }
     this.publicKey = crypto.x25519PublicKey(this.#key);
   }
@@ -144,6 +153,32 @@ class NativeX25519Key implements EcdheKey {
     if (!secret) throw badPoint();
     return secret;
   }
+}
+
+/** An ephemeral key around a native private key made ahead (see DtlsEcdheKeyPool). */
+export function nativeEcdheKey(crypto: NativeDtlsCrypto, group: NamedGroup, key: NativeDtlsKey): EcdheKey {
+  return group === NamedGroup.X25519 ? new NativeX25519Key(crypto, undefined, key) : new NativeP256Key(crypto, undefined, key);
+}
+
+/** An ephemeral key around Node key objects made ahead (the pool's fallback without the native module). */
+export function nodeEcdheKey(group: NamedGroup, pair: { privateKey: KeyObject; publicKey: KeyObject }): EcdheKey {
+  if (group === NamedGroup.X25519) return new X25519Key(pair);
+  const d = Buffer.from(pair.privateKey.export({ format: 'jwk' }).d!, 'base64url');
+  try {
+    return new P256Key(undefined, d);
+  } finally {
+    d.fill(0);
+  }
+}
+
+/** A ready key from the pool when it has one of `group`, else a fresh one; either way used by one handshake only. */
+export function ecdheKeyFor(group: NamedGroup, cfg: { readonly rng: Rng; readonly native: NativeDtlsCrypto | undefined; readonly ecdhePool: EcdhePoolLike | undefined }): EcdheKey {
+  return cfg.ecdhePool?.take(group) ?? generateEcdheKey(group, cfg.rng, cfg.native);
+}
+
+/** What the handshake needs of a key pool (DtlsEcdheKeyPool). */
+export interface EcdhePoolLike {
+  take(group: NamedGroup): EcdheKey | undefined;
 }
 
 /** A fresh ephemeral key of `group` (each handshake its own: forward secrecy). */

@@ -4,6 +4,7 @@ import type { SrtpProtectionProfile } from './srtp-protection-profile.js';
 import type { DtlsCertificate } from './certificate.js';
 import type { DtlsCertificateCache } from './certificate-cache.js';
 import type { DtlsCipherSuite } from './cipher-suites/cipher-suite.js';
+import type { DtlsEcdheKeyPool } from './ecdhe-key-pool.js';
 
 export type DtlsRole = 'client' | 'server';
 
@@ -78,6 +79,12 @@ export interface DtlsConfig {
    * Default true; false keeps this connection on Node's crypto. Both give the same results.
    */
   nativeCrypto?: boolean;
+  /**
+   * Ephemeral ECDHE keys generated ahead on libuv's threadpool, shared by the connections of one
+   * owner (a server, a SettingEngine); the handshake takes a ready key or, when the pool is empty,
+   * makes its own. See DtlsEcdheKeyPool for the forward-secrecy note. Default: none.
+   */
+  ecdhePool?: DtlsEcdheKeyPool;
   /** Short prefix for this connection's log lines. */
   logId?: string;
 }

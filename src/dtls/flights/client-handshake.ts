@@ -14,7 +14,7 @@ import type { HandshakeMessage } from '../handshake/header.js';
 import { decodeHelloVerifyRequest } from '../handshake/hello-verify-request.js';
 import { decodeServerHello } from '../handshake/server-hello.js';
 import { decodeServerKeyExchange, type ServerKeyExchange } from '../handshake/server-key-exchange.js';
-import { generateEcdheKey, isSupportedGroup } from '../key-exchange.js';
+import { ecdheKeyFor, isSupportedGroup } from '../key-exchange.js';
 import { verifyPeerCertificate } from '../peer-certificate.js';
 import type { PeerPublicKey } from '../peer-key.js';
 import { chooseSignatureScheme, signWith, SUPPORTED_SIGNATURE_SCHEMES, verifyWith } from '../signature.js';
@@ -240,7 +240,7 @@ export class ClientHandshake {
     };
     const cr = this.#certificateRequest;
     if (cr) add(HandshakeType.Certificate, encodeCertificateMessage([cfg.certificate.der]));
-    const ecdhe = generateEcdheKey(ske.namedGroup as NamedGroup, cfg.rng, cfg.native);
+    const ecdhe = ecdheKeyFor(ske.namedGroup as NamedGroup, cfg);
     const preMaster = ecdhe.computeSecret(ske.publicKey);
     add(HandshakeType.ClientKeyExchange, encodeClientKeyExchange(ecdhe.publicKey));
     const master = deriveMasterSecret(suite, preMaster, this.#ems, this.#transcript, this.#random, this.#serverRandom, cfg.native);

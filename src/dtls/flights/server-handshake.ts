@@ -13,7 +13,7 @@ import { decodeFinished } from '../handshake/finished.js';
 import type { HandshakeMessage } from '../handshake/header.js';
 import { encodeServerHello } from '../handshake/server-hello.js';
 import { encodeEcdhParams, encodeServerKeyExchange } from '../handshake/server-key-exchange.js';
-import { generateEcdheKey, type EcdheKey } from '../key-exchange.js';
+import { ecdheKeyFor, type EcdheKey } from '../key-exchange.js';
 import type { PeerPublicKey } from '../peer-key.js';
 import { verifyPeerCertificate } from '../peer-certificate.js';
 import { chooseSignatureScheme, signWith, SUPPORTED_SIGNATURE_SCHEMES, verifyWith } from '../signature.js';
@@ -120,7 +120,7 @@ export class ServerHandshake {
       }),
     );
     add(HandshakeType.Certificate, encodeCertificateMessage([cfg.certificate.der]));
-    const ecdhe = generateEcdheKey(group, cfg.rng, cfg.native);
+    const ecdhe = ecdheKeyFor(group, cfg);
     this.#ecdhe = ecdhe;
     const params = encodeEcdhParams(group, ecdhe.publicKey);
     const signature = signWith(scheme, cfg.certificate, Buffer.concat([this.#clientRandom, this.#serverRandom, params]), cfg.native);

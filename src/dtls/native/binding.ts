@@ -4,6 +4,9 @@ import { lazyNativeModule, type NativeModuleStatus } from '../../common/native-m
 /** A key held by the native module (opaque): a P-256 key (public, or private with its point) or an X25519 private key. */
 export type NativeDtlsKey = { readonly __nativeDtlsKey: unique symbol };
 
+/** A record AEAD cipher context keyed once (opaque). */
+export type NativeDtlsAeadKey = { readonly __nativeDtlsAeadKey: unique symbol };
+
 /**
  * The optional DTLS handshake crypto accelerator (native/dtls/tern_dtls.c):
  * OpenSSL's P-256 ECDSA/ECDH, X25519 and the TLS 1.2 PRF through direct calls,
@@ -26,8 +29,19 @@ export interface NativeDtlsCrypto {
   x25519PublicKey(key: NativeDtlsKey): Buffer;
   /** X25519 shared secret, or null when it is all zeros (RFC 7748 §6.1). */
   x25519(key: NativeDtlsKey, peerPublic: Buffer): Buffer | null;
+  /**
+   * Makes an X25519 (`x25519` true) or P-256 private key from `privateKey` on libuv's threadpool
+   * and calls back on the event loop with the key or an error (a P-256 scalar out of range).
+   */
+  generateKeyAsync(x25519: boolean, privateKey: Buffer, callback: (err: Error | null, key?: NativeDtlsKey) => void): void;
   /** RFC 5246 §5 P_SHA256 / P_SHA384 over `labelAndSeed`. */
   prf(sha384: boolean, secret: Buffer, labelAndSeed: Buffer, length: number): Buffer;
+  /** Record AEAD key: 0 AES-128-GCM (16-byte key), 1 AES-256-GCM, 2 ChaCha20-Poly1305 (32-byte keys). */
+  aeadKey(algorithm: number, key: Buffer): NativeDtlsAeadKey;
+  /** Seals into `out` at `offset` (ciphertext then 16-byte tag; must not overlap the input); returns the bytes written. */
+  aeadSeal(key: NativeDtlsAeadKey, nonce: Buffer, aad: Buffer, plaintext: Buffer, out: Buffer, offset: number): number;
+  /** `sealed` = ciphertext || tag; the plaintext, or null when it does not authenticate. */
+  aeadOpen(key: NativeDtlsAeadKey, nonce: Buffer, aad: Buffer, sealed: Buffer): Buffer | null;
   /** [compiled against, running on], OPENSSL_VERSION_NUMBER form. */
   opensslVersions(): [number, number];
 }

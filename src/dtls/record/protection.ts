@@ -3,6 +3,7 @@ import type { CipherSuiteParams } from '../cipher-suites/cipher-suite.js';
 import { Aead, TAG_LENGTH } from './aead.js';
 import { writeRecordHeader, type RawRecord } from './header.js';
 import { ownedCopy } from '../../common/owned-bytes.js';
+import type { NativeDtlsCrypto } from '../native/binding.js';
 
 const TWO_32 = 0x1_0000_0000;
 
@@ -24,8 +25,8 @@ export class RecordProtection {
   readonly #nonce = Buffer.alloc(12);
   readonly #aad = Buffer.alloc(13);
 
-  constructor(suite: CipherSuiteParams, key: Uint8Array, iv: Uint8Array) {
-    this.#aead = new Aead(suite.aead, key);
+  constructor(suite: CipherSuiteParams, key: Uint8Array, iv: Uint8Array, native?: NativeDtlsCrypto) {
+    this.#aead = new Aead(suite.aead, key, native);
     this.#iv = ownedCopy(iv);
     this.#recordIvLength = suite.recordIvLength;
     this.#gcm = suite.aead !== 'chacha20-poly1305';

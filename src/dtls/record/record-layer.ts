@@ -4,6 +4,7 @@ import type { DtlsRole } from '../types.js';
 import { MAX_SEQUENCE, plaintextRecord, type RawRecord } from './header.js';
 import { RecordProtection } from './protection.js';
 import { ReplayWindow } from './replay-window.js';
+import type { NativeDtlsCrypto } from '../native/binding.js';
 
 export type OpenResult = Buffer | 'replay' | 'bad-mac' | 'no-keys' | 'bad-epoch';
 
@@ -18,7 +19,10 @@ export class RecordLayer {
   #write: RecordProtection | undefined;
   #read: RecordProtection | undefined;
 
-  constructor(private readonly role: DtlsRole) {}
+  constructor(
+    private readonly role: DtlsRole,
+    private readonly native?: NativeDtlsCrypto,
+  ) {}
 
   get hasKeys(): boolean {
     return this.#read !== undefined;
@@ -31,8 +35,9 @@ export class RecordLayer {
 
   installKeys(suite: CipherSuiteParams, keys: KeyBlock): void {
     const client = this.role === 'client';
-    this.#write = new RecordProtection(suite, client ? keys.clientWriteKey : keys.serverWriteKey, client ? keys.clientWriteIv : keys.serverWriteIv);
-    this.#read = new RecordProtection(suite, client ? keys.serverWriteKey : keys.clientWriteKey, client ? keys.serverWriteIv : keys.clientWriteIv);
+    const n = this.native;
+    this.#write = new RecordProtection(suite, client ? keys.clientWriteKey : keys.serverWriteKey, client ? keys.clientWriteIv : keys.serverWriteIv, n);
+    this.#read = new RecordProtection(suite, client ? keys.serverWriteKey : keys.clientWriteKey, client ? keys.serverWriteIv : keys.clientWriteIv, n);
   }
 
   /** Sets the next write sequence number of `epoch` (never moves it backwards). */

@@ -16,14 +16,16 @@ describe.each(pairings)('DTLS handshake, client on $client crypto, server on $se
     { group: 'x25519' as const, keys: 'ecdsa' as const },
     { group: 'p256' as const, keys: 'ecdsa' as const },
     { group: 'x25519' as const, keys: 'rsa' as const },
-  ])('$group with $keys certificates: connected with equal keying material', async ({ group, keys }) => {
+    { group: 'x25519' as const, keys: 'ecdsa' as const, suite: 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256' as const },
+    { group: 'p256' as const, keys: 'ecdsa' as const, suite: 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384' as const },
+  ])('$group with $keys certificates $suite: connected with equal keying material, data both ways', async ({ group, keys, suite }) => {
     const [clientCert, serverCert] = keys === 'ecdsa' ? [certs.ecdsaA, certs.ecdsaB] : [certs.rsaA, certs.rsaB];
     const p = startPair({
       seed: 11,
       clientCert,
       serverCert,
-      client: { nativeCrypto: client === 'native', namedGroups: [group] },
-      server: { nativeCrypto: server === 'native', namedGroups: [group] },
+      client: { nativeCrypto: client === 'native', namedGroups: [group], ...(suite ? { cipherSuites: [suite] } : {}) },
+      server: { nativeCrypto: server === 'native', namedGroups: [group], ...(suite ? { cipherSuites: [suite] } : {}) },
     });
     expect(await p.clock.runUntil(p.settled, 10_000)).toBe(true);
     const c = p.results.client as DtlsConnection;
@@ -32,6 +34,15 @@ describe.each(pairings)('DTLS handshake, client on $client crypto, server on $se
     expect(s).toBeInstanceOf(DtlsConnection);
     expect(c.session.namedGroup).toBe(s.session.namedGroup);
     expect(c.exportKeyingMaterial('EXTRACTOR-dtls_srtp', 60)).toEqual(s.exportKeyingMaterial('EXTRACTOR-dtls_srtp', 60));
+    if (suite) expect(c.cipherSuite).toBe(suite);
+    const got: string[] = [];
+    s.onData((d) => got.push(`s:${d.toString()}`));
+    c.onData((d) => got.push(`c:${d.toString()}`));
+    c.send(Buffer.from('ping'));
+    s.send(Buffer.alloc(0));
+    s.send(Buffer.from('pong'));
+    await p.clock.advance(10);
+    expect(got.sort()).toEqual(['c:', 'c:pong', 's:ping']);
     c.close();
     s.close();
   });

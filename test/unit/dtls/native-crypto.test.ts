@@ -4,6 +4,7 @@ import { SeededRng } from '../../../src/common/rng.js';
 import { NamedGroup } from '../../../src/dtls/constants.js';
 import { DtlsError } from '../../../src/dtls/errors.js';
 import { generateEcdheKey } from '../../../src/dtls/key-exchange.js';
+import { Aead } from '../../../src/dtls/record/aead.js';
 import { nativeDtlsCrypto, nativeDtlsCryptoStatus } from '../../../src/dtls/native/binding.js';
 import { dtlsCryptoBackends } from '../../support/dtls-crypto-backends.js';
 
@@ -72,6 +73,38 @@ describe('DTLS native crypto accelerator', () => {
     // Node's own crypto still works and reports its own errors precisely.
     const k = createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d: randomBytes(32).toString('base64url'), x: Buffer.alloc(32, 9).toString('base64url') }, format: 'jwk' });
     expect(diffieHellman({ privateKey: k, publicKey: createPublicKey(k) }).length).toBe(32);
+  });
+});
+
+describe.runIf(native)('native record AEAD', () => {
+  it.each(['aes-128-gcm', 'aes-256-gcm', 'chacha20-poly1305'] as const)('%s seals what Node opens and opens what Node seals, empty records too', (alg) => {
+    const key = randomBytes(alg === 'aes-128-gcm' ? 16 : 32);
+    const a = new Aead(alg, key, native);
+    const b = new Aead(alg, key);
+    for (const len of [0, 1, 15, 16, 17, 1200]) {
+      const nonce = randomBytes(12);
+      const aad = randomBytes(13);
+      const pt = randomBytes(len);
+      expect(b.open(nonce, aad, a.seal(nonce, aad, pt))).toEqual(pt);
+      expect(a.open(nonce, aad, b.seal(nonce, aad, pt))).toEqual(pt);
+      const sealed = a.seal(nonce, aad, pt);
+      sealed[0]! ^= 1;
+      expect(a.open(nonce, aad, sealed)).toBeUndefined();
+    }
+    expect(a.open(randomBytes(12), Buffer.alloc(0), Buffer.alloc(15))).toBeUndefined();
+  });
+
+  it('checks lengths, room and overlap', () => {
+    const n = native!;
+    expect(() => n.aeadKey(0, Buffer.alloc(32))).toThrow(RangeError);
+    expect(() => n.aeadKey(3, Buffer.alloc(16))).toThrow(TypeError);
+    const k = n.aeadKey(0, Buffer.alloc(16));
+    const buf = Buffer.alloc(64);
+    expect(() => n.aeadSeal(k, Buffer.alloc(12), Buffer.alloc(0), Buffer.alloc(10), Buffer.alloc(25), 0)).toThrow(RangeError);
+    expect(() => n.aeadSeal(k, Buffer.alloc(12), Buffer.alloc(0), Buffer.alloc(10), buf, 40)).toThrow(RangeError);
+    expect(() => n.aeadSeal(k, Buffer.alloc(12), Buffer.alloc(0), buf.subarray(0, 10), buf, 5)).toThrow(RangeError);
+    expect(() => n.aeadSeal(k, Buffer.alloc(11), Buffer.alloc(0), Buffer.alloc(10), buf, 0)).toThrow(RangeError);
+    expect(n.aeadSeal(k, Buffer.alloc(12), Buffer.alloc(0), Buffer.alloc(10), buf, 38)).toBe(26);
   });
 });
 
