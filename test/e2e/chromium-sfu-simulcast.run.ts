@@ -63,7 +63,7 @@ try {
   const layers = await until(
     async () => (await sfu.stats()).roomList[0]?.tracks.find((t) => t.kind === 'video' && t.publisher === pubId)?.layers ?? [],
     (l) => l.length === 2 && l.every((x) => x.bitrateBps > 0),
-    25_000,
+    20_000,
   );
   result['layers'] = layers;
   result['publisher'] = await pub.evaluate(async () => {
@@ -85,7 +85,8 @@ try {
   const low = await until(() => view(sub), (v) => v.width > 0 && v.width <= 320 && v.frames > first.frames + 10, 20_000);
   step('low ' + JSON.stringify(low));
   await ask('h');
-  const high = await until(() => view(sub), (v) => v.width > 320 && v.frames > low.frames + 10, 20_000);
+  const both = layers.length === 2;
+  const high = await until(() => view(sub), (v) => (!both || v.width > 320) && v.frames > low.frames + 10, 20_000);
   step('high ' + JSON.stringify(high));
   const stats = await sfu.stats();
   Object.assign(result, { first, low, high, subscriberLayers: stats.roomList[0]?.tracks.find((t) => t.kind === 'video' && t.publisher === pubId)?.subscriberLayers });
