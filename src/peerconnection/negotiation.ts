@@ -162,7 +162,8 @@ export class Negotiation {
     if (rids.length > 1 && (!remote || rids.every((r) => remote.rids.some((x) => x.id === r && x.direction === 'recv')))) {
       section.sendRids = rids;
     }
-    if (remote && t.remoteRids.length && (direction === 'recvonly' || direction === 'sendrecv')) section.recvRids = [...t.remoteRids];
+    // In answers, and in later offers too (RFC 8853 §5.3: a re-offer keeps receiving the simulcast it negotiated).
+    if (t.remoteRids.length && (direction === 'recvonly' || direction === 'sendrecv')) section.recvRids = [...t.remoteRids];
     return section;
   }
 

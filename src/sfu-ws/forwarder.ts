@@ -116,7 +116,8 @@ export class Forwarder {
     const now = this.#clock.now();
     this.packets++;
     this.bytes += len;
-    this.meter.add(layer, len, now);
+    // Once a second, with fresh layer rates, subscribers re-pick their layer (switching at its next key frame).
+    if (this.meter.add(layer, len, now) && this.#layerRid.length > 1) for (const d of this.#down) d.updateTarget();
     if (this.#down.size === 0) return;
     packet.serializeTo(this.#scratch, 0);
     const key = this.#gate ? isKeyFrameStart(this.codec.mimeType, packet.payload) === true : true;

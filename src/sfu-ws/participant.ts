@@ -139,7 +139,8 @@ export class Participant {
   /** A subscriber's layer request (`rid` null: back to automatic). */
   requestLayer(trackId: string, rid: string | null): boolean {
     for (const { down } of this.#subs.values()) {
-      if (down.id !== trackId) continue;
+      // By forwarded track id, or by the publisher's stream id for its video (browsers give remote tracks their own ids).
+      if (down.id !== trackId && !(down.streamId === trackId && down.kind === 'video')) continue;
       down.requestedRid = rid ?? undefined;
       down.updateTarget();
       return true;
@@ -161,6 +162,8 @@ export class Participant {
         return;
       case 'answer':
         return this.#onAnswer(msg.sdp);
+      case 'offer':
+        return void this.#onClientOffer(msg.sdp);
       case 'remove':
         return this.#events.removeRequested(this, msg.peerId);
       case 'layer':
@@ -193,6 +196,36 @@ export class Participant {
     this.#events.left(this, reason);
   }
 
+  /**
+   * The client offers (e.g. a simulcast video section). The server's own
+   * offers win glare: while one is out the client is told `glare` and offers
+   * again once stable. Server offers wait until this answer is out.
+   */
+  async #onClientOffer(sdp: string): Promise<void> {
+    if (this.#offering || this.pc.signalingState !== 'stable') {
+      this.#send({ type: 'error', code: SfuErrorCode.glare, message: 'the server is offering; offer again when stable' });
+      return;
+    }
+    this.#offering = true;
+    try {
+      await this.pc.setRemoteDescription({ type: 'offer', sdp });
+      await this.pc.setLocalDescription(await this.pc.createAnswer());
+      if (this.#closed) return;
+      this.#send({ type: 'answer', sdp: this.pc.localDescription!.sdp! });
+      this.#flushHeld();
+    } catch (err) {
+      if ((this.pc.signalingState as string) === 'have-remote-offer') await this.pc.setLocalDescription({ type: 'rollback' }).catch(() => undefined);
+      this.#send({ type: 'error', code: SfuErrorCode.negotiation, message: `offer refused: ${(err as Error).message}` });
+    }
+    this.#answered();
+  }
+
+  #flushHeld(): void {
+    const held = this.#heldCandidates;
+    this.#heldCandidates = undefined;
+    for (const c of held ?? []) this.#send({ type: 'candidate', candidate: c });
+  }
+
   async #offer(): Promise<void> {
     if (this.#offering) {
       this.#offerAgain = true;
@@ -205,9 +238,7 @@ export class Participant {
       this.offers++;
       this.#send({ type: 'offer', sdp: this.pc.localDescription!.sdp! });
       // Candidates gathered while the offer was being made follow it, never precede it.
-      const held = this.#heldCandidates;
-      this.#heldCandidates = undefined;
-      for (const c of held ?? []) this.#send({ type: 'candidate', candidate: c });
+      this.#flushHeld();
       this.#answerTimer = this.#clock.setTimer(() => {
         this.#answerTimer = undefined;
         this.#fail(SfuErrorCode.answerTimeout, `no answer within ${this.#answerTimeoutMs} ms`);

@@ -14,6 +14,7 @@ export type SfuServerMessage =
   | { type: 'joined'; room: string; peerId: string; role: SfuRole; peers: SfuPeerInfo[] }
   | { type: 'peers'; peers: SfuPeerInfo[] }
   | { type: 'offer'; sdp: string }
+  | { type: 'answer'; sdp: string }
   | { type: 'candidate'; candidate: RTCIceCandidateInit | null }
   | { type: 'layer'; trackId: string; rid: string }
   | { type: 'removed'; reason: string }
@@ -23,6 +24,8 @@ export type SfuServerMessage =
 export type SfuClientMessage =
   | { type: 'join'; token: string }
   | { type: 'answer'; sdp: string }
+  /** The client offers (to publish simulcast, which only an offerer can set up); refused with `glare` while a server offer is out. */
+  | { type: 'offer'; sdp: string }
   | { type: 'candidate'; candidate: RTCIceCandidateInit | null }
   | { type: 'remove'; peerId: string }
   | { type: 'layer'; trackId: string; rid: string | null }
@@ -49,6 +52,7 @@ export const SfuErrorCode = {
   joinTimeout: 'join-timeout',
   answerTimeout: 'answer-timeout',
   negotiation: 'negotiation-failed',
+  glare: 'glare',
   shuttingDown: 'shutting-down',
 } as const;
 export type SfuErrorCode = (typeof SfuErrorCode)[keyof typeof SfuErrorCode];
@@ -78,9 +82,10 @@ export function parseClientMessage(text: string): SfuClientMessage | undefined {
   switch (v['type']) {
     case 'join':
       return shortString(v['token']) ? { type: 'join', token: v['token'] } : undefined;
-    case 'answer': {
+    case 'answer':
+    case 'offer': {
       const sdp = v['sdp'];
-      return typeof sdp === 'string' && sdp.length <= MAX_ANSWER_SDP_BYTES ? { type: 'answer', sdp } : undefined;
+      return typeof sdp === 'string' && sdp.length <= MAX_ANSWER_SDP_BYTES ? { type: v['type'], sdp } : undefined;
     }
     case 'candidate':
       return parseCandidate(v['candidate']);

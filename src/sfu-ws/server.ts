@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { IceMuxServer, InvalidArgumentError, SettingEngine, systemClock, type Clock } from '../index.js';
+import { IceMuxServer, InvalidArgumentError, SettingEngine, systemClock, type Clock, type TimerHandle } from '../index.js';
 import { resolveSfuOptions, type ResolvedSfuOptions, type SfuServerOptions } from './config.js';
 import { HttpRefusal, routeHttp } from './http-routes.js';
 import { sfuLog } from './log.js';
@@ -14,6 +14,8 @@ import { collectSfuStats, type SfuStats } from './stats.js';
 import { WsSignalling } from './ws-signalling.js';
 
 const ROOM_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/** A room created with POST /rooms is forgotten after staying empty this long. */
+export const EMPTY_ROOM_TTL_MS = 10 * 60_000;
 
 /**
  * A websocket SFU with rooms. A room is created with `POST /rooms` (host
@@ -34,6 +36,10 @@ export class SfuServer {
   #http: Server | undefined;
   #nextPeer = 1;
   #closed = false;
+  /** Created rooms with nobody in them, and when they are forgotten. */
+  readonly #emptyTimers = new Map<string, TimerHandle>();
+  /** Open rooms (named by their first joiner), deleted as soon as they empty. */
+  readonly #openNames = new Set<string>();
 
   constructor(options: SfuServerOptions = {}) {
     this.#o = resolveSfuOptions(options);
@@ -115,6 +121,8 @@ export class SfuServer {
     this.#closed = true;
     for (const r of [...this.#rooms.values()]) r.close({ type: 'shutdown' });
     this.#rooms.clear();
+    for (const t of this.#emptyTimers.values()) this.#clock.clearTimer(t);
+    this.#emptyTimers.clear();
     await this.#signalling.close({ type: 'shutdown' });
     this.#directory.close();
     this.#mux?.close();
@@ -123,6 +131,21 @@ export class SfuServer {
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
     }
+  }
+
+  /** Forgets room `id` when nobody has joined it within `afterMs` (created rooms: {@link EMPTY_ROOM_TTL_MS}). */
+  #forgetWhenEmpty(id: string, afterMs = EMPTY_ROOM_TTL_MS): void {
+    const old = this.#emptyTimers.get(id);
+    if (old !== undefined) this.#clock.clearTimer(old);
+    this.#emptyTimers.set(
+      id,
+      this.#clock.setTimer(() => {
+        this.#emptyTimers.delete(id);
+        if (this.#closed || (this.#rooms.get(id)?.peers.size ?? 0) > 0) return;
+        this.#openNames.delete(id);
+        void this.#directory.deleteRoom(id);
+      }, afterMs),
+    );
   }
 
   #handlers(): Parameters<typeof routeHttp>[2] {
@@ -145,6 +168,7 @@ export class SfuServer {
     });
     const root = this.#o.publicUrl ?? base;
     sfuLog.info(`room ${room.id} created`);
+    this.#forgetWhenEmpty(room.id);
     return {
       room: room.id,
       hostLink: `${root}/?room=${room.id}&invite=${room.hostInvite}`,
@@ -163,6 +187,9 @@ export class SfuServer {
       record = await this.#directory.createRoom({ id: roomId, maxParticipants: this.#o.maxParticipants, secured: false }).catch((err: unknown) => {
         throw err instanceof RoomDirectoryError ? new HttpRefusal(503, 'too-many-rooms', err.message) : err;
       });
+      this.#openNames.add(roomId);
+      // A grant that is never redeemed must not keep the open room forever.
+      this.#forgetWhenEmpty(roomId, this.#o.joinTokenTtlMs + 1000);
     }
     let role: 'host' | 'participant';
     if (invite !== undefined && invite === record.hostInvite) role = 'host';
@@ -182,6 +209,9 @@ export class SfuServer {
     if (!grant) return { code: SfuErrorCode.badToken, message: 'unknown, used or expired join token' };
     const record = await this.#directory.getRoom(grant.room);
     if (!record || this.#closed) return { code: SfuErrorCode.roomGone, message: `room ${grant.room} is gone` };
+    const timer = this.#emptyTimers.get(record.id);
+    if (timer !== undefined) this.#clock.clearTimer(timer);
+    this.#emptyTimers.delete(record.id);
     let room = this.#rooms.get(record.id);
     if (!room) {
       room = new SfuRoom(record, this.#clock);
@@ -210,8 +240,12 @@ export class SfuServer {
           joined.leave(peer);
           if (joined.empty && this.#rooms.get(joined.id) === joined) {
             this.#rooms.delete(joined.id);
-            // Open rooms exist while someone is in them; created rooms stay until the server closes.
-            if (!record.secured && this.#o.openRooms && !this.#closed) void this.#directory.deleteRoom(joined.id);
+            // Open rooms exist while someone is in them; created rooms are forgotten after staying empty a while.
+            if (this.#closed) return;
+            if (this.#openNames.has(joined.id)) {
+              this.#openNames.delete(joined.id);
+              void this.#directory.deleteRoom(joined.id);
+            } else this.#forgetWhenEmpty(joined.id);
           }
         },
       },

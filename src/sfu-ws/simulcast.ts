@@ -22,9 +22,12 @@ export class LayerMeter {
     this.#windowStart = clock.now();
   }
 
-  add(layer: number, bytes: number, nowMs: number): void {
-    if (nowMs - this.#windowStart >= BITRATE_WINDOW_MS) this.#roll(nowMs);
+  /** Counts a packet; true when this closed a window (rates changed). */
+  add(layer: number, bytes: number, nowMs: number): boolean {
+    const rolled = nowMs - this.#windowStart >= BITRATE_WINDOW_MS;
+    if (rolled) this.#roll(nowMs);
     this.#bytes[layer] = (this.#bytes[layer] ?? 0) + bytes;
+    return rolled;
   }
 
   /** Bits per second of `layer` in the last complete window. */

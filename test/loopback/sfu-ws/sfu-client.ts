@@ -33,6 +33,7 @@ export class SfuClient {
   /** Per remote stream/kind: sequence numbers and timestamps seen, in arrival order (bounded). */
   readonly seqs = new Map<string, number[]>();
   readonly muted = new Set<string>();
+  readonly lastPayloadSize = new Map<string, number>();
   readonly errors: string[] = [];
   readonly messages: SfuServerMessage[] = [];
   readonly order: string[] = [];
@@ -50,6 +51,7 @@ export class SfuClient {
   readonly token: string;
   #seq = 0;
   #keyNow = true;
+  #simTimer: ReturnType<typeof setInterval> | undefined;
   ssrcBase = 1;
 
   constructor(wsUrl: string, token: string, options: ClientOptions = {}) {
@@ -74,6 +76,7 @@ export class SfuClient {
         const s = this.seqs.get(key) ?? [];
         if (s.length < 5000) s.push(p.header.sequenceNumber);
         this.seqs.set(key, s);
+        this.lastPayloadSize.set(key, p.payload.length);
       });
       track.onMute((m) => (m ? this.muted.add(key) : this.muted.delete(key)));
     };
@@ -87,6 +90,29 @@ export class SfuClient {
         if (this.pc.connectionState !== 'closed') this.errors.push(err.message);
       }),
     );
+  }
+
+  /**
+   * Publishes two simulcast layers ('l' and 'h', different payload sizes so the
+   * SFU measures different rates) on a new section this client offers.
+   * Key frames on every 10th packet of each layer.
+   */
+  async publishSimulcast(): Promise<void> {
+    const vp8 = { mimeType: 'video/VP8', clockRate: 90000 };
+    const layers = ['l', 'h'].map((rid) => new TrackLocalStaticRTP(vp8, 'sim', 'me', { rid }));
+    const t = this.pc.addTransceiver(layers[0]!, { direction: 'sendonly', sendEncodings: [{ rid: 'l' }, { rid: 'h' }] });
+    t.sender.addEncoding(layers[1]!);
+    let n = 0;
+    this.#simTimer = setInterval(() => {
+      const seq = n++;
+      const key = seq % 10 === 0;
+      layers.forEach((l, i) => {
+        const payload = Buffer.concat([key ? VP8_KEY : VP8_DELTA, Buffer.alloc(i === 0 ? 50 : 600, i + 1)]);
+        l.writeRTP(new RtpPacket({ payloadType: 96, sequenceNumber: (seq + i * 20000) & 0xffff, timestamp: (seq * 3000) >>> 0, ssrc: 77 + i, marker: true }, payload));
+      });
+    }, 20);
+    await this.pc.setLocalDescription(await this.pc.createOffer());
+    this.send({ type: 'offer', sdp: this.pc.localDescription!.sdp });
   }
 
   /** Sends a new source (as a re-publish would): new SSRC, sequence numbers and timestamps jump. */
@@ -113,6 +139,8 @@ export class SfuClient {
       await this.pc.setLocalDescription(await this.pc.createAnswer());
       this.send({ type: 'answer', sdp: this.pc.localDescription!.sdp });
       this.answers++;
+    } else if (msg.type === 'answer') {
+      await this.pc.setRemoteDescription({ type: 'answer', sdp: msg.sdp });
     } else if (msg.type === 'candidate') {
       if (!this.#o.answer) return;
       await this.pc.addIceCandidate(msg.candidate);
@@ -141,6 +169,7 @@ export class SfuClient {
 
   close(): void {
     if (this.#timer) clearInterval(this.#timer);
+    if (this.#simTimer) clearInterval(this.#simTimer);
     this.ws.close();
     this.pc.close();
   }
