@@ -7,6 +7,8 @@ export interface BenchResult {
   werift: number | null;
   pion: number | null;
   bare: number | null;
+  /** coturn, where an issue names it (printed after `bare`). */
+  coturn?: number | null;
   /** Optional extra facts (CPU µs per packet, loss, ...), printed after the required fields. */
   notes?: Record<string, number | string>;
 }

@@ -5,6 +5,8 @@
  * and the OpenSSL headers Node ships):
  * - native/srtp/tern_srtp.c -> build/native/tern_srtp.node, the SRTP cipher
  *   accelerator (else SRTP uses Node's crypto);
+ * - native/dtls/tern_dtls.c -> build/native/tern_dtls.node, the DTLS
+ *   handshake's signatures, key agreement and PRF (else Node's crypto);
  * - native/udp/tern_udp.c -> build/native/tern_udp.node, batched UDP
  *   sockets, Linux only (else UDP uses node:dgram).
  * Runs on `npm install` (postinstall) and with `npm run build:native`.
@@ -13,6 +15,11 @@
  * line and skipped (exit 0); tern-rtc then takes its JavaScript path (the
  * same results, slower). `--require` makes a failed build an error (CI uses
  * it). Needs no network: no node-gyp, no header download.
+ *
+ * Options for CI: `--strict` adds -Werror (the sources build warning-free
+ * under -Wall -Wextra), `--out-dir DIR` builds into DIR instead of
+ * build/native, `--sanitize=address` builds with AddressSanitizer (load the
+ * result with LD_PRELOAD of the compiler's libasan).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
@@ -20,8 +27,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outDir = join(root, 'build', 'native');
+const argValue = (name) => {
+  const i = process.argv.findIndex((a) => a === name || a.startsWith(`${name}=`));
+  if (i < 0) return undefined;
+  const a = process.argv[i];
+  return a.includes('=') ? a.slice(a.indexOf('=') + 1) : process.argv[i + 1];
+};
+const outDir = argValue('--out-dir') ?? join(root, 'build', 'native');
 const required = process.argv.includes('--require');
+const strict = process.argv.includes('--strict');
+const sanitize = argValue('--sanitize');
 
 const MODULES = [
   {
@@ -30,6 +45,14 @@ const MODULES = [
     out: join(outDir, 'tern_srtp.node'),
     disableEnv: 'TERN_SRTP_NATIVE',
     fallback: "SRTP uses Node's crypto",
+    openssl: true,
+  },
+  {
+    name: 'DTLS handshake crypto',
+    source: join(root, 'native', 'dtls', 'tern_dtls.c'),
+    out: join(outDir, 'tern_dtls.node'),
+    disableEnv: 'TERN_DTLS_NATIVE',
+    fallback: "DTLS uses Node's crypto",
     openssl: true,
   },
   {
@@ -61,13 +84,15 @@ function build(m) {
   }
   const tmp = `${m.out}.${process.pid}.tmp`;
   const flags = [
-    '-O2',
+    sanitize ? '-O1' : '-O2',
     '-std=c11',
     '-shared',
     '-fPIC',
     '-fvisibility=hidden',
     '-Wall',
-    '-Wno-deprecated-declarations',
+    '-Wextra',
+    ...(strict ? ['-Werror'] : []),
+    ...(sanitize ? [`-fsanitize=${sanitize}`, '-fno-omit-frame-pointer', '-g'] : []),
     ...include.map((d) => `-I${d}`),
     // Node-API, libuv and OpenSSL symbols come from the node binary at load time.
     ...(process.platform === 'darwin' ? ['-undefined', 'dynamic_lookup'] : []),
@@ -82,7 +107,9 @@ function build(m) {
     return undefined;
   } catch (err) {
     rmSync(tmp, { force: true });
-    const detail = err && typeof err === 'object' && 'stderr' in err && err.stderr ? String(err.stderr).trim().split('\n')[0] : String(err);
+    const stderr = err && typeof err === 'object' && 'stderr' in err && err.stderr ? String(err.stderr).trim() : '';
+    // Strict (CI) builds report every diagnostic; an install prints the first line only.
+    const detail = stderr ? (strict ? stderr : stderr.split('\n')[0]) : String(err);
     return `${cc} failed: ${detail}`;
   }
 }

@@ -189,6 +189,28 @@ export type {
   TurnTransportKind,
 } from './turn/index.js';
 export {
+  TurnServer,
+  TurnServerCore,
+  TurnAllocation,
+  AddressPolicy,
+  DEFAULT_DENIED_PEER_RANGES,
+  restApiCredentials,
+  restApiPassword,
+  turnMetricsText,
+  SharedPort,
+  classifyStreamStart,
+} from './turn-server/index.js';
+export type {
+  TurnServerOptions,
+  TurnServerCoreConfig,
+  TurnServerIo,
+  TurnServerStats,
+  TurnKeyLookup,
+  SharedPortOptions,
+  SharedPortStats,
+  StreamStart,
+} from './turn-server/index.js';
+export {
   DtlsCertificate,
   certificateFingerprint,
   DEFAULT_CERTIFICATE_CACHE_SIZE,
@@ -206,6 +228,7 @@ export {
   DtlsDecodeError,
   DtlsError,
   SRTP_EXPORTER_LABEL,
+  nativeDtlsCryptoStatus,
 } from './dtls/index.js';
 export type {
   DtlsCertificateOptions,
@@ -220,6 +243,7 @@ export type {
   DtlsFingerprint,
   DtlsRole,
   DtlsSessionInfo,
+  PeerPublicKey,
 } from './dtls/index.js';
 export {
   SRTP_PROFILE_PARAMS,
@@ -378,10 +402,41 @@ export {
   SenderStats,
   ntpTime,
   ntpMiddle32,
+  NoOpInterceptor,
+  Attributes,
+  InterceptorChain,
+  InterceptorRegistry,
+  registerDefaultInterceptors,
+  TwccHeaderExtensionInterceptor,
+  TwccHeaderExtensionFactory,
+  TRANSPORT_CC_URI,
+  GccCore,
+  DEFAULT_GCC_INITIAL_BITRATE,
+  DEFAULT_GCC_MIN_BITRATE,
+  DEFAULT_GCC_MAX_BITRATE,
+  PacerCore,
+  DEFAULT_PACING_FACTOR,
+  GccInterceptor,
+  GccInterceptorFactory,
 } from './interceptor/index.js';
 export type {
   ReportBlockData,
   RemoteReceptionStats,
+  Interceptor,
+  InterceptorContext,
+  InterceptorFactory,
+  RTPWriter,
+  RTPReader,
+  RTCPWriter,
+  RTCPReader,
+  StreamInfo,
+  RTPHeaderExtensionInfo,
+  RTCPFeedbackInfo,
+  GccOptions,
+  BandwidthEstimate,
+  BandwidthUsage,
+  PacketAck,
+  GccInterceptorOptions,
 } from './interceptor/index.js';
 export {
   IvfWriter,
@@ -529,4 +584,26 @@ export type {
   MulticastDnsOptions,
   MdnsCandidatesOptions,
 } from './mdns/index.js';
+
+// Data channels (RFC 8831/8832) and the W3C dictionaries libraries taking a `wrtc` implementation construct.
+export { RTCSessionDescription, RTCIceCandidate } from './peerconnection/index.js';
+export type { RTCDataChannelEvent } from './peerconnection/index.js';
+export { RTCDataChannel, DEFAULT_DATA_CHANNEL_HIGH_WATER_MARK } from './datachannel/rtc-data-channel.js';
+export type {
+  RTCDataChannelInit,
+  RTCDataChannelState,
+  RTCDataChannelMessageEvent,
+  RTCDataChannelErrorEvent,
+  RTCDataChannelSendable,
+  RTCPriorityType,
+  BinaryType,
+  DataChannelMessage,
+} from './datachannel/rtc-data-channel.js';
+export { RTCSctpTransport, DEFAULT_SCTP_PORT, DEFAULT_MAX_MESSAGE_SIZE } from './datachannel/rtc-sctp-transport.js';
+export type { RTCSctpTransportState } from './datachannel/rtc-sctp-transport.js';
+export { DataChannelError } from './datachannel/errors.js';
+export type { DataChannelStreamOptions } from './datachannel/data-channel-stream.js';
+export type { DataChannelEvent, EventListenerLike } from './datachannel/event-target.js';
+export { Ppid, DcepError, decodeDcep, encodeDcepOpen, encodeDcepAck } from './sctp/dcep.js';
+export type { DcepMessage, DcepOpen, Reliability } from './sctp/dcep.js';
 // sfu-ws is an application of this API, published as the subpath `tern-rtc/sfu-ws` (it imports this index).

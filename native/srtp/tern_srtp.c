@@ -18,11 +18,9 @@
  *
  * Built by scripts/build-native.mjs; loaded by src/srtp/native/binding.ts.
  */
-#define OPENSSL_SUPPRESS_DEPRECATED 1
 #include <node_api.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/opensslv.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -34,6 +32,9 @@
 #define MAX_ARGS 8
 /* Far above any datagram; keeps every length well inside OpenSSL's int. */
 #define MAX_PACKET (1u << 20)
+/* HMAC (RFC 2104) over SHA-1: block size and output size. */
+#define SHA1_BLOCK 64
+#define SHA1_LEN 20
 
 typedef struct {
   int gcm;                 /* 1: AEAD AES-GCM (RFC 7714); 0: AES-CM + HMAC-SHA1 (RFC 3711) */
@@ -43,7 +44,12 @@ typedef struct {
   unsigned char key[32];
   size_t key_len;
   unsigned char salt[14];  /* 12 bytes (GCM) or 14 (CM) used */
-  HMAC_CTX *hmac;          /* CM only, keyed once, re-initialised per packet */
+  /*
+   * CM only: HMAC-SHA1 (RFC 2104) on EVP digests, keyed once. `inner` and
+   * `outer` hold SHA-1 after the ipad and opad blocks; each packet copies
+   * them into `work` (the deprecated HMAC_CTX did the same internally).
+   */
+  EVP_MD_CTX *inner, *outer, *work;
 } SrtpKey;
 
 static void key_free(napi_env env, void *data, void *hint) {
@@ -52,7 +58,9 @@ static void key_free(napi_env env, void *data, void *hint) {
   SrtpKey *k = data;
   if (k->enc) EVP_CIPHER_CTX_free(k->enc);
   if (k->dec) EVP_CIPHER_CTX_free(k->dec);
-  if (k->hmac) HMAC_CTX_free(k->hmac);
+  if (k->inner) EVP_MD_CTX_free(k->inner);
+  if (k->outer) EVP_MD_CTX_free(k->outer);
+  if (k->work) EVP_MD_CTX_free(k->work);
   OPENSSL_cleanse(k->key, sizeof k->key);
   free(k);
 }
@@ -107,9 +115,10 @@ static int range_error(napi_env env, const char *what) {
   return 0;
 }
 
+/* A JS boolean; NULL (with the exception Node-API left pending) if it cannot be made. */
 static napi_value boolean(napi_env env, int v) {
   napi_value r;
-  napi_get_boolean(env, v != 0, &r);
+  if (napi_get_boolean(env, v != 0, &r) != napi_ok) return NULL;
   return r;
 }
 
@@ -133,6 +142,29 @@ static void put32(unsigned char *p, uint32_t v) {
   p[1] = (unsigned char)(v >> 16);
   p[2] = (unsigned char)(v >> 8);
   p[3] = (unsigned char)v;
+}
+
+/* ---- HMAC-SHA1 (RFC 2104) ---- */
+
+/* Keys `inner`/`outer` with H(K XOR ipad) and H(K XOR opad) prefixes; a key longer than a block is hashed first. */
+static int hmac_key(SrtpKey *k, const unsigned char *auth, size_t auth_len) {
+  unsigned char block[SHA1_BLOCK], pad[SHA1_BLOCK];
+  unsigned int n = 0;
+  memset(block, 0, sizeof block);
+  int ok = 1;
+  if (auth_len > SHA1_BLOCK) ok = EVP_Digest(auth, auth_len, block, &n, EVP_sha1(), NULL) == 1;
+  else memcpy(block, auth, auth_len);
+  k->inner = EVP_MD_CTX_new();
+  k->outer = EVP_MD_CTX_new();
+  k->work = EVP_MD_CTX_new();
+  ok = ok && k->inner && k->outer && k->work;
+  for (int i = 0; i < SHA1_BLOCK; i++) pad[i] = block[i] ^ 0x36;
+  ok = ok && EVP_DigestInit_ex(k->inner, EVP_sha1(), NULL) == 1 && EVP_DigestUpdate(k->inner, pad, SHA1_BLOCK) == 1;
+  for (int i = 0; i < SHA1_BLOCK; i++) pad[i] = block[i] ^ 0x5c;
+  ok = ok && EVP_DigestInit_ex(k->outer, EVP_sha1(), NULL) == 1 && EVP_DigestUpdate(k->outer, pad, SHA1_BLOCK) == 1;
+  OPENSSL_cleanse(block, sizeof block);
+  OPENSSL_cleanse(pad, sizeof pad);
+  return ok;
 }
 
 /* ---- key handles ---- */
@@ -161,10 +193,7 @@ static napi_value create_key(napi_env env, napi_callback_info info) {
                   : (key_len == 16 ? EVP_aes_128_ctr() : EVP_aes_256_ctr());
   k->enc = EVP_CIPHER_CTX_new();
   int ok = k->enc && EVP_EncryptInit_ex(k->enc, k->cipher, NULL, k->key, NULL) == 1;
-  if (ok && !gcm) {
-    k->hmac = HMAC_CTX_new();
-    ok = k->hmac && HMAC_Init_ex(k->hmac, auth, (int)auth_len, EVP_sha1(), NULL) == 1;
-  }
+  if (ok && !gcm) ok = hmac_key(k, auth, auth_len);
   if (!ok) {
     key_free(env, k, NULL);
     napi_throw_error(env, NULL, "tern_srtp: OpenSSL could not set up the key");
@@ -246,9 +275,12 @@ static int cm_crypt(SrtpKey *k, const unsigned char iv[16], const unsigned char 
 /* HMAC-SHA1 over a || b, first 20 bytes into mac. */
 static int cm_mac(SrtpKey *k, const unsigned char *a, size_t a_len, const unsigned char *b, size_t b_len,
                   unsigned char mac[EVP_MAX_MD_SIZE]) {
-  unsigned int n;
-  return HMAC_Init_ex(k->hmac, NULL, 0, NULL, NULL) == 1 && HMAC_Update(k->hmac, a, a_len) == 1 &&
-         (b_len == 0 || HMAC_Update(k->hmac, b, b_len) == 1) && HMAC_Final(k->hmac, mac, &n) == 1 && n >= 20;
+  unsigned char ih[EVP_MAX_MD_SIZE];
+  unsigned int n = 0, m = 0;
+  return EVP_MD_CTX_copy_ex(k->work, k->inner) == 1 && EVP_DigestUpdate(k->work, a, a_len) == 1 &&
+         (b_len == 0 || EVP_DigestUpdate(k->work, b, b_len) == 1) && EVP_DigestFinal_ex(k->work, ih, &n) == 1 && n == SHA1_LEN &&
+         EVP_MD_CTX_copy_ex(k->work, k->outer) == 1 && EVP_DigestUpdate(k->work, ih, n) == 1 &&
+         EVP_DigestFinal_ex(k->work, mac, &m) == 1 && m == SHA1_LEN;
 }
 
 static int tag_len_ok(uint32_t t) { return t >= 4 && t <= 20; }
@@ -428,12 +460,11 @@ static napi_value cm_unprotect_rtcp(napi_env env, napi_callback_info info) {
 /* opensslVersions() -> [the OpenSSL this was compiled against, the one it runs on] (OPENSSL_VERSION_NUMBER form). */
 static napi_value openssl_versions(napi_env env, napi_callback_info info) {
   (void)info;
-  napi_value arr, v;
-  napi_create_array_with_length(env, 2, &arr);
-  napi_create_double(env, (double)OPENSSL_VERSION_NUMBER, &v);
-  napi_set_element(env, arr, 0, v);
-  napi_create_double(env, (double)OpenSSL_version_num(), &v);
-  napi_set_element(env, arr, 1, v);
+  napi_value arr, built, running;
+  if (napi_create_array_with_length(env, 2, &arr) != napi_ok || napi_create_double(env, (double)OPENSSL_VERSION_NUMBER, &built) != napi_ok ||
+      napi_create_double(env, (double)OpenSSL_version_num(), &running) != napi_ok || napi_set_element(env, arr, 0, built) != napi_ok ||
+      napi_set_element(env, arr, 1, running) != napi_ok)
+    return NULL;
   return arr;
 }
 

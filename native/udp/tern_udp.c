@@ -152,7 +152,8 @@ static void sock_unlink(Sock *s) {
 
 static void on_uv_closed(uv_handle_t *h) {
   Sock *s = h->data;
-  if (s->fd >= 0) close(s->fd);
+  /* Linux releases the descriptor even when close() reports EINTR or EIO: there is nothing to retry. */
+  if (s->fd >= 0 && close(s->fd) != 0) s->recv_errors++;
   s->fd = -1;
   s->uv_closed = 1;
   if (s->finalized) free(s);
@@ -171,16 +172,17 @@ static void sock_close(Sock *s, int with_js) {
   if (s->closing) return;
   s->closing = 1;
   sock_unlink(s);
-  uv_poll_stop(&s->poll);
+  /* Failures here leave nothing to undo: the handle is closed right after and the references die with the environment. */
+  if (uv_poll_stop(&s->poll) != 0) s->recv_errors++;
   if (with_js) {
-    if (s->on_recv) napi_delete_reference(s->env, s->on_recv);
-    if (s->on_writable) napi_delete_reference(s->env, s->on_writable);
-    if (s->async) napi_async_destroy(s->env, s->async);
+    if (s->on_recv && napi_delete_reference(s->env, s->on_recv) != napi_ok) s->recv_errors++;
+    if (s->on_writable && napi_delete_reference(s->env, s->on_writable) != napi_ok) s->recv_errors++;
+    if (s->async && napi_async_destroy(s->env, s->async) != napi_ok) s->recv_errors++;
   }
   s->on_recv = s->on_writable = NULL;
   s->async = NULL;
   uv_close((uv_handle_t *)&s->poll, on_uv_closed);
-  if (with_js && s->self_ref) napi_delete_reference(s->env, s->self_ref);
+  if (with_js && s->self_ref && napi_delete_reference(s->env, s->self_ref) != napi_ok) s->recv_errors++;
   s->self_ref = NULL;
 }
 
@@ -192,16 +194,13 @@ static void call_js(Sock *s, napi_ref fn_ref, size_t argc, napi_value *argv) {
   napi_env env = s->env;
   napi_value fn, recv, ignored;
   if (!fn_ref || napi_get_reference_value(env, fn_ref, &fn) != napi_ok || !fn) return;
-  napi_get_global(env, &recv); /* MakeCallback needs an object receiver */
+  if (napi_get_global(env, &recv) != napi_ok) return; /* MakeCallback needs an object receiver */
   if (napi_make_callback(env, s->async, recv, fn, argc, argv, &ignored) != napi_ok) {
     /* The JS side contains its handlers' errors; anything left is reported like an uncaught error. */
     bool pending = false;
-    napi_is_exception_pending(env, &pending);
-    if (pending) {
-      napi_value err;
-      napi_get_and_clear_last_exception(env, &err);
-      napi_fatal_exception(env, err);
-    }
+    if (napi_is_exception_pending(env, &pending) != napi_ok || !pending) return;
+    napi_value err;
+    if (napi_get_and_clear_last_exception(env, &err) != napi_ok || napi_fatal_exception(env, err) != napi_ok) s->recv_errors++;
   }
 }
 
@@ -245,7 +244,7 @@ static void read_batches(Sock *s) {
     napi_value buf;
     if (napi_create_buffer(env, total, &dst, &buf) != napi_ok) {
       s->recv_errors++;
-      napi_close_handle_scope(env, scope);
+      if (napi_close_handle_scope(env, scope) != napi_ok) s->recv_errors++;
       return;
     }
     size_t off = 0;
@@ -281,10 +280,10 @@ static void read_batches(Sock *s) {
     if (count > 0) {
       napi_value argv[2];
       argv[0] = buf;
-      napi_create_int32(env, count, &argv[1]);
-      call_js(s, s->on_recv, 2, argv);
+      if (napi_create_int32(env, count, &argv[1]) == napi_ok) call_js(s, s->on_recv, 2, argv);
+      else s->recv_errors++;
     }
-    napi_close_handle_scope(env, scope);
+    if (napi_close_handle_scope(env, scope) != napi_ok) s->recv_errors++;
     if (n < BATCH) return;
   }
 }
@@ -295,7 +294,7 @@ static void on_poll(uv_poll_t *p, int status, int events) {
   if (status < 0) {
     /* The descriptor itself failed (not a datagram): stop polling rather than spin on it. */
     s->recv_errors++;
-    uv_poll_stop(&s->poll);
+    if (uv_poll_stop(&s->poll) != 0) s->recv_errors++;
     s->events = 0;
     return;
   }
@@ -304,7 +303,7 @@ static void on_poll(uv_poll_t *p, int status, int events) {
     napi_handle_scope scope;
     if (napi_open_handle_scope(s->env, &scope) == napi_ok) {
       call_js(s, s->on_writable, 0, NULL);
-      napi_close_handle_scope(s->env, scope);
+      if (napi_close_handle_scope(s->env, scope) != napi_ok) s->recv_errors++;
     }
   }
   if ((events & UV_READABLE) && !s->closing) read_batches(s);
@@ -312,8 +311,13 @@ static void on_poll(uv_poll_t *p, int status, int events) {
 
 static void set_events(Sock *s, int events) {
   if (s->closing || s->events == events) return;
+  if (uv_poll_start(&s->poll, events, on_poll) != 0) {
+    /* Not polled: counted, and the next set_events call tries again. */
+    s->recv_errors++;
+    s->events = 0;
+    return;
+  }
   s->events = events;
-  uv_poll_start(&s->poll, events, on_poll);
 }
 
 /* ---- exported functions ---- */
@@ -322,9 +326,11 @@ static void set_events(Sock *s, int events) {
 static napi_value js_open(napi_env env, napi_callback_info info) {
   size_t argc = 5;
   napi_value argv[5];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   Instance *in = NULL;
-  napi_get_instance_data(env, (void **)&in);
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || napi_get_instance_data(env, (void **)&in) != napi_ok || !in) {
+    napi_throw_error(env, NULL, "tern_udp: no call info or module instance");
+    return NULL;
+  }
   int32_t family = 0;
   uint32_t port = 0;
   char addr[INET6_ADDRSTRLEN + 1];
@@ -366,11 +372,16 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   }
   if (family == 6) {
     int one = 1;
-    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) != 0) {
+      int e = errno;
+      if (close(fd) != 0) { /* the descriptor is released anyway */ }
+      throw_errno(env, "setsockopt IPV6_V6ONLY", e);
+      return NULL;
+    }
   }
   if (bind(fd, (struct sockaddr *)&ss, ss_len) != 0) {
     int e = errno;
-    close(fd);
+    if (close(fd) != 0) { /* the descriptor is released anyway */ }
     char what[96];
     snprintf(what, sizeof what, "bind udp %s:%u", addr, port);
     throw_errno(env, what, e);
@@ -378,13 +389,18 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   }
   struct sockaddr_storage bound;
   socklen_t bound_len = sizeof bound;
-  getsockname(fd, (struct sockaddr *)&bound, &bound_len);
+  if (getsockname(fd, (struct sockaddr *)&bound, &bound_len) != 0) {
+    int e = errno;
+    if (close(fd) != 0) { /* the descriptor is released anyway */ }
+    throw_errno(env, "getsockname", e);
+    return NULL;
+  }
   uint16_t bound_port = family == 4 ? ntohs(((struct sockaddr_in *)&bound)->sin_port) : ntohs(((struct sockaddr_in6 *)&bound)->sin6_port);
 
   Sock *s = calloc(1, sizeof *s);
   uv_loop_t *loop = NULL;
   if (!s || napi_get_uv_event_loop(env, &loop) != napi_ok || uv_poll_init(loop, &s->poll, fd) != 0) {
-    close(fd);
+    if (close(fd) != 0) { /* the descriptor is released anyway */ }
     free(s);
     napi_throw_error(env, "ERR_NET", "cannot poll the UDP socket");
     return NULL;
@@ -393,25 +409,37 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   s->fd = fd;
   s->env = env;
   s->inst = in;
-  napi_create_reference(env, argv[3], 1, &s->on_recv);
-  napi_create_reference(env, argv[4], 1, &s->on_writable);
-  napi_value resource, name;
-  napi_create_object(env, &resource);
-  napi_create_string_utf8(env, "tern:udp", NAPI_AUTO_LENGTH, &name);
-  napi_async_init(env, resource, name, &s->async);
-  napi_value handle;
-  napi_create_external(env, s, sock_finalize, NULL, &handle);
-  napi_create_reference(env, handle, 1, &s->self_ref);
+  napi_value resource, name, handle = NULL;
+  int ok = napi_create_reference(env, argv[3], 1, &s->on_recv) == napi_ok && napi_create_reference(env, argv[4], 1, &s->on_writable) == napi_ok &&
+           napi_create_object(env, &resource) == napi_ok && napi_create_string_utf8(env, "tern:udp", NAPI_AUTO_LENGTH, &name) == napi_ok &&
+           napi_async_init(env, resource, name, &s->async) == napi_ok;
+  if (ok && napi_create_external(env, s, sock_finalize, NULL, &handle) != napi_ok) {
+    handle = NULL;
+    ok = 0;
+  }
+  if (!ok) {
+    /* No external owns the socket: freed when libuv has closed the handle. */
+    s->finalized = 1;
+    sock_close(s, 1);
+    napi_throw_error(env, "ERR_NET", "tern_udp: cannot set up the socket's JS side");
+    return NULL;
+  }
+  if (napi_create_reference(env, handle, 1, &s->self_ref) != napi_ok) {
+    sock_close(s, 1); /* the external's finalizer frees it */
+    napi_throw_error(env, "ERR_NET", "tern_udp: cannot set up the socket's JS side");
+    return NULL;
+  }
   s->next = in->open;
   if (in->open) in->open->prev = s;
   in->open = s;
   set_events(s, UV_READABLE);
 
   napi_value result, port_value;
-  napi_create_array_with_length(env, 2, &result);
-  napi_create_uint32(env, bound_port, &port_value);
-  napi_set_element(env, result, 0, handle);
-  napi_set_element(env, result, 1, port_value);
+  if (napi_create_array_with_length(env, 2, &result) != napi_ok || napi_create_uint32(env, bound_port, &port_value) != napi_ok ||
+      napi_set_element(env, result, 0, handle) != napi_ok || napi_set_element(env, result, 1, port_value) != napi_ok) {
+    sock_close(s, 1);
+    return NULL;
+  }
   return result;
 }
 
@@ -425,8 +453,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
 static napi_value js_send(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 4) {
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4) {
     napi_throw_type_error(env, NULL, "send(handle, data, meta, count)");
     return NULL;
   }
@@ -502,7 +529,7 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
     consumed++;
   }
   napi_value result;
-  napi_create_uint32(env, consumed, &result);
+  if (napi_create_uint32(env, consumed, &result) != napi_ok) return NULL;
   return result;
 }
 
@@ -510,8 +537,7 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
 static napi_value js_close(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 1) {
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) {
     napi_throw_type_error(env, NULL, "close(handle)");
     return NULL;
   }
@@ -524,19 +550,17 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
 static napi_value js_stats(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 1) {
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) {
     napi_throw_type_error(env, NULL, "stats(handle)");
     return NULL;
   }
   Sock *s = get_sock(env, argv[0]);
   if (!s) return NULL;
   napi_value result, v;
-  napi_create_array_with_length(env, 3, &result);
+  if (napi_create_array_with_length(env, 3, &result) != napi_ok) return NULL;
   double values[3] = {s->truncated, s->recv_errors, s->send_errors};
   for (uint32_t i = 0; i < 3; i++) {
-    napi_create_double(env, values[i], &v);
-    napi_set_element(env, result, i, v);
+    if (napi_create_double(env, values[i], &v) != napi_ok || napi_set_element(env, result, i, v) != napi_ok) return NULL;
   }
   return result;
 }
@@ -545,11 +569,11 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
 static napi_value js_open_count(napi_env env, napi_callback_info info) {
   (void)info;
   Instance *in = NULL;
-  napi_get_instance_data(env, (void **)&in);
+  if (napi_get_instance_data(env, (void **)&in) != napi_ok) return NULL;
   uint32_t n = 0;
   for (Sock *s = in ? in->open : NULL; s; s = s->next) n++;
   napi_value v;
-  napi_create_uint32(env, n, &v);
+  if (napi_create_uint32(env, n, &v) != napi_ok) return NULL;
   return v;
 }
 
@@ -557,9 +581,8 @@ static napi_value js_open_count(napi_env env, napi_callback_info info) {
 static napi_value js_meta(napi_env env, napi_callback_info info) {
   (void)info;
   Instance *in = NULL;
-  napi_get_instance_data(env, (void **)&in);
   napi_value v;
-  napi_get_reference_value(env, in->meta_ref, &v);
+  if (napi_get_instance_data(env, (void **)&in) != napi_ok || !in || napi_get_reference_value(env, in->meta_ref, &v) != napi_ok) return NULL;
   return v;
 }
 
@@ -599,26 +622,32 @@ NAPI_MODULE_INIT() {
     return NULL;
   }
   in->meta = meta_data;
-  napi_create_reference(env, meta, 1, &in->meta_ref);
-  napi_set_instance_data(env, in, instance_free, NULL);
-  napi_add_env_cleanup_hook(env, instance_cleanup, in);
+  if (napi_create_reference(env, meta, 1, &in->meta_ref) != napi_ok) {
+    free(in);
+    return NULL;
+  }
+  if (napi_set_instance_data(env, in, instance_free, NULL) != napi_ok) {
+    if (napi_delete_reference(env, in->meta_ref) != napi_ok) { /* the environment is failing: nothing more to release */ }
+    free(in);
+    return NULL;
+  }
+  /* From here the instance data (freed with the environment) owns `in`. */
+  if (napi_add_env_cleanup_hook(env, instance_cleanup, in) != napi_ok) return NULL;
 
+  static const struct {
+    const char *name;
+    napi_callback fn;
+  } fns[] = {
+      {"open", js_open}, {"send", js_send}, {"close", js_close}, {"stats", js_stats}, {"openCount", js_open_count}, {"meta", js_meta},
+  };
   napi_value fn, constant;
-  napi_create_function(env, "open", NAPI_AUTO_LENGTH, js_open, NULL, &fn);
-  napi_set_named_property(env, exports, "open", fn);
-  napi_create_function(env, "send", NAPI_AUTO_LENGTH, js_send, NULL, &fn);
-  napi_set_named_property(env, exports, "send", fn);
-  napi_create_function(env, "close", NAPI_AUTO_LENGTH, js_close, NULL, &fn);
-  napi_set_named_property(env, exports, "close", fn);
-  napi_create_function(env, "stats", NAPI_AUTO_LENGTH, js_stats, NULL, &fn);
-  napi_set_named_property(env, exports, "stats", fn);
-  napi_create_function(env, "openCount", NAPI_AUTO_LENGTH, js_open_count, NULL, &fn);
-  napi_set_named_property(env, exports, "openCount", fn);
-  napi_create_function(env, "meta", NAPI_AUTO_LENGTH, js_meta, NULL, &fn);
-  napi_set_named_property(env, exports, "meta", fn);
-  napi_create_uint32(env, BATCH, &constant);
-  napi_set_named_property(env, exports, "batch", constant);
-  napi_create_uint32(env, META, &constant);
-  napi_set_named_property(env, exports, "metaSize", constant);
+  for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
+    if (napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &fn) != napi_ok ||
+        napi_set_named_property(env, exports, fns[i].name, fn) != napi_ok)
+      return NULL;
+  }
+  if (napi_create_uint32(env, BATCH, &constant) != napi_ok || napi_set_named_property(env, exports, "batch", constant) != napi_ok ||
+      napi_create_uint32(env, META, &constant) != napi_ok || napi_set_named_property(env, exports, "metaSize", constant) != napi_ok)
+    return NULL;
   return exports;
 }

@@ -4,9 +4,7 @@ import type { Rng } from '../common/rng.js';
 import type { Net } from '../transport/net.js';
 import type { IceServer } from '../stun/index.js';
 import type { RelayFactory } from '../turn/index.js';
-import type { HostSocketsProvider } from './gatherer.js';
-import type { IceMux } from '../icemux/ice-mux-types.js';
-import type { MdnsResolver } from '../mdns/index.js';
+import type { AgentMdnsResolver, AgentMux, HostSocketsProvider } from './agent-ports.js';
 
 export type IceRole = 'controlling' | 'controlled';
 export type IceConnectionState = 'new' | 'checking' | 'connected' | 'completed' | 'disconnected' | 'failed' | 'closed';
@@ -74,6 +72,8 @@ export interface IceAgentConfig {
   clock?: Clock;
   rng?: Rng;
   net?: Net;
+  /** W3C iceTransportPolicy: 'relay' gathers and pairs relayed candidates only (default 'all'). */
+  iceTransportPolicy?: 'all' | 'relay';
   /** TURN hook; the agent uses it for turn: URLs. */
   relayFactory?: RelayFactory;
   /**
@@ -85,7 +85,7 @@ export interface IceAgentConfig {
    * A single-port ICE server (IceMuxServer) to gather host candidates from
    * instead of binding sockets of its own; ignored when hostSockets is set.
    */
-  mux?: IceMux;
+  mux?: AgentMux;
   /** Multicast DNS for `.local` host candidates (draft-ietf-mmusic-mdns-ice-candidates). */
   mdns?: IceMdnsConfig;
 }
@@ -96,7 +96,7 @@ export interface IceMdnsConfig {
   /** Announce local host candidates under generated `<uuid>.local` names (default false), as browsers do. */
   publish?: boolean;
   /** The resolver/responder to use (not closed by the agent); default a MulticastDns the agent opens on first use and closes. */
-  resolver?: MdnsResolver;
+  resolver?: AgentMdnsResolver;
   /** Per-name resolution timeout; default DEFAULT_MDNS_QUERY_TIMEOUT_MS. */
   timeoutMs?: number;
 }
@@ -143,6 +143,8 @@ export const LITE_FAILED_TIMEOUT_MS = 30000;
 /** RFC 8445 §5.3: ufrag ≥ 24 bits (4 ice-chars), password ≥ 128 bits (22 ice-chars). */
 export const LOCAL_UFRAG_LENGTH = 16;
 export const LOCAL_PWD_LENGTH = 32;
+/** RFC 8445 §14.2: Ta, the pacing of checks (50 ms); the first check of a trickled pair waits no longer. */
+export const CHECK_PACING_MS = 50;
 /** RFC 8445 §14.3: RTO for checks is at least 500 ms. */
 export const CHECK_RTO_MS = 500;
 

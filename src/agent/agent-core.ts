@@ -5,6 +5,7 @@ import { randomIceString, type Rng } from '../common/rng.js';
 import { familyOf, formatAddress, type TransportAddress } from '../transport/net.js';
 import { StunClass, StunMessage, StunMethod, StunTransactionCore, isStunMessage } from '../stun/index.js';
 import {
+  CHECK_PACING_MS,
   CHECK_RTO_MS,
   LOCAL_PWD_LENGTH,
   LOCAL_UFRAG_LENGTH,
@@ -72,13 +73,15 @@ export class IceAgentCore implements SelectorContext {
   tieBreaker: bigint;
   #role: IceRole;
   selector: PairSelector;
+  /** iceTransportPolicy 'relay': only relayed local candidates are paired (set by the driver). */
+  relayOnly = false;
   #state: IceConnectionState = 'new';
   #started = false;
   #closed = false;
   checkingStartedMs = 0;
   #nextCheckMs = 0;
-  /** The last due ordinary check found no pair to check: a new pair may be checked at once. */
-  #checkIdle = false;
+  /** When the last ordinary check went out; -Infinity when the last due one found no pair to check. */
+  #lastOrdinaryMs = -Infinity;
   #selectorDeadline = Infinity;
   selected: CandidatePair | undefined;
   lastInboundMs = 0;
@@ -314,7 +317,8 @@ export class IceAgentCore implements SelectorContext {
   /** RFC 8445 §6.1.2.2: pair candidates of the same component, transport and address family. */
   #pair(local: LocalCandidateEntry, remote: Candidate): CandidatePair | undefined {
     const l = local.candidate;
-    if (l.transport !== remote.transport) return undefined;
+    // W3C iceTransportPolicy 'relay': no pair, so no check and no data, leaves from a non-relay base.
+    if (l.transport !== remote.transport || (this.relayOnly && l.type !== 'relay')) return undefined;
     const lf = l.family ?? familyOf(local.base.address);
     if (lf !== remote.family) return undefined;
     if (l.transport === 'tcp' && !tcpTypesMatch(l.tcpType, remote.tcpType)) return undefined;
@@ -327,11 +331,8 @@ export class IceAgentCore implements SelectorContext {
     const pair = new CandidatePair(local, remote, `${l.foundation}:${remote.foundation}`);
     pair.updatePriority(this.#role === 'controlling');
     this.checklist.add(pair);
-    if (this.#checkIdle) {
-      // No check went out at the last due time: this pair need not wait a full interval (trickle).
-      this.#checkIdle = false;
-      this.#nextCheckMs = 0;
-    }
+    // A trickled pair waits RFC 8445 §14.2's pacing after the last ordinary check, not a full interval.
+    this.#nextCheckMs = Math.min(this.#nextCheckMs, this.#lastOrdinaryMs + Math.min(CHECK_PACING_MS, this.config.checkIntervalMs));
     if (this.log.traceEnabled) this.log.trace(`pair ${pair.toString()} added (${pair.state})`);
     return pair;
   }
@@ -665,6 +666,7 @@ export class IceAgentCore implements SelectorContext {
     if (kind === 'check') {
       (pair.pendingTx ??= []).push(txKey);
       pair.lastCheckSentMs = now;
+      if (pair.firstCheckSentMs === Infinity) pair.firstCheckSentMs = now;
     }
     pair.requestsSent++;
     if (pair.local.candidate.transport === 'tcp') {
@@ -734,10 +736,10 @@ export class IceAgentCore implements SelectorContext {
       // Only frozen pairs of active foundations remain: look again next interval (never a past
       // deadline), unless a new pair arrives first (see #pair).
       this.#nextCheckMs = now + this.config.checkIntervalMs;
-      this.#checkIdle = true;
+      this.#lastOrdinaryMs = -Infinity;
       return;
     }
-    this.#checkIdle = false;
+    this.#lastOrdinaryMs = now;
     this.sendCheck(now, pair, this.#role === 'controlling' && this.selector.useCandidateOnEveryCheck);
     this.#nextCheckMs = now + this.config.checkIntervalMs;
   }

@@ -66,6 +66,8 @@ export class CandidatePair {
   mappedAddress: TransportAddress | undefined;
   /** When the last check on this pair was sent. */
   lastCheckSentMs = -Infinity;
+  /** When the first check on this pair was sent (Infinity: never checked). */
+  firstCheckSentMs = Infinity;
   /** Outstanding transactions (hex ids) sent on this pair. */
   pendingTx: string[] | undefined;
 

@@ -8,7 +8,8 @@ export type IceErrorCode =
   | 'ERR_ICE_FAILED'
   | 'ERR_ICE_ABORTED'
   | 'ERR_ICE_CLOSED'
-  | 'ERR_ICE_STATE';
+  | 'ERR_ICE_STATE'
+  | 'ERR_ICE_BAD_CANDIDATE';
 
 /** Errors of the ICE agent, with stable codes. */
 export class IceError extends TernError {

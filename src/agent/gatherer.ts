@@ -9,6 +9,7 @@ import { parseIceServerUri } from '../stun/index.js';
 import type { RelayFactory } from '../turn/index.js';
 import { formatAddress, type Net, type NetInterfaceAddress, type TransportAddress, type UdpSocket } from '../transport/net.js';
 import type { AddressRewriteRule, NetworkType } from './agent-config.js';
+import type { HostSocketsProvider } from './agent-ports.js';
 import { applyRewriteRules, type RewriteInput } from './address-rewrite.js';
 import { bindUdpInRange, type PortRange } from './port-range.js';
 import { gatherTcpCandidates } from './tcp/tcp-gatherer.js';
@@ -38,25 +39,22 @@ export interface GatherOptions {
   readonly iceServers: readonly IceServer[];
   readonly relayFactory: RelayFactory | undefined;
   readonly hostSockets: HostSocketsProvider | undefined;
+  /**
+   * W3C iceTransportPolicy 'relay' (RFC 8828 mode 4): only relayed candidates
+   * are gathered and announced; no host socket is bound, so no check can
+   * leave from anything but a TURN allocation.
+   */
+  readonly relayOnly?: boolean;
 }
 
-/**
- * A base supplied by the caller instead of a socket the agent binds: a
- * single-port server's per-agent view of its shared UDP socket, or an ICE-TCP
- * framed connection. Anything UdpSocket-shaped (send(data, to), onMessage).
- * The agent closes it when it closes.
- */
-export interface ExternalHostSocket {
-  readonly socket: UdpSocket;
-  /** Default 'udp'. TCP bases carry RFC 4571 framing inside the socket adapter. */
-  readonly transport?: 'udp' | 'tcp';
-  readonly tcpType?: TcpType;
-  /** Interface name, for rewrite-rule scopes. */
-  readonly iface?: string;
+/** Where a relay allocation is made from: an interface address (and the host base on it, when one was bound). */
+export interface RelayOrigin {
+  readonly iface: NetInterfaceAddress;
+  readonly interfaceRank: number;
+  readonly base?: HostBase;
 }
 
-/** Supplies host bases at gathering time; given the agent's current local ufrag (for ufrag routing). */
-export type HostSocketsProvider = (agent: { readonly localUfrag: string }) => ExternalHostSocket[] | Promise<ExternalHostSocket[]>;
+export type { ExternalHostSocket, HostSocketsProvider } from './agent-ports.js';
 
 /** A gathered host base. */
 /** A host UDP socket the agent gathered on, kept for gathering server-reflexive candidates again. */
@@ -107,6 +105,10 @@ function safeFilter(f: (s: string) => boolean, v: string): boolean {
  * all could be opened.
  */
 export async function gatherCandidates(host: GathererHost, o: GatherOptions, localUfrag: string): Promise<readonly HostBase[]> {
+  if (o.relayOnly) {
+    await gatherRelays(host, o, relayOrigins(host.net, o, []));
+    return [];
+  }
   if (o.hostSockets) {
     // Caller-supplied bases (single-port server, ICE-TCP) replace the agent's own host sockets.
     const list = await o.hostSockets({ localUfrag });
@@ -152,9 +154,25 @@ export async function gatherCandidates(host: GathererHost, o: GatherOptions, loc
   const servers = parseServers(o.iceServers, host.log);
   await Promise.all([
     ...servers.filter((s) => s.uri.scheme === 'stun' && s.uri.transport === 'udp').map((s) => gatherSrflx(host, o, bases, s.uri)),
-    ...servers.filter((s) => s.uri.scheme === 'turn' || s.uri.scheme === 'turns').map((s) => gatherRelay(host, o, bases, s)),
+    gatherRelays(host, o, relayOrigins(host.net, o, bases)),
   ]);
   return bases;
+}
+
+/**
+ * The addresses TURN allocations are made from: the host bases when there
+ * are any, else (relay-only gathering, or bases supplied by the caller) the
+ * gatherable interface addresses themselves.
+ */
+export function relayOrigins(net: Net, o: GatherOptions, bases: readonly HostBase[]): RelayOrigin[] {
+  if (bases.length > 0) return bases.map((b) => ({ iface: b.iface, interfaceRank: b.interfaceRank, base: b }));
+  return gatherableAddresses(net, o).map(({ iface, interfaceRank }) => ({ iface, interfaceRank }));
+}
+
+/** One relayed candidate per `turn:`/`turns:` URL, allocated in parallel; failures are logged, never thrown. */
+export async function gatherRelays(host: GathererHost, o: GatherOptions, origins: readonly RelayOrigin[]): Promise<void> {
+  const servers = parseServers(o.iceServers, host.log).filter((s) => s.uri.scheme === 'turn' || s.uri.scheme === 'turns');
+  await Promise.all(servers.map((s) => gatherRelay(host, o, origins, s)));
 }
 
 /**
@@ -211,7 +229,7 @@ async function gatherSrflx(host: GathererHost, o: GatherOptions, bases: readonly
 async function gatherRelay(
   host: GathererHost,
   o: GatherOptions,
-  bases: readonly HostBase[],
+  origins: readonly RelayOrigin[],
   s: { uri: IceServerUri; username: string | undefined; credential: string | undefined },
 ): Promise<void> {
   if (!o.relayFactory) {
@@ -222,8 +240,16 @@ async function gatherRelay(
     host.log.warn(`TURN server ${s.uri.host} needs username and credential`);
     return;
   }
-  const base = bases.find((b) => !b.iface.internal && isIP(s.uri.host) !== 6) ?? bases[0];
-  if (!base) return;
+  // The server's family picks the local address (an IPv6 literal needs an IPv6 origin).
+  // A server on loopback is reached from loopback (when gathering may use it).
+  const wanted = isIP(s.uri.host) === 6 ? 6 : 4;
+  const loopback = /^127\.|^::1$/.test(s.uri.host);
+  const base =
+    origins.find((b) => b.iface.internal === loopback && b.iface.family === wanted) ?? origins.find((b) => b.iface.family === wanted) ?? origins[0];
+  if (!base) {
+    host.log.warn(`TURN ${s.uri.host}:${s.uri.port}: no local address to allocate from`);
+    return;
+  }
   try {
     const relay = await o.relayFactory({
       server: s.uri,
@@ -240,7 +266,8 @@ async function gatherRelay(
     }
     const baseId = host.addBase(relay, 'relay');
     const lp = localPreference({ interfaceRank: base.interfaceRank, family: relay.family, relayTransport: s.uri.transport });
-    const related = relay.mappedAddress ?? base.socket.localAddress;
+    // RFC 8445 §5.1.1.2: the related address of a relayed candidate is its mapped address.
+    const related = relay.mappedAddress ?? base.base?.socket.localAddress ?? { address: base.iface.address, port: 0 };
     announceRewritten(host, o, { type: 'relay', iface: undefined, localAddress: relay.localAddress.address, address: relay.localAddress.address, port: relay.localAddress.port }, baseId, relay.localAddress, lp, relay.serverAddress.address, related);
   } catch (err) {
     host.log.warn(`TURN ${s.uri.host}:${s.uri.port}: ${(err as Error).message}`);

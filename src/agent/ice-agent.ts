@@ -1,5 +1,6 @@
 import type { Observable } from 'rxjs';
 import { LazyEvents, LazyState } from '../common/lazy-subjects.js';
+import { unusableRemoteAddress } from '../candidate/remote-address.js';
 import { Candidate } from '../candidate/index.js';
 import { systemClock, type Clock } from '../common/clock.js';
 import { DropCounter } from '../common/drop-counter.js';
@@ -21,7 +22,8 @@ import { IceAgentCore, type IceCoreEvent } from './agent-core.js';
 import { nat1To1Rules, validateRules } from './address-rewrite.js';
 import type { CandidatePairInfo } from './candidate-pair.js';
 import { IceError } from './errors.js';
-import { gatherCandidates, regatherSrflx, type GatherOptions, type GathererHost, type HostBase } from './gatherer.js';
+import { gatherCandidates, gatherRelays, regatherSrflx, relayOrigins, type GatherOptions, type GathererHost, type HostBase } from './gatherer.js';
+import type { IceServer } from '../stun/index.js';
 import { IceConnectionImpl, type IceConnection } from './ice-connection.js';
 import { buildIceStats, type IceAgentStats } from './ice-stats.js';
 import { resolvePortRange } from './port-range.js';
@@ -54,7 +56,10 @@ export class IceAgent {
   readonly #log: ScopedLogger;
   readonly #core: IceAgentCore;
   readonly #drops: DropCounter;
-  readonly #gatherOptions: GatherOptions;
+  #gatherOptions: GatherOptions;
+  /** Servers and policy set while gathering ran: they apply at the next ICE restart (W3C setConfiguration). */
+  #nextGather: { iceServers: IceServer[]; relayOnly: boolean } | undefined;
+  #withdrawnHosts: Candidate[] = [];
   /** Few (one per address, plus relays): an array costs less per agent than a Map. */
   #bases: Base[] = [];
   #nextBaseId = 1;
@@ -113,6 +118,7 @@ export class IceAgent {
       iceServers: config.iceServers ?? [],
       relayFactory: config.relayFactory,
       hostSockets: config.hostSockets ?? (config.mux ? () => config.mux!.hostSocketsFor(this) : undefined),
+      relayOnly: config.iceTransportPolicy === 'relay',
     };
     this.#core = new IceAgentCore({
       config: resolveCoreConfig(config),
@@ -123,6 +129,23 @@ export class IceAgent {
       ...(config.localPwd !== undefined ? { localPwd: config.localPwd } : {}),
       ...(config.tieBreaker !== undefined ? { tieBreaker: config.tieBreaker } : {}),
     });
+    this.#core.relayOnly = this.#gatherOptions.relayOnly === true;
+  }
+
+  /**
+   * New ICE servers and transport policy (W3C setConfiguration): used by the
+   * first gathering when it has not started yet, otherwise from the next ICE
+   * restart on (RFC 9429 §4.1.18: no action until the next gathering phase).
+   */
+  setGatherPolicy(iceServers: readonly IceServer[], policy: 'all' | 'relay'): void {
+    if (this.#closed) throw new IceError('ERR_ICE_CLOSED', 'agent is closed');
+    const next = { iceServers: iceServers.map((x) => ({ ...x })), relayOnly: policy === 'relay' };
+    if (this.#gathering) {
+      this.#nextGather = next;
+      return;
+    }
+    this.#gatherOptions = { ...this.#gatherOptions, ...next };
+    this.#core.relayOnly = next.relayOnly;
   }
 
   get localCredentials(): { ufrag: string; pwd: string } {
@@ -280,8 +303,8 @@ export class IceAgent {
     this.#setGatheringState('gathering');
     try {
       const bases = await gatherCandidates(this.#gathererHost(), this.#gatherOptions, this.#core.localCredentials.ufrag);
-      // Kept only when a restart will ask STUN servers again (a few hundred bytes per agent).
-      if (this.#gatherOptions.iceServers.length > 0) this.#hostBases = bases;
+      // Kept for asking STUN servers again at a restart (a few hundred bytes per agent).
+      this.#hostBases = bases;
     } finally {
       if (!this.#closed) {
         this.#core.localGatheringComplete = true;
@@ -384,9 +407,24 @@ export class IceAgent {
     if (this.#closed) return;
     let cand: Candidate | null;
     if (c === null || c === '' || (typeof c === 'string' && /^(a=)?end-of-candidates$/.test(c.trim()))) cand = null;
-    else cand = typeof c === 'string' ? Candidate.parse(c) : c;
+    else {
+      try {
+        cand = typeof c === 'string' ? Candidate.parse(c) : c;
+      } catch (err) {
+        this.#drops.drop('remote-candidate-malformed', err);
+        throw err;
+      }
+      const unusable = unusableRemoteAddress(cand);
+      if (unusable !== undefined) {
+        this.#drops.drop(`remote-candidate-${unusable}`, cand.toString());
+        throw new IceError('ERR_ICE_BAD_CANDIDATE', `remote candidate ${cand.address}:${cand.port} refused (${unusable})`);
+      }
+    }
     const add = (x: Candidate | null): void => {
       if (this.#closed) return;
+      // An mDNS name may resolve to an address no check may go to.
+      const unusable = x?.isMdns === false ? unusableRemoteAddress(x) : undefined;
+      if (x && unusable !== undefined) return this.#drops.drop(`remote-candidate-${unusable}`, x.toString());
       this.#core.addRemoteCandidate(this.#clock.now(), x);
       this.#drain();
     };
@@ -489,18 +527,53 @@ export class IceAgent {
       this.#localCandidates = this.#localCandidates.filter((c) => !stale.has(c));
       this.#core.removeUnpairedLocals(new Set([...stale].map((c) => c.key)));
     }
+    const reconfigured = this.#applyNextGather();
     for (const c of this.#localCandidates) this.#emitCandidate(c);
     // Like the first gathering, this one runs on (trickle): restart() does not wait for servers.
-    const regather = this.#regather();
+    const regather = this.#regather(reconfigured);
     if (this.#gathering) this.#gathering = regather;
     this.#drain();
   }
 
-  /** Gathering after a restart: server-reflexive candidates again, then end-of-candidates. */
-  async #regather(): Promise<void> {
+  /**
+   * Servers or policy changed since the last gathering: relays not carrying
+   * the selected pair are released and their candidates withdrawn, as are
+   * non-relay candidates under the 'relay' policy (their sockets stay open
+   * while the selected pair may use them). Returns whether anything changed.
+   */
+  #applyNextGather(): boolean {
+    const next = this.#nextGather;
+    if (!next) return false;
+    this.#nextGather = undefined;
+    this.#gatherOptions = { ...this.#gatherOptions, ...next };
+    this.#core.relayOnly = next.relayOnly;
+    const inUse = this.#core.selected?.local.baseId;
+    for (const b of this.#bases.filter((x) => x.kind === 'relay' && x.id !== inUse)) {
+      this.#core.removeLocalBase(b.id);
+      b.socket.close();
+    }
+    this.#bases = this.#bases.filter((x) => x.kind !== 'relay' || x.id === inUse);
+    // Host candidates withdrawn under 'relay' come back with 'all' (their sockets stayed open).
+    const hosts = this.#withdrawnHosts;
+    this.#withdrawnHosts = next.relayOnly ? [...hosts, ...this.#localCandidates.filter((c) => c.type === 'host')] : [];
+    this.#localCandidates = next.relayOnly ? [] : [...hosts, ...this.#localCandidates.filter((c) => c.type !== 'relay')];
+    return true;
+  }
+
+  /** Gathering after a restart: server-reflexive candidates again (and relays after a reconfiguration), then end-of-candidates. */
+  async #regather(reconfigured: boolean): Promise<void> {
     const bases = this.#hostBases.filter((b) => this.#base(b.baseId) !== undefined);
+    const o = this.#gatherOptions;
     try {
-      if (bases.length > 0 && this.#gatherOptions.iceServers.length > 0) await regatherSrflx(this.#gathererHost(), this.#gatherOptions, bases);
+      if (reconfigured && !o.relayOnly && bases.length === 0 && !o.hostSockets) {
+        // From relay-only to 'all': nothing was bound yet, so gather everything.
+        this.#hostBases = await gatherCandidates(this.#gathererHost(), o, this.#core.localCredentials.ufrag);
+      } else {
+        await Promise.all([
+          !o.relayOnly && bases.length > 0 && o.iceServers.length > 0 ? regatherSrflx(this.#gathererHost(), o, bases) : undefined,
+          reconfigured ? gatherRelays(this.#gathererHost(), o, relayOrigins(this.#net, o, bases)) : undefined,
+        ]);
+      }
     } catch (err) {
       this.#log.warn(`gathering after restart: ${(err as Error).message}`);
     } finally {
@@ -601,6 +674,7 @@ export class IceAgent {
   #newConnection(): IceConnectionImpl {
     return new IceConnectionImpl({
       sendData: (data) => this.#sendData(data),
+      canSend: () => !this.#dataBlocked && !this.#closed,
       selectedLocal: () => this.#core.selected!.local.candidate,
       selectedRemote: () => this.#core.selected!.remote,
       closeAgent: () => this.close(),

@@ -5,6 +5,11 @@ import type { DatagramTransport } from '../transport/datagram-transport.js';
 export interface IceConnection extends DatagramTransport {
   readonly localCandidate: Candidate;
   readonly remoteCandidate: Candidate;
+  /**
+   * False once the agent failed (consent expired, RFC 7675 §5.1) or closed:
+   * sends are dropped, so layers above must not count them as sent.
+   */
+  readonly writable?: boolean;
 }
 
 /**
@@ -14,6 +19,8 @@ export interface IceConnection extends DatagramTransport {
  */
 export interface IceConnectionHost {
   sendData(data: Uint8Array): void;
+  /** Whether sendData would hand the datagram to a socket. */
+  canSend?(): boolean;
   selectedLocal(): Candidate;
   selectedRemote(): Candidate;
   closeAgent(): void;
@@ -57,6 +64,10 @@ export class IceConnectionImpl implements IceConnection {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  get writable(): boolean {
+    return !this.#closed && this.host.canSend?.() !== false;
   }
 
   send(data: Uint8Array): void {

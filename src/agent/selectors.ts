@@ -9,6 +9,10 @@ export interface SelectorContext {
   /** When connectivity checks started (acceptance waits count from here). */
   readonly checkingStartedMs: number;
   readonly selected: CandidatePair | undefined;
+  /** Local gathering finished: no new local candidate will be paired. */
+  readonly localGatheringComplete: boolean;
+  /** The peer signalled end-of-candidates: no new remote candidate will be paired. */
+  readonly remotes: { readonly endOfCandidates: boolean };
   /** Makes `pair` the selected pair. */
   select(pair: CandidatePair, now: number): void;
   /** Controlling side: send a check with USE-CANDIDATE on `pair` (as a triggered check). */
@@ -36,6 +40,48 @@ export interface PairSelector {
 function acceptanceWait(config: IceCoreConfig, pair: CandidatePair): number {
   const w = config.acceptanceMinWaitMs;
   return Math.max(w[pair.local.candidate.type], w[pair.remote.type]);
+}
+
+/**
+ * How long an unanswered check on a better pair keeps that pair in the race,
+ * on top of twice the round trip the valid pair measured: a path that works
+ * answers within about one round trip of the working one; the second round
+ * trip and this slack cover the peer's own check opening a filtering NAT.
+ */
+export const BETTER_PAIR_GRACE_MS = 50;
+
+/**
+ * THE NOMINATION RULE (controlling agent, regular nomination). Pion waits a
+ * fixed time per candidate type before nominating (srflx 500 ms, relay 2 s),
+ * so a call that can only go through a NAT or a relay always pays that wait.
+ * Here the best valid pair is nominated as soon as no better pair can still
+ * succeed, and the acceptance wait is only an upper bound. No better pair can
+ * still succeed when
+ *   1. no better pair can still appear: local gathering is complete and the
+ *      peer signalled end-of-candidates (without them, the wait applies); and
+ *   2. every pair of higher priority either failed, or had its first check
+ *      sent at least 2 × RTT(best) + {@link BETTER_PAIR_GRACE_MS} ago with no
+ *      answer. A better pair not yet checked is checked at once (a triggered
+ *      check), so the race is decided in about two round trips, not by the
+ *      pacing of ordinary checks.
+ * Returns the instant the best pair may be nominated (≤ now: at once).
+ */
+export function nominationDue(ctx: SelectorContext, best: CandidatePair, now: number): number {
+  const capped = ctx.checkingStartedMs + acceptanceWait(ctx.config, best);
+  if (capped <= now || !ctx.localGatheringComplete || !ctx.remotes.endOfCandidates) return capped;
+  const grace = 2 * (best.rttMs ?? 0) + BETTER_PAIR_GRACE_MS;
+  let due = -Infinity;
+  for (const p of ctx.checklist.values()) {
+    if (p.priority <= best.priority || p.state === 'failed') continue;
+    if (p.state === 'succeeded') return capped; // valid but being nominated or held back by the caller's filter
+    if (p.firstCheckSentMs === Infinity) {
+      ctx.checklist.enqueueTriggered(p);
+      due = Math.max(due, now + 1);
+      continue;
+    }
+    due = Math.max(due, p.firstCheckSentMs + grace);
+  }
+  return Math.min(capped, due);
 }
 
 /** Selects `pair` if nothing is selected yet or it has a higher priority than the current one. */
@@ -97,7 +143,7 @@ export class ControllingSelector implements PairSelector {
     for (const p of ctx.checklist.values()) if (p.nominationSent && !p.nominated && p.state !== 'failed') return Infinity;
     const best = ctx.checklist.bestValid((p) => !p.nominationSent || p.nominated);
     if (!best) return Infinity;
-    const due = ctx.checkingStartedMs + acceptanceWait(ctx.config, best);
+    const due = nominationDue(ctx, best, now);
     if (now < due) return due;
     best.nominationSent = true;
     ctx.nominate(best, now);

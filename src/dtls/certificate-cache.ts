@@ -1,5 +1,5 @@
-import type { KeyObject } from 'node:crypto';
 import { DtlsError } from './errors.js';
+import type { PeerPublicKey } from './peer-key.js';
 
 /** Enough for the handful of peers a process talks to repeatedly; each entry is one public key. */
 export const DEFAULT_CERTIFICATE_CACHE_SIZE = 64;
@@ -14,7 +14,7 @@ export const DEFAULT_CERTIFICATE_CACHE_SIZE = 64;
  */
 export class DtlsCertificateCache {
   readonly capacity: number;
-  readonly #entries = new Map<string, KeyObject>();
+  readonly #entries = new Map<string, PeerPublicKey>();
 
   constructor(capacity = DEFAULT_CERTIFICATE_CACHE_SIZE) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new DtlsError('ERR_DTLS_CONFIG', `invalid certificate cache capacity ${capacity}`);
@@ -26,7 +26,7 @@ export class DtlsCertificateCache {
   }
 
   /** The key cached for this digest, refreshed as most recently used. */
-  get(digest: string): KeyObject | undefined {
+  get(digest: string): PeerPublicKey | undefined {
     const key = this.#entries.get(digest);
     if (key) {
       this.#entries.delete(digest);
@@ -35,7 +35,7 @@ export class DtlsCertificateCache {
     return key;
   }
 
-  set(digest: string, key: KeyObject): void {
+  set(digest: string, key: PeerPublicKey): void {
     this.#entries.delete(digest);
     this.#entries.set(digest, key);
     if (this.#entries.size > this.capacity) {

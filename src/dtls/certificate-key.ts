@@ -41,15 +41,21 @@ function unsignedInteger(der: Buffer, t: Tlv): Buffer {
   return der.subarray(s, t.end);
 }
 
+/** The subject public key of a certificate: a P-256 point (with its JWK) or an RSA JWK. */
+export type CertificateKeyInfo =
+  | { readonly type: 'ec'; readonly point: Buffer; readonly jwk: JsonWebKey }
+  | { readonly type: 'rsa'; readonly jwk: JsonWebKey };
+
 /**
  * The subject public key of an X.509 certificate (RFC 5280 §4.1) for the key
- * types DTLS-SRTP uses, EC P-256 (RFC 5480) and RSA (RFC 8017), imported
- * through JWK: Node's X509Certificate and SPKI DER import go through OpenSSL 3's
- * generic decoders, which cost several times more per handshake. Undefined for
- * anything else or anything that does not walk as DER; the caller then falls
- * back to a full X509Certificate parse, which also reports malformed input.
+ * types DTLS-SRTP uses, EC P-256 (RFC 5480) and RSA (RFC 8017), found by a
+ * DER walk: Node's X509Certificate and SPKI DER import go through OpenSSL 3's
+ * generic decoders, which cost several times more per handshake. Undefined
+ * for anything else or anything that does not walk as DER; the caller then
+ * falls back to a full X509Certificate parse, which also reports malformed
+ * input. The EC point is not yet checked to be on the curve.
  */
-export function certificatePublicKey(der: Buffer): KeyObject | undefined {
+export function certificateKeyInfo(der: Buffer): CertificateKeyInfo | undefined {
   const cert = readTlv(der, 0, der.length);
   if (!cert || cert.tag !== TAG_SEQUENCE || cert.end !== der.length) return undefined;
   const tbs = readTlv(der, cert.start, cert.end);
@@ -76,14 +82,15 @@ export function certificatePublicKey(der: Buffer): KeyObject | undefined {
   if (!oid || oid.tag !== TAG_OID) return undefined;
   const oidBytes = der.subarray(oid.start, oid.end);
   const key = der.subarray(bits.start + 1, bits.end);
-  let jwk: JsonWebKey;
   if (oidBytes.equals(OID_EC_PUBLIC_KEY)) {
     const curve = readTlv(der, oid.end, alg.end);
     if (!curve || curve.tag !== TAG_OID || !der.subarray(curve.start, curve.end).equals(OID_SECP256R1)) return undefined;
     // RFC 5480 §2.2: the uncompressed point 04 || X || Y.
     if (key.length !== 65 || key[0] !== 4) return undefined;
-    jwk = { kty: 'EC', crv: 'P-256', x: key.subarray(1, 33).toString('base64url'), y: key.subarray(33).toString('base64url') };
-  } else if (oidBytes.equals(OID_RSA_ENCRYPTION)) {
+    const jwk = { kty: 'EC', crv: 'P-256', x: key.subarray(1, 33).toString('base64url'), y: key.subarray(33).toString('base64url') };
+    return { type: 'ec', point: key, jwk };
+  }
+  if (oidBytes.equals(OID_RSA_ENCRYPTION)) {
     // RFC 8017 §A.1.1: RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }.
     const off = bits.start + 1;
     const seq = readTlv(der, off, bits.end);
@@ -92,13 +99,17 @@ export function certificatePublicKey(der: Buffer): KeyObject | undefined {
     if (!n || n.tag !== TAG_INTEGER) return undefined;
     const e = readTlv(der, n.end, seq.end);
     if (!e || e.tag !== TAG_INTEGER) return undefined;
-    jwk = { kty: 'RSA', n: unsignedInteger(der, n).toString('base64url'), e: unsignedInteger(der, e).toString('base64url') };
-  } else {
-    return undefined;
+    return { type: 'rsa', jwk: { kty: 'RSA', n: unsignedInteger(der, n).toString('base64url'), e: unsignedInteger(der, e).toString('base64url') } };
   }
+  return undefined;
+}
+
+/** {@link certificateKeyInfo} imported as a KeyObject through JWK (which checks the EC point is on the curve). */
+export function certificatePublicKey(der: Buffer): KeyObject | undefined {
+  const info = certificateKeyInfo(der);
+  if (!info) return undefined;
   try {
-    // JWK import checks the EC point is on the curve.
-    return createPublicKey({ key: jwk, format: 'jwk' });
+    return createPublicKey({ key: info.jwk, format: 'jwk' });
   } catch {
     return undefined;
   }

@@ -1,6 +1,7 @@
 import { X509CertificateGenerator } from '@peculiar/x509';
 import { createHash, createPrivateKey, KeyObject, webcrypto, X509Certificate } from 'node:crypto';
 import { DtlsError } from './errors.js';
+import type { NativeDtlsCrypto, NativeDtlsKey } from './native/binding.js';
 
 export type DtlsKeyType = 'ecdsa-p256' | 'rsa-2048';
 
@@ -42,6 +43,8 @@ export class DtlsCertificate {
   readonly privateKey: KeyObject;
   readonly keyType: DtlsKeyType;
   readonly #fingerprints = new Map<string, string>();
+  /** The private key in the native accelerator, made on first use (once per certificate, not per handshake). */
+  #native: { crypto: NativeDtlsCrypto; key: NativeDtlsKey } | undefined;
 
   constructor(der: Buffer, privateKey: KeyObject) {
     this.der = der;
@@ -94,6 +97,20 @@ export class DtlsCertificate {
       this.#fingerprints.set(algorithm, f);
     }
     return f;
+  }
+
+  /** The P-256 private key as a native key of `crypto`; undefined for RSA. Made once, then reused. */
+  nativeSigningKey(crypto: NativeDtlsCrypto): NativeDtlsKey | undefined {
+    if (this.keyType !== 'ecdsa-p256') return undefined;
+    if (this.#native?.crypto !== crypto) {
+      const d = Buffer.from(this.privateKey.export({ format: 'jwk' }).d!, 'base64url');
+      try {
+        this.#native = { crypto, key: crypto.ecPrivateKey(d) };
+      } finally {
+        d.fill(0);
+      }
+    }
+    return this.#native.key;
   }
 
   toPem(): { certificate: string; privateKey: string } {

@@ -1,11 +1,12 @@
 import { cryptoRng, type Rng } from '../common/rng.js';
-import { DEFAULT_SRTP_PROFILES, isSrtpProtectionProfile, type SrtpProtectionProfile } from '../srtp/protection-profile.js';
+import { DEFAULT_SRTP_PROFILES, isSrtpProtectionProfile, type SrtpProtectionProfile } from './srtp-protection-profile.js';
 import type { DtlsCertificate } from './certificate.js';
 import type { DtlsCertificateCache } from './certificate-cache.js';
 import { CIPHER_SUITES, DEFAULT_CIPHER_SUITES, type CipherSuiteParams } from './cipher-suites/cipher-suite.js';
 import { NamedGroup } from './constants.js';
 import { DtlsError } from './errors.js';
 import { DEFAULT_GROUPS } from './key-exchange.js';
+import { nativeDtlsCrypto, type NativeDtlsCrypto } from './native/binding.js';
 import type { DtlsConfig, DtlsFingerprint, DtlsRole } from './types.js';
 import { ownedCopy } from '../common/owned-bytes.js';
 
@@ -39,6 +40,8 @@ export interface ResolvedDtlsConfig {
   readonly remoteAddressKey: string;
   readonly helloVerify: boolean;
   readonly certificateCache: DtlsCertificateCache | undefined;
+  /** The native handshake crypto when built and wanted; undefined: Node's crypto. */
+  readonly native: NativeDtlsCrypto | undefined;
 }
 
 export function resolveConfig(config: DtlsConfig): ResolvedDtlsConfig {
@@ -92,5 +95,6 @@ export function resolveConfig(config: DtlsConfig): ResolvedDtlsConfig {
     remoteAddressKey: config.remoteAddressKey ?? '',
     helloVerify: !(config.disableHelloVerify ?? false),
     certificateCache: config.certificateCache,
+    native: config.nativeCrypto === false ? undefined : nativeDtlsCrypto(),
   };
 }

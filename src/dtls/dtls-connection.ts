@@ -2,7 +2,7 @@ import { ReplaySubject, type Observable } from 'rxjs';
 import { systemClock, type Clock } from '../common/clock.js';
 import type { DropCounter } from '../common/drop-counter.js';
 import { getLogger } from '../common/log.js';
-import type { SrtpProtectionProfile } from '../srtp/protection-profile.js';
+import type { SrtpProtectionProfile } from './srtp-protection-profile.js';
 import type { DatagramTransport } from '../transport/datagram-transport.js';
 import type { DtlsCipherSuite } from './cipher-suites/cipher-suite.js';
 import { DtlsCore } from './dtls-core.js';

@@ -1,6 +1,6 @@
 import { DropCounter } from '../common/drop-counter.js';
 import { getLogger, type ScopedLogger } from '../common/log.js';
-import type { SrtpProtectionProfile } from '../srtp/protection-profile.js';
+import type { SrtpProtectionProfile } from './srtp-protection-profile.js';
 import { ALERT_RECORD_LENGTH, decodeAlert, encodeAlert } from './alert.js';
 import type { CipherSuiteParams, DtlsCipherSuite } from './cipher-suites/cipher-suite.js';
 import { resolveConfig, type ResolvedDtlsConfig } from './config.js';

@@ -7,4 +7,6 @@ export { DtlsConnection } from './dtls-connection.js';
 export { DtlsCore, type DtlsState } from './dtls-core.js';
 export { DtlsDecodeError, DtlsError, type DtlsErrorCode } from './errors.js';
 export { SRTP_EXPORTER_LABEL } from './exporter.js';
+export { nativeDtlsCryptoStatus } from './native/binding.js';
+export type { PeerPublicKey } from './peer-key.js';
 export type { DtlsCloseReason, DtlsConfig, DtlsEvent, DtlsFingerprint, DtlsRole, DtlsSessionInfo } from './types.js';

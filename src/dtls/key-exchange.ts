@@ -2,6 +2,7 @@ import { createECDH, createPublicKey, diffieHellman, generateKeyPairSync, type E
 import type { Rng } from '../common/rng.js';
 import { AlertDescription, NamedGroup } from './constants.js';
 import { fatal } from './errors.js';
+import type { NativeDtlsCrypto, NativeDtlsKey } from './native/binding.js';
 
 /** One side's ephemeral ECDHE key (RFC 8422 §5.4 / RFC 7748). */
 export interface EcdheKey {
@@ -82,6 +83,71 @@ class X25519Key implements EcdheKey {
   }
 }
 
-export function generateEcdheKey(group: NamedGroup, rng: Rng): EcdheKey {
+/** Tries for a valid scalar; a random 32 bytes is ≥ n or 0 with probability < 2^-32, so this ends. */
+const MAX_SCALAR_TRIES = 8;
+
+/** P-256 on the native accelerator: the scalar comes from the injected Rng. */
+class NativeP256Key implements EcdheKey {
+  readonly group = NamedGroup.Secp256r1;
+  readonly publicKey: Buffer;
+  readonly #crypto: NativeDtlsCrypto;
+  readonly #key: NativeDtlsKey;
+
+  constructor(crypto: NativeDtlsCrypto, rng: Rng) {
+    this.#crypto = crypto;
+    let key: NativeDtlsKey | undefined;
+    for (let i = 0; key === undefined; i++) {
+      const d = rng.bytes(32);
+      try {
+        key = crypto.ecPrivateKey(d);
+      } catch (e) {
+        if (i + 1 >= MAX_SCALAR_TRIES) throw e;
+      } finally {
+        d.fill(0);
+      }
+    }
+    this.#key = key;
+    this.publicKey = crypto.ecPublicPoint(key);
+  }
+
+  computeSecret(peerPublic: Buffer): Buffer {
+    // RFC 8422 §5.4.1: only the uncompressed form; the native call also rejects points off the curve.
+    if (peerPublic.length !== 65 || peerPublic[0] !== 4) throw badPoint();
+    const secret = this.#crypto.ecdh(this.#key, peerPublic);
+    if (!secret) throw badPoint();
+    return secret;
+  }
+}
+
+/** X25519 on the native accelerator: unlike Node's, it takes the private key from the injected Rng. */
+class NativeX25519Key implements EcdheKey {
+  readonly group = NamedGroup.X25519;
+  readonly publicKey: Buffer;
+  readonly #crypto: NativeDtlsCrypto;
+  readonly #key: NativeDtlsKey;
+
+  constructor(crypto: NativeDtlsCrypto, rng: Rng) {
+    this.#crypto = crypto;
+    const d = rng.bytes(32);
+    try {
+      this.#key = crypto.x25519PrivateKey(d);
+    } finally {
+      d.fill(0);
+    }
+    this.publicKey = crypto.x25519PublicKey(this.#key);
+  }
+
+  computeSecret(peerPublic: Buffer): Buffer {
+    if (peerPublic.length !== 32) throw badPoint();
+    // RFC 7748 §6.1 / RFC 8422 §5.11: the native call refuses the all-zero shared secret.
+    const secret = this.#crypto.x25519(this.#key, peerPublic);
+    if (!secret) throw badPoint();
+    return secret;
+  }
+}
+
+/** A fresh ephemeral key of `group` (each handshake its own: forward secrecy). */
+export function generateEcdheKey(group: NamedGroup, rng: Rng, native?: NativeDtlsCrypto): EcdheKey {
+  if (native) return group === NamedGroup.X25519 ? new NativeX25519Key(native, rng) : new NativeP256Key(native, rng);
   return group === NamedGroup.X25519 ? new X25519Key() : new P256Key(rng);
 }

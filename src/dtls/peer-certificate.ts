@@ -1,9 +1,11 @@
-import { createHash, timingSafeEqual, X509Certificate, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, timingSafeEqual, X509Certificate } from 'node:crypto';
 import { certificateFingerprint } from './certificate.js';
 import type { DtlsCertificateCache } from './certificate-cache.js';
-import { certificatePublicKey } from './certificate-key.js';
+import { certificateKeyInfo } from './certificate-key.js';
 import { AlertDescription } from './constants.js';
 import { DtlsError, fatal } from './errors.js';
+import type { NativeDtlsCrypto } from './native/binding.js';
+import { PeerPublicKey } from './peer-key.js';
 import type { DtlsFingerprint } from './types.js';
 
 /**
@@ -18,10 +20,11 @@ export function verifyPeerCertificate(
   fingerprints: readonly DtlsFingerprint[],
   insecureSkipVerify: boolean,
   cache?: DtlsCertificateCache,
-): KeyObject {
+  native?: NativeDtlsCrypto,
+): PeerPublicKey {
   const digest = cache ? createHash('sha256').update(der).digest('base64') : undefined;
   const cached = digest !== undefined ? cache!.get(digest) : undefined;
-  const key = cached ?? parsePublicKey(der);
+  const key = cached ?? parsePublicKey(der, native);
   if (!insecureSkipVerify) {
     const ok = fingerprints.some((f) => {
       let actual: string;
@@ -40,21 +43,39 @@ export function verifyPeerCertificate(
       });
     }
   }
-  if (key.asymmetricKeyType !== 'ec' && key.asymmetricKeyType !== 'rsa') {
-    throw fatal('ERR_DTLS_BAD_CERTIFICATE', `unsupported peer key type ${key.asymmetricKeyType ?? '?'}`, AlertDescription.UnsupportedCertificate);
-  }
   // Only authenticated certificates (or any, when verification is off) enter the cache.
   if (digest !== undefined && !cached) cache!.set(digest, key);
   return key;
 }
 
-/** The fast DER walk + JWK import for P-256 and RSA keys; X509Certificate for anything else. */
-function parsePublicKey(der: Buffer): KeyObject {
-  const fast = certificatePublicKey(der);
-  if (fast) return fast;
+/**
+ * The fast DER walk for P-256 and RSA keys (a P-256 key goes to the native
+ * accelerator when there is one, else through JWK import, both checking the
+ * point is on the curve); X509Certificate for anything else.
+ */
+function parsePublicKey(der: Buffer, native: NativeDtlsCrypto | undefined): PeerPublicKey {
+  const info = certificateKeyInfo(der);
+  if (info) {
+    if (info.type === 'ec' && native) {
+      const key = native.ecPublicKey(info.point);
+      if (key) return PeerPublicKey.fromNative(native, key, info.jwk);
+    } else {
+      try {
+        return PeerPublicKey.fromKeyObject(info.type, createPublicKey({ key: info.jwk, format: 'jwk' }));
+      } catch {
+        // not a valid key: the full parse below reports it
+      }
+    }
+  }
+  let key;
   try {
-    return new X509Certificate(der).publicKey;
+    key = new X509Certificate(der).publicKey;
   } catch (cause) {
     throw new DtlsError('ERR_DTLS_BAD_CERTIFICATE', 'peer certificate does not parse', { alert: AlertDescription.BadCertificate, cause });
   }
+  const type = key.asymmetricKeyType;
+  if (type !== 'ec' && type !== 'rsa') {
+    throw fatal('ERR_DTLS_BAD_CERTIFICATE', `unsupported peer key type ${type ?? '?'}`, AlertDescription.UnsupportedCertificate);
+  }
+  return PeerPublicKey.fromKeyObject(type, key);
 }

@@ -1,5 +1,8 @@
 import { constants, sign, verify, type KeyObject } from 'node:crypto';
+import type { DtlsCertificate } from './certificate.js';
 import { SignatureScheme } from './constants.js';
+import { asBuffer, type NativeDtlsCrypto } from './native/binding.js';
+import type { PeerPublicKey } from './peer-key.js';
 
 /** Schemes tern-rtc can verify, in the order it offers them. */
 export const SUPPORTED_SIGNATURE_SCHEMES: readonly SignatureScheme[] = [
@@ -39,17 +42,24 @@ function keyOptions(scheme: SignatureScheme, key: KeyObject): Parameters<typeof 
   return { key, dsaEncoding: 'der' };
 }
 
-export function signWith(scheme: SignatureScheme, key: KeyObject, data: Uint8Array): Buffer {
-  return sign('sha256', data, keyOptions(scheme, key));
+/** Signs with the certificate's private key; ECDSA runs on the native accelerator when given one. */
+export function signWith(scheme: SignatureScheme, certificate: DtlsCertificate, data: Uint8Array, native?: NativeDtlsCrypto): Buffer {
+  if (native && scheme === SignatureScheme.EcdsaSecp256r1Sha256) {
+    const key = certificate.nativeSigningKey(native);
+    if (key) return native.ecdsaSign(key, asBuffer(data));
+  }
+  return sign('sha256', data, keyOptions(scheme, certificate.privateKey));
 }
 
 /** False for a wrong signature, a mismatched key type or an unknown scheme. */
-export function verifyWith(scheme: number, key: KeyObject, data: Uint8Array, signature: Uint8Array): boolean {
+export function verifyWith(scheme: number, key: PeerPublicKey, data: Uint8Array, signature: Uint8Array): boolean {
   if (!isSupportedScheme(scheme)) return false;
   const ec = scheme === SignatureScheme.EcdsaSecp256r1Sha256;
-  if ((key.asymmetricKeyType === 'ec') !== ec) return false;
+  if ((key.type === 'ec') !== ec) return false;
+  const native = key.native;
+  if (native) return native.crypto.ecdsaVerify(native.key, asBuffer(data), asBuffer(signature));
   try {
-    return verify('sha256', data, keyOptions(scheme, key) as Parameters<typeof verify>[2], signature);
+    return verify('sha256', data, keyOptions(scheme, key.keyObject) as Parameters<typeof verify>[2], signature);
   } catch {
     return false;
   }

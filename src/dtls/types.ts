@@ -1,6 +1,6 @@
 import type { Clock } from '../common/clock.js';
 import type { Rng } from '../common/rng.js';
-import type { SrtpProtectionProfile } from '../srtp/protection-profile.js';
+import type { SrtpProtectionProfile } from './srtp-protection-profile.js';
 import type { DtlsCertificate } from './certificate.js';
 import type { DtlsCertificateCache } from './certificate-cache.js';
 import type { DtlsCipherSuite } from './cipher-suites/cipher-suite.js';
@@ -72,6 +72,12 @@ export interface DtlsConfig {
    * or a server). Default: none, every handshake parses the peer certificate.
    */
   certificateCache?: DtlsCertificateCache;
+  /**
+   * Run the handshake's P-256 signatures, ECDHE and PRF on the native accelerator when it is
+   * built (scripts/build-native.mjs; `TERN_DTLS_NATIVE=0` switches it off process-wide).
+   * Default true; false keeps this connection on Node's crypto. Both give the same results.
+   */
+  nativeCrypto?: boolean;
   /** Short prefix for this connection's log lines. */
   logId?: string;
 }

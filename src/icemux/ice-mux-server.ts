@@ -89,7 +89,18 @@ export class IceMuxServer implements IceMux {
     return new IceMuxServer(options, net, udp, tcp);
   }
 
-  private constructor(options: IceMuxServerOptions, net: Net, udp: UdpSocket | undefined, tcp: TcpServer | undefined) {
+  /**
+   * Serves on a UDP socket and/or TCP listener owned by the caller, for a
+   * shared port whose dispatcher hands ICE its traffic (the TURN server's
+   * `SharedPort` passes views of its own socket and listener). `options.udp`
+   * and `options.tcp` are ignored; closing the server closes what was given.
+   */
+  static attach(options: Omit<IceMuxServerOptions, 'udp' | 'tcp'>, sockets: { udp?: UdpSocket; tcp?: TcpServer }): IceMuxServer {
+    if (!sockets.udp && !sockets.tcp) throw new IceMuxError('ERR_ICE_MUX_CONFIG', 'IceMuxServer.attach needs a udp socket and/or a tcp server');
+    return new IceMuxServer(options, options.net ?? nodeNet, sockets.udp, sockets.tcp);
+  }
+
+  private constructor(options: Omit<IceMuxServerOptions, 'udp' | 'tcp'>, net: Net, udp: UdpSocket | undefined, tcp: TcpServer | undefined) {
     this.#clock = options.clock ?? systemClock;
     const where = udp ? formatAddress(udp.localAddress) : formatAddress(tcp!.localAddress);
     this.#log = getLogger('mux').child(where);

@@ -1,16 +1,9 @@
-import type { ExternalHostSocket } from '../agent/gatherer.js';
+import type { ExternalHostSocket, IceMuxAgent } from '../agent/agent-ports.js';
 import type { Clock } from '../common/clock.js';
 import type { Net, TransportAddress } from '../transport/net.js';
 
-/** What a single-port server needs from an ICE agent (IceAgent satisfies it). */
-export interface IceMuxAgent {
-  readonly localCredentials: { readonly ufrag: string; readonly pwd: string };
-  /** Called on ICE restart with the new credentials; returns an unsubscribe function. */
-  onLocalCredentialsChange(cb: (c: { ufrag: string; pwd: string }) => void): () => void;
-  getSelectedPair(): { readonly local: { readonly transport: string }; readonly remote: { readonly address: string; readonly port: number } } | undefined;
-  /** Closed by the server when the server closes; `reason` reaches the agent's connection. */
-  close(reason?: Error): void;
-}
+/** What a single-port server needs from an ICE agent (owned by the agent: agent-ports.ts). */
+export type { IceMuxAgent };
 
 /**
  * The agent-config hook (`IceAgentConfig.mux`): gives an agent its host

@@ -4,3 +4,26 @@ export { ReceiverStats } from './receiver-stats.js';
 export type { ReportBlockData } from './receiver-stats.js';
 export { SenderStats, ntpTime, ntpMiddle32 } from './sender-stats.js';
 export type { RemoteReceptionStats } from './sender-stats.js';
+export { NoOpInterceptor, Attributes } from './interceptor.js';
+export type {
+  Interceptor,
+  InterceptorContext,
+  InterceptorFactory,
+  RTPWriter,
+  RTPReader,
+  RTCPWriter,
+  RTCPReader,
+  StreamInfo,
+  RTPHeaderExtensionInfo,
+  RTCPFeedbackInfo,
+} from './interceptor.js';
+export { InterceptorChain } from './chain.js';
+export { InterceptorRegistry, registerDefaultInterceptors } from './registry.js';
+export { TwccHeaderExtensionInterceptor, TwccHeaderExtensionFactory, TRANSPORT_CC_URI } from './twcc-header-extension.js';
+export { GccCore, DEFAULT_GCC_INITIAL_BITRATE, DEFAULT_GCC_MIN_BITRATE, DEFAULT_GCC_MAX_BITRATE } from './gcc/gcc-core.js';
+export type { GccOptions, BandwidthEstimate } from './gcc/gcc-core.js';
+export type { BandwidthUsage } from './gcc/trendline-estimator.js';
+export type { PacketAck } from './gcc/sent-packet-log.js';
+export { PacerCore, DEFAULT_PACING_FACTOR } from './gcc/pacer-core.js';
+export { GccInterceptor, GccInterceptorFactory } from './gcc/gcc-interceptor.js';
+export type { GccInterceptorOptions } from './gcc/gcc-interceptor.js';

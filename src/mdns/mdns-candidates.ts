@@ -1,5 +1,4 @@
 import { isIP } from 'node:net';
-import type { IceMdnsConfig } from '../agent/agent-config.js';
 import type { Candidate } from '../candidate/index.js';
 import type { Clock } from '../common/clock.js';
 import type { ScopedLogger } from '../common/log.js';
@@ -7,11 +6,19 @@ import type { Rng } from '../common/rng.js';
 import { MdnsError } from './errors.js';
 import { DEFAULT_MDNS_QUERY_TIMEOUT_MS, MulticastDns, type MdnsResolver } from './multicast-dns.js';
 
+/** The agent's mDNS settings (IceAgentConfig.mdns has this shape; mdns sits below the agent and does not import it). */
+export interface MdnsCandidatesConfig {
+  readonly resolve?: boolean;
+  readonly publish?: boolean;
+  readonly resolver?: MdnsResolver;
+  readonly timeoutMs?: number;
+}
+
 /** Bound on remembered `.local` originals of resolved remote candidates. */
 const MAX_ORIGINALS = 256;
 
 export interface MdnsCandidatesOptions {
-  readonly config: IceMdnsConfig | undefined;
+  readonly config: MdnsCandidatesConfig | undefined;
   readonly clock: Clock;
   readonly rng: Rng;
   readonly log: ScopedLogger;

@@ -17,8 +17,12 @@ import { SrtpError } from '../srtp/errors.js';
 import { classifyPacket } from '../transport/demux.js';
 import type { DatagramTransport } from '../transport/datagram-transport.js';
 import type { MediaPipe } from './media-pipe.js';
+import { SrtpHoldBuffer, type HeldKind } from './srtp-hold-buffer.js';
 
 const baseLog = getLogger('pc');
+
+/** SCTP packets kept while the association is not yet attached (an INIT and a retransmission or two). */
+const EARLY_APPLICATION_DATA = 16;
 
 export type DtlsTransportState = 'new' | 'connecting' | 'connected' | 'closed' | 'failed';
 
@@ -56,6 +60,10 @@ export class DtlsSrtpTransport implements MediaPipe {
   #local: SrtpContext | undefined;
   #remote: SrtpContext | undefined;
   #offload: SrtpOffloadSession | undefined;
+  /** SRTP/SRTCP that arrived before the keys were installed (bounded, see SrtpHoldBuffer). */
+  readonly #held = new SrtpHoldBuffer();
+  #sctpHandler: ((packet: Buffer) => void) | undefined;
+  #early: Buffer[] | undefined;
   #closed = false;
   bytesSent = 0;
   bytesReceived = 0;
@@ -130,8 +138,14 @@ export class DtlsSrtpTransport implements MediaPipe {
       }
       this.#dtls = dtls;
       dtls.onClose((reason) => this.#onDtlsClose(reason));
+      dtls.onData((data) => this.#onApplicationData(data));
       const profile = dtls.srtpProfile;
-      if (profile === undefined) throw new Error('DTLS finished without an SRTP profile');
+      if (profile === undefined) {
+        // A data-only peer (libdatachannel, for one) may not negotiate use_srtp: SCTP still runs.
+        this.#log.debug(`DTLS ready without SRTP: ${dtls.cipherSuite}`);
+        this.#state$.set('connected');
+        return;
+      }
       const material = dtls.exportKeyingMaterial(SRTP_EXPORTER_LABEL, srtpKeyingMaterialLength(profile));
       const replay = o.replayWindow !== undefined ? { replayWindow: o.replayWindow } : {};
       if (o.srtpWorkers) {
@@ -143,6 +157,9 @@ export class DtlsSrtpTransport implements MediaPipe {
       }
       material.fill(0);
       this.#log.debug(`DTLS-SRTP ready: ${dtls.cipherSuite}, SRTP profile ${profile}${o.srtpWorkers ? ' (on a worker)' : ''}`);
+      // Media that came before the keys (e.g. in the final flight's receive batch) goes first, in order.
+      const held = this.#held.drain((kind, packet) => this.#onSrtp(kind, packet));
+      if (held > 0) this.#log.debug(`delivered ${held} SRTP/SRTCP datagrams held until the keys were ready`);
       this.#state$.set('connected');
     } catch (err) {
       this.#fail(err as Error);
@@ -150,7 +167,16 @@ export class DtlsSrtpTransport implements MediaPipe {
     }
   }
 
+  /**
+   * False after close, or while ICE has failed (RFC 7675 §5.1: consent
+   * expired, stop sending): writes are refused, not counted as sent.
+   */
+  get writable(): boolean {
+    return !this.#closed && this.#o.ice.writable !== false;
+  }
+
   writeRtp(packet: Buffer): boolean {
+    if (!this.writable) return false;
     if (this.#offload) {
       if (!this.#offload.protectRtp(packet)) return false;
       this.packetsSent++;
@@ -166,6 +192,7 @@ export class DtlsSrtpTransport implements MediaPipe {
   }
 
   writeRtcp(packet: Buffer): boolean {
+    if (!this.writable) return false;
     if (this.#offload) return this.#offload.protectRtcp(packet);
     const ctx = this.#local;
     if (!ctx || this.#closed) return false;
@@ -173,6 +200,34 @@ export class DtlsSrtpTransport implements MediaPipe {
     this.#o.ice.send(out);
     this.bytesSent += out.length;
     return true;
+  }
+
+  /** Sends one SCTP packet as DTLS application data (RFC 8261); false before the handshake or after close. */
+  sendSctp(packet: Uint8Array): boolean {
+    const dtls = this.#dtls;
+    if (!dtls || !this.writable) return false;
+    dtls.send(packet);
+    return true;
+  }
+
+  /**
+   * Sets the receiver of DTLS application data (SCTP packets). Packets that
+   * arrived before it was set (the peer's INIT can race our SCTP start) are
+   * handed over first; at most {@link EARLY_APPLICATION_DATA} are kept.
+   */
+  onSctp(handler: (packet: Buffer) => void): void {
+    this.#sctpHandler = handler;
+    const early = this.#early;
+    this.#early = undefined;
+    for (const p of early ?? []) this.#deliver(handler, p);
+  }
+
+  #onApplicationData(data: Buffer): void {
+    const h = this.#sctpHandler;
+    if (h) return this.#deliver(h, data);
+    const early = (this.#early ??= []);
+    if (early.length >= EARLY_APPLICATION_DATA) return this.drops.drop('application-data-before-sctp');
+    early.push(data);
   }
 
   /** Sends close_notify and stops; does not close the ICE agent. */
@@ -192,29 +247,10 @@ export class DtlsSrtpTransport implements MediaPipe {
         case 'dtls':
           this.#view?.handler?.(data);
           return;
-        case 'rtp': {
-          if (this.#offload) {
-            if (!this.#offload.unprotectRtp(data)) this.drops.drop('srtp-worker-unavailable');
-            return;
-          }
-          const ctx = this.#remote;
-          if (!ctx) return this.drops.drop('srtp-before-keys');
-          // The datagram is ours alone: decrypt it where it lies.
-          const plain = ctx.unprotectRtpInPlace(data);
-          this.packetsReceived++;
-          this.#o.onRtp(plain);
-          return;
-        }
-        case 'rtcp': {
-          if (this.#offload) {
-            if (!this.#offload.unprotectRtcp(data)) this.drops.drop('srtp-worker-unavailable');
-            return;
-          }
-          const ctx = this.#remote;
-          if (!ctx) return this.drops.drop('srtcp-before-keys');
-          this.#o.onRtcp(ctx.unprotectRtcp(data));
-          return;
-        }
+        case 'rtp':
+          return this.#onSrtp('rtp', data);
+        case 'rtcp':
+          return this.#onSrtp('rtcp', data);
         default:
           this.drops.drop('unknown-packet');
       }
@@ -224,8 +260,39 @@ export class DtlsSrtpTransport implements MediaPipe {
     }
   }
 
+  /** One SRTP or SRTCP datagram: unprotected and delivered, or held until the keys exist. */
+  #onSrtp(kind: HeldKind, data: Buffer): void {
+    if (this.#offload) {
+      const ok = kind === 'rtp' ? this.#offload.unprotectRtp(data) : this.#offload.unprotectRtcp(data);
+      if (!ok) this.drops.drop('srtp-worker-unavailable');
+      return;
+    }
+    const ctx = this.#remote;
+    if (!ctx) {
+      if (this.#closed) this.drops.drop(kind === 'rtp' ? 'srtp-after-close' : 'srtcp-after-close');
+      else if (!this.#held.push(kind, data)) this.drops.drop('srtp-hold-full');
+      return;
+    }
+    try {
+      if (kind === 'rtp') {
+        // The datagram is ours alone: decrypt it where it lies.
+        const plain = ctx.unprotectRtpInPlace(data);
+        this.packetsReceived++;
+        this.#o.onRtp(plain);
+      } else {
+        this.#o.onRtcp(ctx.unprotectRtcp(data));
+      }
+    } catch (err) {
+      this.drops.drop(err instanceof SrtpError ? err.code : 'handler-error', err);
+    }
+  }
+
   #dropKeys(): void {
     this.#local = this.#remote = undefined;
+    const discarded = this.#held.clear();
+    if (discarded > 0) for (let i = 0; i < discarded; i++) this.drops.drop('srtp-held-at-close');
+    this.#sctpHandler = undefined;
+    this.#early = undefined;
     this.#offload?.close();
     this.#offload = undefined;
   }

@@ -1,5 +1,7 @@
 export { RTCPeerConnection } from './peer-connection.js';
-export type { RTCTrackEvent, RTCPeerConnectionIceEvent, PeerConnectionOptions } from './peer-connection.js';
+export type { RTCTrackEvent, RTCPeerConnectionIceEvent, RTCDataChannelEvent, PeerConnectionOptions } from './peer-connection.js';
+export { RTCSessionDescription } from './session-description.js';
+export { RTCIceCandidate } from './ice-candidate.js';
 export { SettingEngine, DEFAULT_RECEIVE_MTU } from './setting-engine.js';
 export type { SettingEngineValues, IceNetworkType, Nat1To1CandidateType, DtlsRoleSetting, AddressRewriteRuleSetting } from './setting-engine.js';
 export { MediaEngine, HeaderExtensionUri, DEFAULT_AUDIO_CODECS, DEFAULT_VIDEO_CODECS, DEFAULT_HEADER_EXTENSIONS, REDUNDANCY_CODECS } from './media-engine.js';

@@ -17,6 +17,14 @@ import type { RTCRtpTransceiver } from './transceiver.js';
 
 /** Inbound SSRCs one peer connection accepts before dropping new ones. */
 export const MAX_INBOUND_STREAMS = 256;
+/**
+ * Unannounced SSRCs (not in the remote description) one peer connection
+ * binds over its life, by default (SettingEngine.setUnannouncedSSRCLimit).
+ * Each becomes a remote track, and an SFU offers every track to every other
+ * member, so a peer spraying SSRCs must not be able to create hundreds.
+ * 16 covers two simulcast videos of three layers with RTX plus audio.
+ */
+export const DEFAULT_UNANNOUNCED_SSRC_LIMIT = 16;
 
 export interface SignalledStream {
   mid: string;
@@ -36,6 +44,8 @@ export interface MediaRouterHost {
   /** Wall-clock ms since the epoch (round-trip times from reception reports). */
   wallMs(): number;
   onTrack(track: TrackRemote, transceiver: RTCRtpTransceiver): void;
+  /** Unannounced SSRCs bound at most (default {@link DEFAULT_UNANNOUNCED_SSRC_LIMIT}). */
+  readonly unannouncedSsrcLimit?: number;
 }
 
 interface RouteEntry {
@@ -55,11 +65,14 @@ export class MediaRouter {
   readonly #routes = new Map<number, RouteEntry>();
   readonly drops: DropCounter;
   /** Arrivals for transport-cc feedback (sent by the RTCP scheduler). */
-  readonly twcc = new TwccRecorder();
+  readonly twcc: TwccRecorder;
+  /** Unannounced SSRCs bound so far (never decreases: ended tracks stay with their receiver). */
+  #unannounced = 0;
 
   constructor(host: MediaRouterHost) {
     this.#host = host;
     this.drops = new DropCounter(host.log);
+    this.twcc = new TwccRecorder(this.drops);
   }
 
   get inboundStreams(): number {
@@ -227,6 +240,8 @@ export class MediaRouter {
       this.drops.drop('not-receiving', `mid ${transceiver.mid}`);
       return undefined;
     }
+    const announced = sig !== undefined;
+    if (!announced && !this.#admitUnannounced(transceiver, isRtx(codec), rid, h.ssrc)) return undefined;
     if (isRtx(codec)) {
       // An RTX stream: find its main stream (signalled pair or the repaired rid).
       const main = [...this.#routes.values()].find(
@@ -237,8 +252,14 @@ export class MediaRouter {
         return undefined;
       }
       const stream: InboundStream = { ssrc: h.ssrc, track: main.stream.track, stats: new ReceiverStats(h.ssrc, codec.clockRate), nackLog: undefined, repair: true };
+      if (!announced && [...this.#routes.values()].some((r) => r.repairOf === main.stream)) {
+        // One repair stream per main stream; a second unannounced one is spray.
+        this.drops.drop('rtx-already-bound', `ssrc ${h.ssrc}`);
+        return undefined;
+      }
       const entry: RouteEntry = { transceiver, stream, repairOf: main.stream };
       this.#routes.set(h.ssrc, entry);
+      if (!announced) this.#unannounced++;
       transceiver.receiver.addStream(stream);
       return entry;
     }
@@ -260,10 +281,35 @@ export class MediaRouter {
     };
     const entry: RouteEntry = { transceiver, stream };
     this.#routes.set(h.ssrc, entry);
+    if (!announced) this.#unannounced++;
     transceiver.receiver.addStream(stream);
     host.log.debug(`new remote track: mid ${transceiver.mid} ssrc ${h.ssrc}${rid ? ` rid ${rid}` : ''} ${codec.mimeType}/${codec.payloadType}`);
     host.onTrack(track, transceiver);
     return entry;
+  }
+
+  /**
+   * Whether a new SSRC the remote description did not announce may bind to
+   * `transceiver`: within the per-connection limit, and, when the section
+   * already receives a stream, only as another simulcast layer (a RID not yet
+   * bound there) or as RTX (checked by the caller against a known stream).
+   * Otherwise dropped and counted.
+   */
+  #admitUnannounced(transceiver: RTCRtpTransceiver, rtx: boolean, rid: string | undefined, ssrc: number): boolean {
+    if (!rtx) {
+      for (const r of this.#routes.values()) {
+        if (r.transceiver !== transceiver || r.repairOf) continue;
+        if (r.stream.track.rid === undefined || rid === undefined || r.stream.track.rid === rid) {
+          this.drops.drop('ssrc-on-active-mid', `ssrc ${ssrc} mid ${transceiver.mid}${rid !== undefined ? ` rid ${rid}` : ''}`);
+          return false;
+        }
+      }
+    }
+    if (this.#unannounced >= (this.#host.unannouncedSsrcLimit ?? DEFAULT_UNANNOUNCED_SSRC_LIMIT)) {
+      this.drops.drop('unannounced-ssrc-limit', `ssrc ${ssrc}`);
+      return false;
+    }
+    return true;
   }
 
   /** RFC 4588 §4: restore the original sequence number and payload type. */

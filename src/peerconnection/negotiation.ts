@@ -31,12 +31,27 @@ interface MLine {
   formats?: string[];
   /** Rejected in the last completed negotiation (port 0): may be recycled by a new offer. */
   rejected: boolean;
+  /** The m=application section carrying our SCTP association (data channels). */
+  data?: boolean;
+}
+
+/** The remote side of the negotiated data-channel section (RFC 8841). */
+export interface RemoteDataSection {
+  port: number;
+  maxMessageSize: number | undefined;
+}
+
+/** RFC 8841 §4: `m=application <port> UDP/DTLS/SCTP webrtc-datachannel` (TCP/DTLS/SCTP too). */
+export function isDataChannelSection(m: MediaDescription): boolean {
+  return m.kind === 'application' && /^(UDP|TCP)\/DTLS\/SCTP$/.test(m.protocol) && m.formats.includes('webrtc-datachannel');
 }
 
 export interface NegotiationHost {
   readonly mediaEngine: MediaEngine;
   transceivers(): RTCRtpTransceiver[];
   createTransceiver(kind: MediaKind, direction: RTCRtpTransceiverDirection): RTCRtpTransceiver;
+  /** True once the application created a data channel (an offer then carries m=application). */
+  wantsDataChannels?(): boolean;
 }
 
 export class Negotiation {
@@ -44,6 +59,7 @@ export class Negotiation {
   #mlines: MLine[] = [];
   #nextMid = 0;
   #signalled = new Map<number, SignalledStream>();
+  #remoteData: RemoteDataSection | undefined;
 
   constructor(host: NegotiationHost) {
     this.#host = host;
@@ -56,6 +72,17 @@ export class Negotiation {
   /** Whether the m= line carrying `t` was rejected in the last negotiation. */
   isRejected(t: RTCRtpTransceiver): boolean {
     return this.#mlines.find((m) => m.transceiver === t)?.rejected ?? true;
+  }
+
+  /** The data section as last negotiated: present and not rejected, with the remote's SCTP parameters. */
+  get negotiatedData(): RemoteDataSection | undefined {
+    const line = this.#mlines.find((m) => m.data);
+    return line && !line.rejected ? this.#remoteData : undefined;
+  }
+
+  /** Whether an m=application section for data channels exists (offered or negotiated). */
+  get hasDataSection(): boolean {
+    return this.#mlines.some((m) => m.data);
   }
 
   signalled(ssrc: number): SignalledStream | undefined {
@@ -78,6 +105,10 @@ export class Negotiation {
       else this.#mlines.push({ mid, kind: t.kind, transceiver: t, rejected: false });
       t.mid = mid;
     }
+    if (this.#host.wantsDataChannels?.() && !this.#mlines.some((m) => m.data)) {
+      // JSEP §5.2.1: one m=application section for all data channels, after the media sections.
+      this.#mlines.push({ mid: this.#newMid(), kind: 'application', transceiver: undefined, rejected: false, data: true });
+    }
     return this.#mlines.map((m) => this.#section(m, undefined));
   }
 
@@ -87,6 +118,9 @@ export class Negotiation {
   }
 
   #section(m: MLine, remote: MediaDescription | undefined): LocalSection {
+    if (m.data && !(remote && isRejected(remote))) {
+      return { mid: m.mid, kind: 'application', direction: 'sendrecv', codecs: [], extensions: [], application: true };
+    }
     const t = m.transceiver;
     const kind = sectionKind({ kind: m.kind } as MediaDescription);
     if (!t || !kind || t.stopped || (remote && isRejected(remote))) {
@@ -97,6 +131,7 @@ export class Negotiation {
         codecs: [],
         extensions: [],
         rejected: true,
+        ...(m.data ? { application: true } : {}),
         ...(m.protocol ? { protocol: m.protocol } : {}),
         ...(m.formats ? { formats: m.formats } : {}),
       };
@@ -160,7 +195,8 @@ export class Negotiation {
             t.mid = mid;
           }
           line = { mid, kind: rm.kind, transceiver: t, rejected: isRejected(rm) };
-          if (!kind) {
+          if (!kind && isDataChannelSection(rm) && !this.#mlines.some((l, j) => l.data && j !== i)) line.data = true;
+          else if (!kind) {
             line.protocol = rm.protocol;
             line.formats = rm.formats;
           }
@@ -169,6 +205,7 @@ export class Negotiation {
       }
       if (!line) return; // an answer with more sections than we offered: ignored
       line.rejected = isRejected(rm);
+      if (line.data && !line.rejected) this.#remoteData = { port: rm.sctpPort ?? 5000, maxMessageSize: rm.maxMessageSize };
       const t = line.transceiver;
       if (!t || !kind || line.rejected) return;
       const remoteCodecs = sectionCodecs(rm);

@@ -1,3 +1,4 @@
+import type { RTCDataChannel } from '../datachannel/rtc-data-channel.js';
 import type { MediaEngine } from './media-engine.js';
 import type { RTCRtpReceiver } from './rtp-receiver.js';
 import type { SettingEngine } from './setting-engine.js';
@@ -22,4 +23,10 @@ export interface RTCPeerConnectionIceEvent {
 export interface PeerConnectionOptions {
   settingEngine?: SettingEngine;
   mediaEngine?: MediaEngine;
+}
+
+/** What `ondatachannel` / `datachannel$` deliver: a channel the remote opened in-band. */
+export interface RTCDataChannelEvent {
+  readonly type: 'datachannel';
+  readonly channel: RTCDataChannel;
 }

@@ -8,16 +8,21 @@ import { cryptoRng, randomIceString, type Rng } from '../common/rng.js';
 import { IceAgent } from '../agent/ice-agent.js';
 import type { Candidate } from '../candidate/candidate.js';
 import type { DtlsCertificate } from '../dtls/certificate.js';
-import { serializeRtcp, type RtcpPacket } from '../rtcp/index.js';
+import type { RtcpPacket } from '../rtcp/index.js';
 import { parseSdp } from '../sdp/parse.js';
 import type { SdpSetupRole, SessionDescriptionModel } from '../sdp/types.js';
 import { writeSdp } from '../sdp/write.js';
 import type { MediaKind } from './codec.js';
 import { DtlsSrtpTransport } from './dtls-srtp-transport.js';
+import { checkIceCandidateInit, checkTrackLocal, serializeRtcpArgument } from './api-checks.js';
+import { RTCSctpTransport } from '../datachannel/rtc-sctp-transport.js';
+import type { RTCDataChannel, RTCDataChannelInit } from '../datachannel/rtc-data-channel.js';
+import { dataChannelStats } from '../datachannel/data-channel-stats.js';
 import { InvalidAccessError, InvalidStateError, OperationError } from './errors.js';
-import { iceAgentConfig } from './ice-config.js';
+import { iceAgentConfig, reconfigure, validateConfiguration } from './ice-config.js';
 import { defaultMediaEngine, type MediaEngine } from './media-engine.js';
 import { MediaRouter } from './media-router.js';
+import { MediaPath } from './intercepted-media.js';
 import { answerSetup, Negotiation } from './negotiation.js';
 import { transportParams } from './remote-description.js';
 import { RtcpScheduler } from './rtcp-scheduler.js';
@@ -27,7 +32,7 @@ import { buildLocalDescription, type LocalSection } from './sdp-builder.js';
 import { SettingEngine } from './setting-engine.js';
 import { StoredDescription } from './stored-description.js';
 import { nextSignalingState } from './signaling-state.js';
-import { collectStats, type RTCStatsReport } from './stats.js';
+import { collectStats, type RTCStats, type RTCStatsReport } from './stats.js';
 import type { TrackLocal } from './track-local.js';
 import type { TrackRemote } from './track-remote.js';
 import { RTCRtpTransceiver } from './transceiver.js';
@@ -44,9 +49,9 @@ import type {
   RTCSignalingState,
 } from './types.js';
 
-import type { PeerConnectionOptions, RTCPeerConnectionIceEvent, RTCTrackEvent } from './peer-connection-events.js';
+import type { PeerConnectionOptions, RTCDataChannelEvent, RTCPeerConnectionIceEvent, RTCTrackEvent } from './peer-connection-events.js';
 
-export type { PeerConnectionOptions, RTCPeerConnectionIceEvent, RTCTrackEvent };
+export type { PeerConnectionOptions, RTCDataChannelEvent, RTCPeerConnectionIceEvent, RTCTrackEvent };
 
 type Described = StoredDescription;
 
@@ -67,7 +72,7 @@ interface CreatedDescription {
  * sender, receiver and router files, transport in dtls-srtp-transport.ts.
  */
 export class RTCPeerConnection {
-  readonly #config: RTCConfiguration;
+  #config: RTCConfiguration;
   readonly #settings: SettingEngine;
   readonly #engine: MediaEngine;
   readonly #clock: Clock;
@@ -91,6 +96,9 @@ export class RTCPeerConnection {
   readonly #track$ = new LazyEvents<RTCTrackEvent>();
   readonly #candidate$ = new LazyEvents<RTCPeerConnectionIceEvent>();
   readonly #negotiationNeeded$ = new LazyEvents<void>();
+  readonly #datachannel$ = new LazyEvents<RTCDataChannelEvent>();
+  readonly #sctp: RTCSctpTransport;
+  #wantsData = false;
 
   #currentLocal: Described | undefined;
   #pendingLocal: Described | undefined;
@@ -103,6 +111,7 @@ export class RTCPeerConnection {
   #remoteUfrag: string | undefined;
   #gatheringStarted = false;
   #transport: DtlsSrtpTransport | undefined;
+  readonly #media: MediaPath;
   #transportStarting = false;
   #scheduler: RtcpScheduler | undefined;
   #dtlsRole: 'client' | 'server' | undefined;
@@ -118,12 +127,11 @@ export class RTCPeerConnection {
   oniceconnectionstatechange: ((s: RTCIceConnectionState) => void) | null = null;
   onicegatheringstatechange: ((s: RTCIceGatheringState) => void) | null = null;
   onsignalingstatechange: ((s: RTCSignalingState) => void) | null = null;
+  ondatachannel: ((e: RTCDataChannelEvent) => void) | null = null;
 
   constructor(config: RTCConfiguration = {}, options: PeerConnectionOptions = {}) {
-    if (config.bundlePolicy && config.bundlePolicy !== 'max-bundle') {
-      // Every section shares one transport; offers still carry a=group:BUNDLE for any peer.
-    }
-    this.#config = config;
+    // Any bundlePolicy: every section shares one transport; offers carry a=group:BUNDLE for any peer.
+    this.#config = validateConfiguration(config);
     this.#settings = options.settingEngine ?? new SettingEngine();
     this.#engine = options.mediaEngine ?? defaultMediaEngine();
     const s = this.#settings.values;
@@ -135,11 +143,25 @@ export class RTCPeerConnection {
     this.#log = getLogger('pc').child(this.#cname.slice(0, 6));
     this.#certificate = this.#settings.certificate();
     this.#certificate.catch(() => undefined);
-    this.#agent = new IceAgent(iceAgentConfig(config, s));
+    this.#agent = new IceAgent(iceAgentConfig(this.#config, s));
     this.#negotiation = new Negotiation({
       mediaEngine: this.#engine,
       transceivers: () => this.#transceivers,
       createTransceiver: (kind, direction) => this.#createTransceiver(kind, direction, null),
+      wantsDataChannels: () => this.#wantsData,
+    });
+    this.#sctp = new RTCSctpTransport({
+      clock: this.#clock,
+      rng: this.#rng,
+      logId: this.#cname.slice(0, 6),
+      ...(s.sctpMaxMessageSize !== undefined ? { maxMessageSize: s.sctpMaxMessageSize } : {}),
+      ...(s.dataChannelHighWaterMark !== undefined ? { highWaterMark: s.dataChannelHighWaterMark } : {}),
+      detached: s.detachDataChannels,
+      onDataChannel: (channel) => {
+        const e: RTCDataChannelEvent = { type: 'datachannel', channel };
+        this.#datachannel$.next(e);
+        this.#safe(() => this.ondatachannel?.(e));
+      },
     });
     this.#router = new MediaRouter({
       log: this.#log,
@@ -149,7 +171,10 @@ export class RTCPeerConnection {
       now: () => this.#clock.now(),
       wallMs: () => this.#clock.wallMs(),
       onTrack: (track, transceiver) => this.#emitTrack(track, transceiver),
+      ...(s.unannouncedSsrcLimit !== undefined ? { unannouncedSsrcLimit: s.unannouncedSsrcLimit } : {}),
     });
+    const chain = this.#settings.interceptorRegistry().build({ id: this.#cname.slice(0, 6), clock: this.#clock, rng: this.#rng, log: this.#log });
+    this.#media = new MediaPath(chain, { id: this.#cname.slice(0, 6), transceivers: () => this.#transceivers, deliverRtp: (p) => this.#router.handleRtp(p), deliverRtcp: (p) => void this.#router.handleRtcp(p, this.#allSenders()) });
     this.#watchAgent();
   }
 
@@ -188,6 +213,25 @@ export class RTCPeerConnection {
   get negotiationneeded$(): Observable<void> {
     return this.#negotiationNeeded$.asObservable();
   }
+  get datachannel$(): Observable<RTCDataChannelEvent> {
+    return this.#datachannel$.asObservable();
+  }
+
+  /** W3C `sctp`: the SCTP transport once an m=application section is negotiated, else null. */
+  get sctp(): RTCSctpTransport | null {
+    return this.#negotiation.negotiatedData && this.#transportStarting ? this.#sctp : null;
+  }
+
+  /** W3C createDataChannel (RFC 8831/8832): in-band or pre-negotiated (`negotiated: true, id`). */
+  createDataChannel(label: string, init?: RTCDataChannelInit): RTCDataChannel {
+    this.#assertOpen();
+    const channel = this.#sctp.createDataChannel(label, init);
+    if (!this.#wantsData) {
+      this.#wantsData = true;
+      if (!this.#negotiation.hasDataSection) this.#updateNegotiationNeeded();
+    }
+    return channel;
+  }
 
   get localDescription(): RTCSessionDescriptionInit | null {
     return this.#describe(this.#pendingLocal ?? this.#currentLocal, true);
@@ -221,6 +265,12 @@ export class RTCPeerConnection {
     return { ...this.#config };
   }
 
+  /** W3C setConfiguration: new ICE servers and transport policy apply at the next gathering or ICE restart. */
+  setConfiguration(config: RTCConfiguration): void {
+    this.#assertOpen();
+    this.#config = reconfigure(this.#config, config, this.#agent);
+  }
+
   getTransceivers(): RTCRtpTransceiver[] {
     return [...this.#transceivers];
   }
@@ -236,6 +286,7 @@ export class RTCPeerConnection {
   // ---- media ---------------------------------------------------------------
 
   addTrack(track: TrackLocal): RTCRtpSender {
+    checkTrackLocal(track);
     this.#assertOpen();
     if (this.#transceivers.some((t) => t.sender.track === track && !t.stopped)) {
       throw new InvalidAccessError(`track ${track.id} already has a sender`);
@@ -285,14 +336,17 @@ export class RTCPeerConnection {
     }
     const t = this.#createTransceiver(kind, direction, track, encodings[0]?.rid);
     for (const e of encodings.slice(1)) t.sender.addLayer(this.#newSender(kind, null, e.rid));
-    if (this.#transport?.state === 'connected') t.sender.setPipe(this.#transport);
+    if (this.#transport?.state === 'connected') t.sender.setPipe(this.#media.pipe);
     this.#updateNegotiationNeeded();
     return t;
   }
 
   /** Sends RTCP packets (e.g. a PLI for a remote track) on the transport. */
   writeRTCP(packets: RtcpPacket[]): boolean {
-    return this.#transport?.writeRtcp(serializeRtcp(packets)) ?? false;
+    const compound = serializeRtcpArgument(packets);
+    // After failed or close nothing is sent (RFC 7675 §5.1); the caller learns why.
+    if (this.#closed || this.connectionState === 'failed') throw new InvalidStateError(`writeRTCP: the peer connection is ${this.connectionState}`);
+    return this.#media.pipe?.writeRtcp(compound) ?? false;
   }
 
   /** Asks the sender of a remote track for a key frame (PLI). */
@@ -370,6 +424,7 @@ export class RTCPeerConnection {
       this.#setSignaling(next);
       this.#startGathering();
       this.#maybeStartTransport();
+      this.#maybeStartSctp();
       this.#compactIfStable();
     });
   }
@@ -413,6 +468,7 @@ export class RTCPeerConnection {
       if (type !== 'offer') this.#muteUnreceived();
       this.#setSignaling(next);
       this.#maybeStartTransport();
+      this.#maybeStartSctp();
       this.#compactIfStable();
     });
   }
@@ -428,7 +484,13 @@ export class RTCPeerConnection {
     }
   }
 
-  addIceCandidate(candidate?: RTCIceCandidateInit | null): Promise<void> {
+  addIceCandidate(candidateInit?: RTCIceCandidateInit | null): Promise<void> {
+    let candidate: RTCIceCandidateInit | null;
+    try {
+      candidate = checkIceCandidateInit(candidateInit);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
     return this.#enqueue(async () => {
       this.#assertOpen();
       if (!this.#pendingRemote && !this.#currentRemote) throw new InvalidStateError('addIceCandidate before setRemoteDescription');
@@ -452,16 +514,17 @@ export class RTCPeerConnection {
   }
 
   getStats(): Promise<RTCStatsReport> {
-    return Promise.resolve(
-      collectStats({
-        now: this.#clock.wallMs(),
-        agent: this.#agent,
-        transport: this.#transport,
-        transceivers: this.#transceivers,
-        router: this.#router,
-        certificate: this.#certificateValue,
-      }),
-    );
+    const now = this.#clock.wallMs();
+    const report = collectStats({
+      now,
+      agent: this.#agent,
+      transport: this.#transport,
+      transceivers: this.#transceivers,
+      router: this.#router,
+      certificate: this.#certificateValue,
+    });
+    for (const st of dataChannelStats(this.#sctp, now)) report.set(st.id, st as RTCStats);
+    return Promise.resolve(report);
   }
 
   #certificateValue: DtlsCertificate | undefined;
@@ -471,7 +534,9 @@ export class RTCPeerConnection {
     this.#closed = true;
     for (const t of this.#transceivers) t.stop();
     this.#scheduler?.stop();
+    this.#sctp.close();
     this.#transport?.close();
+    this.#media.close();
     this.#agent.close();
     for (const off of this.#subscriptions.splice(0)) off();
     this.#signaling$.set('closed');
@@ -481,6 +546,7 @@ export class RTCPeerConnection {
     this.#track$.complete();
     this.#candidate$.complete();
     this.#negotiationNeeded$.complete();
+    this.#datachannel$.complete();
   }
 
   // ---- internals -----------------------------------------------------------
@@ -529,7 +595,7 @@ export class RTCPeerConnection {
 
   #createTransceiver(kind: MediaKind, direction: RTCRtpTransceiverDirection, track: TrackLocal | null, rid?: string): RTCRtpTransceiver {
     const sender = this.#newSender(kind, track, rid);
-    if (this.#transport?.state === 'connected') sender.setPipe(this.#transport);
+    if (this.#transport?.state === 'connected') sender.setPipe(this.#media.pipe);
     const t = new RTCRtpTransceiver({
       kind,
       direction,
@@ -692,15 +758,22 @@ export class RTCPeerConnection {
       clock: this.#clock,
       rng: this.#rng,
       logId: this.#cname.slice(0, 6),
-      onRtp: (p) => this.#router.handleRtp(p),
-      onRtcp: (p) => this.#router.handleRtcp(p, this.#allSenders()),
+      onRtp: this.#media.onRtp,
+      onRtcp: this.#media.onRtcp,
     });
     this.#transport = transport;
+    const pipe = this.#media.attach(transport);
     this.#subscriptions.push(transport.onStateChange(() => this.#updateConnectionState()));
+    this.#subscriptions.push(
+      transport.onStateChange((st) => {
+        if (st === 'closed' || st === 'failed') this.#sctp.transportClosed(st === 'failed' ? new Error('DTLS transport failed') : undefined);
+      }),
+    );
     this.#updateConnectionState();
     await transport.start();
     if (this.#closed) return;
-    for (const t of this.#transceivers) t.sender.setPipe(transport);
+    this.#maybeStartSctp();
+    for (const t of this.#transceivers) t.sender.setPipe(pipe);
     this.#scheduler = new RtcpScheduler(
       {
         clock: this.#clock,
@@ -710,10 +783,21 @@ export class RTCPeerConnection {
         senders: () => this.#allSenders(),
         router: this.#router,
       },
-      transport,
+      pipe,
     );
     this.#scheduler.start();
     this.#updateConnectionState();
+  }
+
+  /** Starts SCTP over DTLS once DTLS is up and an m=application section is negotiated (RFC 8841). */
+  #maybeStartSctp(): void {
+    const transport = this.#transport;
+    const data = this.#negotiation.negotiatedData;
+    if (this.#closed || !data || !transport || transport.state !== 'connected' || this.#sctp.started) return;
+    const role = this.#dtlsRole ?? 'client';
+    this.#sctp.setRemote(data);
+    transport.onSctp((packet) => this.#sctp.receive(packet));
+    this.#sctp.start({ send: (packet) => void transport.sendSctp(packet) }, role);
   }
 
   /** A finished negotiation round keeps its descriptions as text only (idle memory per connection). */
@@ -771,6 +855,7 @@ export class RTCPeerConnection {
 
   #isNegotiationNeeded(): boolean {
     if (this.#iceRestartPending) return true;
+    if (this.#wantsData && !this.#negotiation.hasDataSection) return true;
     for (const t of this.#transceivers) {
       if (t.stopped) {
         if (t.mid !== null && !this.#negotiation.isRejected(t)) return true;

@@ -102,13 +102,9 @@ export class RtcpScheduler {
 
   /** Sends NACKs for every stream with gaps, and transport-cc feedback for what arrived. */
   sendNacks(): void {
+    // Each transport-cc feedback packet fits one MTU on its own (see TwccRecorder's limits).
+    for (const twcc of this.#host.router.twcc.feedback(this.#senderSsrc())) if (this.#send([twcc])) this.nacksSent++;
     const packets: RtcpPacket[] = [];
-    try {
-      const twcc = this.#host.router.twcc.feedback(this.#senderSsrc());
-      if (twcc) packets.push(twcc);
-    } catch {
-      // a gap too large for one feedback packet: the recorder has moved past it
-    }
     for (const { stream } of this.#host.router.mainStreams()) {
       const missing = stream.nackLog?.missing();
       if (missing && missing.length) packets.push(GenericNack.fromLostSequenceNumbers(this.#senderSsrc(), stream.ssrc, missing));

@@ -1,10 +1,14 @@
 import { getLogger } from '../common/log.js';
+import { DropCounter } from '../common/drop-counter.js';
+import { NackResponder } from '../interceptor/nack-responder.js';
 import { SendHistory } from '../interceptor/send-history.js';
 import { SenderStats } from '../interceptor/sender-stats.js';
 import { InvalidArgumentError } from '../common/errors.js';
 import type { RtcpPacket } from '../rtcp/index.js';
 import { RtpPacket } from '../rtp/rtp-packet.js';
 import { RtcpReader } from './rtcp-reader.js';
+import { ArgumentRangeError, ArgumentTypeError } from './errors.js';
+import { checkRtpBytes, MAX_RTP_PACKET_SIZE } from './rtp-checks.js';
 import type { MediaKind, RtpCodecParameters } from './codec.js';
 import type { MediaPipe } from './media-pipe.js';
 import type { TrackLocal, TrackLocalBinding } from './track-local.js';
@@ -32,6 +36,10 @@ export class RTCRtpSender {
   #binding: TrackLocalBinding | undefined;
   #pipe: MediaPipe | undefined;
   readonly #history = new SendHistory();
+  /** NACKed packets skipped by the responder's limits, by reason. */
+  readonly drops = new DropCounter(log);
+  /** Which NACKed packets are resent (de-duplicated, rate-limited, byte budget, age). */
+  readonly #nack = new NackResponder({ drops: this.drops });
   #stats: SenderStats | undefined;
   #rtxSeq: number;
   readonly #initialSeq: number;
@@ -112,6 +120,8 @@ export class RTCRtpSender {
 
   /** Sends RTCP (e.g. a PLI towards a forwarded source is sent by receivers; here: SR/SDES extras). */
   writeRTCP(packet: Uint8Array): boolean {
+    if (!(packet instanceof Uint8Array)) throw new ArgumentTypeError('packet', 'expected a Uint8Array (a serialized RTCP packet)');
+    if (packet.length < 4) throw new ArgumentRangeError('packet', `${packet.length} bytes: an RTCP packet has at least 4`);
     return this.#pipe?.writeRtcp(Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength)) ?? false;
   }
 
@@ -143,18 +153,16 @@ export class RTCRtpSender {
     for (const l of this.#layers) l.setPipe(pipe);
   }
 
-  /** @internal Answers a generic NACK from the send history (RTX when negotiated). */
+  /** @internal Answers a generic NACK from the send history (RTX when negotiated), within the responder's limits. */
   retransmit(seqs: readonly number[]): number {
     const pipe = this.#pipe;
     if (!pipe) return 0;
-    let sent = 0;
-    for (const seq of seqs) {
-      const original = this.#history.get(seq);
-      if (!original) continue;
-      let out = original;
-      if (this.#rtxPayloadType !== undefined) out = this.#toRtx(original);
-      if (pipe.writeRtp(out)) sent++;
-    }
+    const sent = this.#nack.respond(
+      seqs,
+      pipe.now(),
+      (seq) => this.#history.get(seq),
+      (original) => pipe.writeRtp(this.#rtxPayloadType !== undefined ? this.#toRtx(original) : original),
+    );
     if (this.#stats) this.#stats.retransmitted += sent;
     return sent;
   }
@@ -171,6 +179,7 @@ export class RTCRtpSender {
     this.#unbind();
     this.#pipe = undefined;
     this.#history.clear();
+    this.#nack.clear();
   }
 
   /** RFC 4588 §4: RTX payload = original sequence number + original payload. */
@@ -228,12 +237,19 @@ export class RTCRtpSender {
       p.header.setExtension(ext.ridId, ext.rid);
       packet = p.serialize();
     }
+    // Refused before anything counts it as sent: the peer would truncate or drop it.
+    if (packet.length > MAX_RTP_PACKET_SIZE) checkRtpBytes(packet);
     const seq = packet.readUInt16BE(2);
     this.#history.put(seq, packet);
+    // Counted as sent only when the transport took it (not after failed or close).
+    if (!pipe.writeRtp(packet)) {
+      this.droppedPackets++;
+      return;
+    }
+    this.#nack.onSent(seq, pipe.now());
     if (this.#stats) {
       const headerLen = 12 + 4 * (packet[0]! & 0x0f);
       this.#stats.onPacket(packet.readUInt32BE(4), packet.length - headerLen, packet.length, pipe.now());
     }
-    if (!pipe.writeRtp(packet)) this.droppedPackets++;
   }
 }

@@ -23,6 +23,8 @@ export interface LocalSection {
   recvRids?: string[];
   /** Send-side simulcast: the rids of our encodings (no a=ssrc lines then, as browsers do). */
   sendRids?: string[];
+  /** The data-channel section (`m=application … UDP/DTLS/SCTP webrtc-datachannel`, RFC 8841). */
+  application?: boolean;
   /** A rejected section (port 0), e.g. an m=application we do not support. */
   rejected?: boolean;
   /** For a rejected section, the remote's media line to mirror. */
@@ -42,20 +44,25 @@ export interface LocalDescriptionParams {
   candidates: string[];
   endOfCandidates: boolean;
   sections: LocalSection[];
+  /** Our `a=max-message-size` for the data-channel section; default 262144. */
+  sctpMaxMessageSize?: number;
 }
 
 const RTP_PROTOCOL = 'UDP/TLS/RTP/SAVPF';
+const SCTP_PROTOCOL = 'UDP/DTLS/SCTP';
+/** RFC 8841 §5: our SCTP port. */
+const SCTP_PORT = 5000;
 
 function section(p: LocalDescriptionParams, s: LocalSection, first: boolean): MediaDescription {
   const m: MediaDescription = {
     kind: s.kind,
     port: s.rejected ? 0 : 9,
-    protocol: s.protocol ?? RTP_PROTOCOL,
-    formats: s.formats ?? s.codecs.map((c) => String(c.payloadType)),
+    protocol: s.protocol ?? (s.application ? SCTP_PROTOCOL : RTP_PROTOCOL),
+    formats: s.formats ?? (s.application ? ['webrtc-datachannel'] : s.codecs.map((c) => String(c.payloadType))),
     connection: { netType: 'IN', addrType: 'IP4', address: '0.0.0.0' },
     bandwidths: [],
     mid: s.mid,
-    rtcpMux: !s.rejected,
+    rtcpMux: !s.rejected && !s.application,
     rtcpMuxOnly: false,
     rtcpRsize: !s.rejected && s.kind === 'video',
     candidates: [],
@@ -76,17 +83,23 @@ function section(p: LocalDescriptionParams, s: LocalSection, first: boolean): Me
     if (m.formats.length === 0) m.formats = ['0'];
     return m;
   }
-  m.rtcp = '9 IN IP4 0.0.0.0';
   m.iceUfrag = p.iceUfrag;
   m.icePwd = p.icePwd;
   m.iceOptions = ['trickle'];
   m.fingerprints = p.fingerprints;
   m.setup = p.setup;
-  m.direction = s.direction === 'stopped' ? 'inactive' : s.direction;
   if (first) {
     m.candidates = [...p.candidates];
     m.endOfCandidates = p.endOfCandidates;
   }
+  if (s.application) {
+    // RFC 8841: no direction, rtcp or codecs; the SCTP port and the largest message we accept.
+    m.sctpPort = SCTP_PORT;
+    m.maxMessageSize = p.sctpMaxMessageSize ?? 262144;
+    return m;
+  }
+  m.rtcp = '9 IN IP4 0.0.0.0';
+  m.direction = s.direction === 'stopped' ? 'inactive' : s.direction;
   for (const c of s.codecs) {
     const [, name] = c.mimeType.split('/');
     m.rtpmaps.push({ payloadType: c.payloadType, encodingName: name ?? c.mimeType, clockRate: c.clockRate, ...(c.channels !== undefined && c.channels > 1 ? { channels: c.channels } : {}) });

@@ -1,3 +1,4 @@
+import type tls from 'node:tls';
 import type { Clock } from '../common/clock.js';
 import { InvalidArgumentError } from '../common/errors.js';
 import type { Rng } from '../common/rng.js';
@@ -5,6 +6,7 @@ import type { Net } from '../transport/net.js';
 import { DtlsCertificate } from '../dtls/certificate.js';
 import { DtlsCertificateCache } from '../dtls/certificate-cache.js';
 import type { IceMux } from '../icemux/index.js';
+import { InterceptorRegistry } from '../interceptor/registry.js';
 import { isSrtpProtectionProfile, type SrtpProtectionProfile } from '../srtp/protection-profile.js';
 import { MAX_SRTP_WORKERS, SrtpWorkerPool } from '../srtp/offload/srtp-worker-pool.js';
 
@@ -56,10 +58,20 @@ export interface SettingEngineValues {
   dtlsExtendedMasterSecret: 'require' | 'request' | 'disable';
   srtpReplayWindow?: number;
   receiveMtu: number;
+  /** Unannounced remote SSRCs bound per peer connection (see setUnannouncedSSRCLimit). */
+  unannouncedSsrcLimit?: number;
   iceMux?: IceMux;
+  /** node:tls options for `turns:` servers (e.g. `ca` of a private CA); certificates are verified. */
+  turnTlsConfig?: tls.ConnectionOptions;
   net?: Net;
   clock?: Clock;
   rng?: Rng;
+  /** Pion's DetachDataChannels: messages go to `channel.stream()` / `detach()`, not `onmessage`. */
+  detachDataChannels: boolean;
+  /** Our `a=max-message-size` (largest message received); default 262144. */
+  sctpMaxMessageSize?: number;
+  /** Per-channel `bufferedAmount` bound past which `send` throws ERR_DC_BUFFER_FULL; default 16 MiB. */
+  dataChannelHighWaterMark?: number;
 }
 
 /** RFC 8445 §5.3: ufrag ≥ 4 ice-chars (24 bits), password ≥ 22 ice-chars (128 bits). */
@@ -74,11 +86,13 @@ export class SettingEngine {
     answeringDtlsRole: 'auto',
     dtlsExtendedMasterSecret: 'require',
     receiveMtu: DEFAULT_RECEIVE_MTU,
+    detachDataChannels: false,
   };
 
   #certificate: Promise<DtlsCertificate> | undefined;
   #peerCertificates: DtlsCertificateCache | undefined;
   #srtpWorkers: SrtpWorkerPool | undefined;
+  #interceptors = new InterceptorRegistry();
 
   /**
    * A new engine with the same values that shares this one's DTLS
@@ -151,6 +165,16 @@ export class SettingEngine {
 
   setRelayAcceptanceMinWait(ms: number): void {
     this.#v.relayAcceptanceMinWaitMs = ms;
+  }
+
+  /**
+   * TLS client options for `turns:` servers (Pion takes a tls.Config for its
+   * TURN client): e.g. `{ ca }` to trust a private CA in tests. The server
+   * certificate is always verified against the URL's host name or IP.
+   */
+  setTURNTLSConfig(options: tls.ConnectionOptions): void {
+    if (options.rejectUnauthorized === false) throw new InvalidArgumentError('TURN TLS certificates are always verified');
+    this.#v.turnTlsConfig = { ...options };
   }
 
   setInterfaceFilter(filter: (name: string) => boolean): void {
@@ -230,6 +254,19 @@ export class SettingEngine {
   }
 
   /**
+   * How many SSRCs the remote description did not announce one peer
+   * connection binds over its life (MID/RID or payload-type routing, RFC 9143
+   * §9.2); later ones are dropped and counted. Default 16
+   * (DEFAULT_UNANNOUNCED_SSRC_LIMIT in media-router.ts): two simulcast videos
+   * of three layers with RTX plus audio. Raise it for peers that send more
+   * unsignalled streams; each becomes a remote track.
+   */
+  setUnannouncedSSRCLimit(limit: number): void {
+    if (!Number.isInteger(limit) || limit < 0 || limit > 256) throw new InvalidArgumentError('unannounced SSRC limit must be an integer 0..256');
+    this.#v.unannouncedSsrcLimit = limit;
+  }
+
+  /**
    * Single-port mode: every peer connection using this engine gathers its
    * host candidates from `mux` (one UDP socket and one TCP listener shared by
    * all transports, demultiplexed by ICE ufrag) instead of binding its own.
@@ -278,11 +315,44 @@ export class SettingEngine {
     return this.#peerCertificates;
   }
 
+  /**
+   * The interceptors every peer connection of this engine runs its RTP and
+   * RTCP through (Pion's `webrtc.WithInterceptorRegistry`). Empty by default:
+   * NACK, reports and transport-cc feedback are built in. Each peer
+   * connection builds its chain when its transport starts.
+   */
+  setInterceptorRegistry(registry: InterceptorRegistry): void {
+    if (!(registry instanceof InterceptorRegistry)) throw new InvalidArgumentError('not an InterceptorRegistry');
+    this.#interceptors = registry;
+  }
+
+  /** The registry in use (add to it directly, or replace it with {@link setInterceptorRegistry}). */
+  interceptorRegistry(): InterceptorRegistry {
+    return this.#interceptors;
+  }
+
   setClock(clock: Clock): void {
     this.#v.clock = clock;
   }
 
   setRng(rng: Rng): void {
     this.#v.rng = rng;
+  }
+
+  /** Pion's DetachDataChannels: read and write channels through `channel.detach()` (a Node Duplex). */
+  detachDataChannels(): void {
+    this.#v.detachDataChannels = true;
+  }
+
+  /** Our `a=max-message-size` (bytes, 1 KiB..1 GiB): the largest data-channel message we accept. */
+  setSCTPMaxMessageSize(bytes: number): void {
+    if (!Number.isInteger(bytes) || bytes < 1024 || bytes > 1 << 30) throw new InvalidArgumentError(`bad SCTP max message size ${bytes}`);
+    this.#v.sctpMaxMessageSize = bytes;
+  }
+
+  /** The `bufferedAmount` past which a data channel's `send` throws `ERR_DC_BUFFER_FULL` (default 16 MiB). */
+  setDataChannelHighWaterMark(bytes: number): void {
+    if (!Number.isInteger(bytes) || bytes < 1) throw new InvalidArgumentError(`bad data channel high-water mark ${bytes}`);
+    this.#v.dataChannelHighWaterMark = bytes;
   }
 }

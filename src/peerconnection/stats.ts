@@ -9,7 +9,7 @@ import type { RTCRtpTransceiver } from './transceiver.js';
 /** One stats object, keyed by `id`, with the W3C `type` names (webrtc-stats). */
 export interface RTCStats {
   id: string;
-  type: 'inbound-rtp' | 'outbound-rtp' | 'remote-inbound-rtp' | 'candidate-pair' | 'local-candidate' | 'remote-candidate' | 'transport' | 'certificate' | 'codec';
+  type: 'inbound-rtp' | 'outbound-rtp' | 'remote-inbound-rtp' | 'candidate-pair' | 'local-candidate' | 'remote-candidate' | 'transport' | 'certificate' | 'codec' | 'data-channel' | 'sctp-transport';
   timestamp: number;
   [key: string]: unknown;
 }
@@ -87,6 +87,8 @@ export function collectStats(src: StatsSources): RTCStatsReport {
     ...(dtls && !dtls.closed ? { dtlsCipher: dtls.cipherSuite, srtpCipher: dtls.srtpProfile } : {}),
     ...(src.certificate ? { localCertificateId: 'CERT-local' } : {}),
     droppedPackets: (src.transport?.drops.total ?? 0) + src.router.drops.total,
+    // Non-standard: the drops by reason (hostile or malformed input, limits reached).
+    droppedByReason: { ...src.transport?.drops.toJSON(), ...src.router.drops.toJSON() },
   });
   if (src.certificate) {
     put({

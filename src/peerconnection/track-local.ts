@@ -1,4 +1,6 @@
 import { allocPacket } from '../common/packet-slab.js';
+import { ArgumentRangeError, ArgumentTypeError } from './errors.js';
+import { checkRtpBytes, MAX_RTP_PACKET_SIZE } from './rtp-checks.js';
 import { InvalidArgumentError } from '../common/errors.js';
 import { getLogger } from '../common/log.js';
 import { RtpPacket } from '../rtp/rtp-packet.js';
@@ -73,15 +75,22 @@ export class TrackLocalStaticRTP extends TrackLocalBase implements TrackLocal {
     super(codec, id, streamId, options.rid);
   }
 
-  /** Writes an RTP packet to every bound sender. */
+  /**
+   * Writes an RTP packet to every bound sender. Throws ArgumentTypeError for
+   * anything but an RtpPacket, ArgumentRangeError over MAX_RTP_PACKET_SIZE.
+   */
   writeRTP(packet: RtpPacket): void {
+    if (!(packet instanceof RtpPacket)) throw new ArgumentTypeError('packet', 'expected an RtpPacket');
+    if (packet.serializedSize > MAX_RTP_PACKET_SIZE) {
+      throw new ArgumentRangeError('packet', `${packet.serializedSize} bytes, over the ${MAX_RTP_PACKET_SIZE}-byte MTU`);
+    }
     if (this.bindings.size === 0) return;
     this.write(packet.serialize());
   }
 
-  /** Writes a serialized RTP packet (at least 12 bytes) to every bound sender. */
+  /** Writes a serialized RTP packet (12 to MAX_RTP_PACKET_SIZE bytes) to every bound sender. */
   write(raw: Uint8Array): void {
-    if (raw.length < 12) throw new InvalidArgumentError('an RTP packet has at least 12 bytes');
+    checkRtpBytes(raw);
     for (const b of this.bindings) {
       const out = allocPacket(raw.length);
       out.set(raw);
@@ -152,6 +161,9 @@ export class TrackLocalStaticSample extends TrackLocalBase implements TrackLocal
   }
 
   writeSample(sample: MediaSample): void {
+    if (typeof sample !== 'object' || sample === null || !(sample.data instanceof Uint8Array)) {
+      throw new ArgumentTypeError('sample.data', 'expected a sample with Uint8Array data');
+    }
     if (!(sample.durationMs >= 0)) throw new InvalidArgumentError('sample duration must be >= 0');
     for (const [b, st] of this.#state) {
       const payloads = st.payloader.payload(this.#mtu, sample.data);

@@ -67,3 +67,49 @@ describe.skipIf(!pionAvailable())('tern ↔ Pion webrtc peer connection (RTP bot
     }, 60_000);
   }
 });
+
+describe.skipIf(!pionAvailable())('Pion offerer sending from the start: no packet lost at the DTLS to SRTP hand-over', () => {
+  let binary = '';
+  beforeAll(() => {
+    binary = pionBinary('pc-peer');
+  }, 300_000);
+
+  it('over 20 calls, every packet Pion sent after the handshake is received', async () => {
+    const CALLS = 20;
+    const STREAM = 60;
+    const missingPerCall: number[] = [];
+    for (let call = 0; call < CALLS; call++) {
+      const pion = new GoPeer(binary, ['-role', 'offer', '-stream', String(STREAM), '-timeout', '20s']);
+      const tern = new RTCPeerConnection({}, { settingEngine: loopbackSettingEngine() });
+      try {
+        const seen = new Set<number>();
+        tern.ontrack = ({ track: t }) => {
+          if (t.kind === 'video') t.onRtp((p) => seen.add(p.header.sequenceNumber));
+        };
+        const offer = await pion.next('offer');
+        await tern.setRemoteDescription({ type: 'offer', sdp: offer['sdp'] as string });
+        await tern.setLocalDescription(await tern.createAnswer());
+        await gathered(tern);
+        pion.send({ type: 'answer', sdp: tern.localDescription!.sdp! });
+        const streamed = await pion.next('streamed', 15_000);
+        const first = streamed['first'] as number;
+        const last = streamed['last'] as number;
+        expect(streamed['sent']).toBe(STREAM);
+        const expected = last - first + 1;
+        await waitFor(() => {
+          for (let s = first; s <= last; s++) if (!seen.has(s)) return false;
+          return true;
+        }, 3_000).catch(() => undefined);
+        let missing = 0;
+        for (let s = first; s <= last; s++) if (!seen.has(s)) missing++;
+        expect(expected).toBeGreaterThanOrEqual(STREAM);
+        expect(pion.messages.filter((m) => m.type === 'error')).toEqual([]);
+        missingPerCall.push(missing);
+      } finally {
+        tern.close();
+        await pion.close();
+      }
+    }
+    expect(missingPerCall).toEqual(new Array<number>(CALLS).fill(0));
+  }, 180_000);
+});

@@ -41,11 +41,13 @@ export class NatTopology {
   readonly #created: string[] = [];
   #deleted = false;
 
-  constructor(options: { symmetric: boolean }) {
+  /** `symmetric` for both sides, or per side (false: endpoint-independent mapping). */
+  constructor(options: { symmetric: boolean | { a: boolean; b: boolean } }) {
     this.a = { host: `tha-${this.suffix}`, nat: `tna-${this.suffix}`, hostIp: '198.19.1.10', natPublicIp: '198.18.1.2' };
     this.b = { host: `thb-${this.suffix}`, nat: `tnb-${this.suffix}`, hostIp: '198.19.2.10', natPublicIp: '198.18.2.2' };
     try {
-      this.#build(options.symmetric);
+      const sym = options.symmetric;
+      this.#build(typeof sym === 'boolean' ? { a: sym, b: sym } : sym);
     } catch (err) {
       this.delete();
       throw err;
@@ -58,7 +60,7 @@ export class NatTopology {
     ip('-n', ns, 'link', 'set', 'lo', 'up');
   }
 
-  #build(symmetric: boolean): void {
+  #build(symmetric: { a: boolean; b: boolean }): void {
     this.#add(this.wan);
     ip('-n', this.wan, 'addr', 'add', `${PUBLIC_SERVER_IP}/32`, 'dev', 'lo');
     // Like the internet, the "wan" silently loses traffic to addresses it has no route for
@@ -73,9 +75,9 @@ export class NatTopology {
     ip('-n', this.wan, 'neigh', 'add', '198.18.255.254', 'lladdr', '02:00:00:00:00:fe', 'dev', 'sink', 'nud', 'permanent');
     ip('-n', this.wan, 'route', 'add', 'default', 'via', '198.18.255.254');
     inNs(this.wan, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1');
-    for (const [side, n] of [
-      [this.a, 1],
-      [this.b, 2],
+    for (const [side, n, sym] of [
+      [this.a, 1, symmetric.a],
+      [this.b, 2, symmetric.b],
     ] as const) {
       this.#add(side.nat);
       this.#add(side.host);
@@ -97,11 +99,40 @@ export class NatTopology {
       inNs(
         side.nat,
         'iptables', '-t', 'nat', '-A', 'POSTROUTING', '-o', 'wan', '-j', 'MASQUERADE',
-        ...(symmetric ? ['--random-fully'] : []),
+        ...(sym ? ['--random-fully'] : []),
       );
       // Home-router behaviour: unsolicited inbound traffic to the router itself is dropped.
       inNs(side.nat, 'iptables', '-A', 'INPUT', '-i', 'wan', '-m', 'conntrack', '--ctstate', 'NEW', '-j', 'DROP');
     }
+  }
+
+  /** Switches a side's NAT between symmetric and endpoint-independent mapping (for calls made afterwards). */
+  setNat(side: NatSide, symmetric: boolean): void {
+    inNs(side.nat, 'iptables', '-t', 'nat', '-F', 'POSTROUTING');
+    inNs(side.nat, 'iptables', '-t', 'nat', '-A', 'POSTROUTING', '-o', 'wan', '-j', 'MASQUERADE', ...(symmetric ? ['--random-fully'] : []));
+  }
+
+  /** Drops everything the side's host sends or receives through its NAT; returns the restore function. */
+  cut(side: NatSide): () => void {
+    const rule = ['FORWARD', '-s', side.hostIp, '-j', 'DROP'];
+    const back = ['FORWARD', '-d', side.hostIp, '-j', 'DROP'];
+    inNs(side.nat, 'iptables', '-I', ...rule);
+    inNs(side.nat, 'iptables', '-I', ...back);
+    return () => {
+      inNs(side.nat, 'iptables', '-D', ...rule);
+      inNs(side.nat, 'iptables', '-D', ...back);
+    };
+  }
+
+  /** Packets the side's host sent into the cut (the DROP rule's counter); 0 when not cut. */
+  droppedFrom(side: NatSide): number {
+    const text = execFileSync('ip', ['netns', 'exec', side.nat, 'iptables', '-nvxL', 'FORWARD'], { encoding: 'utf8' });
+    for (const line of text.split('\n')) {
+      const f = line.trim().split(/\s+/);
+      // pkts bytes target prot opt in out source destination
+      if (f[2] === 'DROP' && f[7] === side.hostIp) return Number(f[0]);
+    }
+    return 0;
   }
 
   /** Kills whatever still runs in the namespaces, then deletes them. Idempotent. */

@@ -1,5 +1,4 @@
-import type { KeyObject } from 'node:crypto';
-import { isSrtpProtectionProfile, type SrtpProtectionProfile } from '../../srtp/protection-profile.js';
+import { isSrtpProtectionProfile, type SrtpProtectionProfile } from '../srtp-protection-profile.js';
 import { cipherSuiteByCode, type CipherSuiteParams } from '../cipher-suites/cipher-suite.js';
 import { AlertDescription, DTLS_1_2, HandshakeType, type NamedGroup } from '../constants.js';
 import { fatal } from '../errors.js';
@@ -17,6 +16,7 @@ import { decodeServerHello } from '../handshake/server-hello.js';
 import { decodeServerKeyExchange, type ServerKeyExchange } from '../handshake/server-key-exchange.js';
 import { generateEcdheKey, isSupportedGroup } from '../key-exchange.js';
 import { verifyPeerCertificate } from '../peer-certificate.js';
+import type { PeerPublicKey } from '../peer-key.js';
 import { chooseSignatureScheme, signWith, SUPPORTED_SIGNATURE_SCHEMES, verifyWith } from '../signature.js';
 import type { FlightItem, HandshakeHost } from './handshake-host.js';
 import { checkRenegotiationInfo, profileName } from './hello-options.js';
@@ -52,7 +52,7 @@ export class ClientHandshake {
   #serverRandom = Buffer.alloc(0);
   #ems = false;
   #srtpProfile: SrtpProtectionProfile | undefined;
-  #serverKey: KeyObject | undefined;
+  #serverKey: PeerPublicKey | undefined;
   #remoteCertificate = Buffer.alloc(0);
   #keyExchange: (ServerKeyExchange & { params: Buffer }) | undefined;
   #certificateRequest: CertificateRequest | undefined;
@@ -203,9 +203,9 @@ export class ClientHandshake {
     if (chain.length === 0) throw fatal('ERR_DTLS_BAD_CERTIFICATE', 'server sent no certificate', AlertDescription.HandshakeFailure);
     const cfg = this.#host.config;
     this.#remoteCertificate = Buffer.from(chain[0]!);
-    this.#serverKey = verifyPeerCertificate(this.#remoteCertificate, cfg.remoteFingerprints, cfg.insecureSkipVerify, cfg.certificateCache);
+    this.#serverKey = verifyPeerCertificate(this.#remoteCertificate, cfg.remoteFingerprints, cfg.insecureSkipVerify, cfg.certificateCache, cfg.native);
     const want = this.#suite!.auth === 'ecdsa' ? 'ec' : 'rsa';
-    if (this.#serverKey.asymmetricKeyType !== want) {
+    if (this.#serverKey.type !== want) {
       throw fatal('ERR_DTLS_BAD_CERTIFICATE', `server certificate key does not fit ${this.#suite!.name}`, AlertDescription.UnsupportedCertificate);
     }
     this.#transcript.add(raw);
@@ -240,27 +240,26 @@ export class ClientHandshake {
     };
     const cr = this.#certificateRequest;
     if (cr) add(HandshakeType.Certificate, encodeCertificateMessage([cfg.certificate.der]));
-    const ecdhe = generateEcdheKey(ske.namedGroup as NamedGroup, cfg.rng);
+    const ecdhe = generateEcdheKey(ske.namedGroup as NamedGroup, cfg.rng, cfg.native);
     const preMaster = ecdhe.computeSecret(ske.publicKey);
     add(HandshakeType.ClientKeyExchange, encodeClientKeyExchange(ecdhe.publicKey));
-    const master = deriveMasterSecret(suite, preMaster, this.#ems, this.#transcript, this.#random, this.#serverRandom);
+    const master = deriveMasterSecret(suite, preMaster, this.#ems, this.#transcript, this.#random, this.#serverRandom, cfg.native);
     this.#master = master;
-    host.installKeys(suite, deriveKeys(suite, master, this.#random, this.#serverRandom));
+    host.installKeys(suite, deriveKeys(suite, master, this.#random, this.#serverRandom, cfg.native));
     if (cr) {
-      const key = cfg.certificate.privateKey;
-      const scheme = chooseSignatureScheme(key, cr.signatureAlgorithms);
+      const scheme = chooseSignatureScheme(cfg.certificate.privateKey, cr.signatureAlgorithms);
       if (scheme === undefined) throw fatal('ERR_DTLS_HANDSHAKE_FAILURE', 'no signature algorithm in common for CertificateVerify');
-      add(HandshakeType.CertificateVerify, encodeCertificateVerify({ signatureScheme: scheme, signature: signWith(scheme, key, this.#transcript.bytes()) }));
+      add(HandshakeType.CertificateVerify, encodeCertificateVerify({ signatureScheme: scheme, signature: signWith(scheme, cfg.certificate, this.#transcript.bytes(), cfg.native) }));
     }
     items.push({ kind: 'ccs' });
-    add(HandshakeType.Finished, finishedData(suite, master, 'client', this.#transcript), 1);
+    add(HandshakeType.Finished, finishedData(suite, master, 'client', this.#transcript, cfg.native), 1);
     this.#state = 'finished';
     host.sendFlight('flight 5', items, false);
   }
 
   #onFinished(body: Buffer, raw: Buffer): void {
     const suite = this.#suite!;
-    checkFinished(finishedData(suite, this.#master!, 'server', this.#transcript), decodeFinished(body));
+    checkFinished(finishedData(suite, this.#master!, 'server', this.#transcript, this.#host.config.native), decodeFinished(body));
     this.#transcript.add(raw);
     this.#state = 'done';
     this.#host.complete(

@@ -1,4 +1,4 @@
-import { SRTP_PROFILE_PARAMS, type SrtpProtectionProfile } from '../../srtp/protection-profile.js';
+import { SRTP_PROFILE_PARAMS, type SrtpProtectionProfile } from '../srtp-protection-profile.js';
 import { AlertDescription } from '../constants.js';
 import { fatal } from '../errors.js';
 

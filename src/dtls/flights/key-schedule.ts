@@ -3,6 +3,7 @@ import { AlertDescription } from '../constants.js';
 import type { CipherSuiteParams } from '../cipher-suites/cipher-suite.js';
 import { fatal } from '../errors.js';
 import { extendedMasterSecret, keyBlock, masterSecret, verifyData, type KeyBlock } from '../prf.js';
+import type { NativeDtlsCrypto } from '../native/binding.js';
 import type { Transcript } from './transcript.js';
 
 /**
@@ -17,18 +18,19 @@ export function deriveMasterSecret(
   transcript: Transcript,
   clientRandom: Buffer,
   serverRandom: Buffer,
+  native?: NativeDtlsCrypto,
 ): Buffer {
   return ems
-    ? extendedMasterSecret(suite.hash, preMaster, transcript.hash(suite.hash))
-    : masterSecret(suite.hash, preMaster, clientRandom, serverRandom);
+    ? extendedMasterSecret(suite.hash, preMaster, transcript.hash(suite.hash), native)
+    : masterSecret(suite.hash, preMaster, clientRandom, serverRandom, native);
 }
 
-export function deriveKeys(suite: CipherSuiteParams, master: Buffer, clientRandom: Buffer, serverRandom: Buffer): KeyBlock {
-  return keyBlock(suite.hash, master, clientRandom, serverRandom, suite.keyLength, suite.fixedIvLength);
+export function deriveKeys(suite: CipherSuiteParams, master: Buffer, clientRandom: Buffer, serverRandom: Buffer, native?: NativeDtlsCrypto): KeyBlock {
+  return keyBlock(suite.hash, master, clientRandom, serverRandom, suite.keyLength, suite.fixedIvLength, native);
 }
 
-export function finishedData(suite: CipherSuiteParams, master: Buffer, who: 'client' | 'server', transcript: Transcript): Buffer {
-  return verifyData(suite.hash, master, who === 'client' ? 'client finished' : 'server finished', transcript.hash(suite.hash));
+export function finishedData(suite: CipherSuiteParams, master: Buffer, who: 'client' | 'server', transcript: Transcript, native?: NativeDtlsCrypto): Buffer {
+  return verifyData(suite.hash, master, who === 'client' ? 'client finished' : 'server finished', transcript.hash(suite.hash), native);
 }
 
 /** RFC 5246 §7.4.9: a wrong verify_data is fatal with decrypt_error. */

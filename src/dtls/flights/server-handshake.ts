@@ -1,5 +1,4 @@
-import type { KeyObject } from 'node:crypto';
-import type { SrtpProtectionProfile } from '../../srtp/protection-profile.js';
+import type { SrtpProtectionProfile } from '../srtp-protection-profile.js';
 import type { CipherSuiteParams } from '../cipher-suites/cipher-suite.js';
 import { AlertDescription, ClientCertificateType, DTLS_1_2, HandshakeType, NamedGroup } from '../constants.js';
 import { fatal } from '../errors.js';
@@ -15,6 +14,7 @@ import type { HandshakeMessage } from '../handshake/header.js';
 import { encodeServerHello } from '../handshake/server-hello.js';
 import { encodeEcdhParams, encodeServerKeyExchange } from '../handshake/server-key-exchange.js';
 import { generateEcdheKey, type EcdheKey } from '../key-exchange.js';
+import type { PeerPublicKey } from '../peer-key.js';
 import { verifyPeerCertificate } from '../peer-certificate.js';
 import { chooseSignatureScheme, signWith, SUPPORTED_SIGNATURE_SCHEMES, verifyWith } from '../signature.js';
 import type { FlightItem, HandshakeHost } from './handshake-host.js';
@@ -42,7 +42,7 @@ export class ServerHandshake {
   #ems = false;
   #srtpProfile: SrtpProtectionProfile | undefined;
   #ecdhe: EcdheKey | undefined;
-  #clientKey: KeyObject | undefined;
+  #clientKey: PeerPublicKey | undefined;
   #remoteCertificate = Buffer.alloc(0);
   #master: Buffer | undefined;
 
@@ -83,8 +83,7 @@ export class ServerHandshake {
     if (ext.ecPointFormats && !ext.ecPointFormats.includes(EC_POINT_FORMAT_UNCOMPRESSED)) {
       throw fatal('ERR_DTLS_HANDSHAKE_FAILURE', 'uncompressed points not supported by client', AlertDescription.IllegalParameter);
     }
-    const key = cfg.certificate.privateKey;
-    const scheme = chooseSignatureScheme(key, ext.signatureAlgorithms);
+    const scheme = chooseSignatureScheme(cfg.certificate.privateKey, ext.signatureAlgorithms);
     if (scheme === undefined) throw fatal('ERR_DTLS_HANDSHAKE_FAILURE', 'no signature algorithm in common');
     // RFC 7627 §5.3: a server that requires EMS aborts when the client does not offer it.
     this.#ems = ext.extendedMasterSecret === true && cfg.extendedMasterSecret !== 'disable';
@@ -121,10 +120,10 @@ export class ServerHandshake {
       }),
     );
     add(HandshakeType.Certificate, encodeCertificateMessage([cfg.certificate.der]));
-    const ecdhe = generateEcdheKey(group, cfg.rng);
+    const ecdhe = generateEcdheKey(group, cfg.rng, cfg.native);
     this.#ecdhe = ecdhe;
     const params = encodeEcdhParams(group, ecdhe.publicKey);
-    const signature = signWith(scheme, key, Buffer.concat([this.#clientRandom, this.#serverRandom, params]));
+    const signature = signWith(scheme, cfg.certificate, Buffer.concat([this.#clientRandom, this.#serverRandom, params]), cfg.native);
     add(HandshakeType.ServerKeyExchange, encodeServerKeyExchange({ namedGroup: group, publicKey: ecdhe.publicKey, signatureScheme: scheme, signature }));
     add(
       HandshakeType.CertificateRequest,
@@ -189,18 +188,19 @@ export class ServerHandshake {
       if (cfg.requireClientCertificate) throw fatal('ERR_DTLS_BAD_CERTIFICATE', 'client sent no certificate', AlertDescription.HandshakeFailure);
     } else {
       this.#remoteCertificate = Buffer.from(chain[0]!);
-      this.#clientKey = verifyPeerCertificate(this.#remoteCertificate, cfg.remoteFingerprints, cfg.insecureSkipVerify, cfg.certificateCache);
+      this.#clientKey = verifyPeerCertificate(this.#remoteCertificate, cfg.remoteFingerprints, cfg.insecureSkipVerify, cfg.certificateCache, cfg.native);
     }
     this.#state = 'key-exchange';
   }
 
   #onClientKeyExchange(body: Buffer, raw: Buffer): void {
     const suite = this.#suite!;
+    const native = this.#host.config.native;
     const preMaster = this.#ecdhe!.computeSecret(decodeClientKeyExchange(body));
     this.#transcript.add(raw);
-    const master = deriveMasterSecret(suite, preMaster, this.#ems, this.#transcript, this.#clientRandom, this.#serverRandom);
+    const master = deriveMasterSecret(suite, preMaster, this.#ems, this.#transcript, this.#clientRandom, this.#serverRandom, native);
     this.#master = master;
-    this.#host.installKeys(suite, deriveKeys(suite, master, this.#clientRandom, this.#serverRandom));
+    this.#host.installKeys(suite, deriveKeys(suite, master, this.#clientRandom, this.#serverRandom, native));
     this.#state = this.#clientKey ? 'certificate-verify' : 'finished';
   }
 
@@ -218,9 +218,10 @@ export class ServerHandshake {
   #onFinished(body: Buffer, raw: Buffer): void {
     const suite = this.#suite!;
     const master = this.#master!;
-    checkFinished(finishedData(suite, master, 'client', this.#transcript), decodeFinished(body));
+    const native = this.#host.config.native;
+    checkFinished(finishedData(suite, master, 'client', this.#transcript, native), decodeFinished(body));
     this.#transcript.add(raw);
-    const fin = this.#host.message(HandshakeType.Finished, finishedData(suite, master, 'server', this.#transcript), 1);
+    const fin = this.#host.message(HandshakeType.Finished, finishedData(suite, master, 'server', this.#transcript, native), 1);
     this.#transcript.add(fin.raw);
     this.#state = 'done';
     this.#host.sendFlight('flight 6', [{ kind: 'ccs' }, fin.item], true);

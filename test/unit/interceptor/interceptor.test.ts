@@ -3,6 +3,7 @@ import { ReceiveLog } from '../../../src/interceptor/receive-log.js';
 import { ReceiverStats } from '../../../src/interceptor/receiver-stats.js';
 import { SendHistory } from '../../../src/interceptor/send-history.js';
 import { ntpMiddle32, ntpTime, SenderStats } from '../../../src/interceptor/sender-stats.js';
+import type { TransportCcFeedback } from '../../../src/rtcp/transport-cc.js';
 
 describe('ReceiveLog', () => {
   it('reports gaps once per call up to the NACK limit', () => {
@@ -63,10 +64,10 @@ describe('TwccRecorder', () => {
   it('reports arrivals and losses since the last feedback, across a wrap', async () => {
     const { TwccRecorder } = await import('../../../src/interceptor/twcc-recorder.js');
     const r = new TwccRecorder();
-    expect(r.feedback(1)).toBeUndefined();
+    expect(r.feedback(1)).toEqual([]);
     r.record(65534, 9, 1000);
     r.record(0, 9, 1010); // 65535 lost
-    const fb = r.feedback(1)!;
+    const [fb] = r.feedback(1) as [TransportCcFeedback];
     expect(fb.baseSequenceNumber).toBe(65534);
     expect(fb.mediaSsrc).toBe(9);
     const results = fb.packetResults();
@@ -75,7 +76,7 @@ describe('TwccRecorder', () => {
     expect(results[2]!.arrivalTimeUs! - results[0]!.arrivalTimeUs!).toBe(10_000);
     r.record(65535, 9, 1020); // late: already reported as lost
     r.record(1, 9, 1030);
-    const next = r.feedback(1)!;
+    const [next] = r.feedback(1) as [TransportCcFeedback];
     expect(next.baseSequenceNumber).toBe(1);
     expect(next.feedbackPacketCount).toBe(1);
   });

@@ -1,7 +1,7 @@
 // pc-peer: a Pion peer connection (github.com/pion/webrtc/v3) kept on
 // loopback, signalled over stdin/stdout as JSON lines, for interop tests.
 //
-//	pc-peer -role offer|answer [-count 100] [-timeout 30s]
+//	pc-peer -role offer|answer [-count 100] [-timeout 30s] [-stream n]
 //
 // Out (stdout), one JSON object per line:
 //
@@ -9,12 +9,21 @@
 //	{"type":"state","state":"connected"}        (peer connection state changes)
 //	{"type":"track","kind":"video","codec":"video/VP8","ssrc":n}
 //	{"type":"stats","sent":n,"received":n}
+//	{"type":"streamed","first":seq,"last":seq,"sent":n}  (with -stream, see below)
 //	{"type":"error","message":".."}
 //
 // In (stdin): {"type":"offer"|"answer","sdp":".."}, {"type":"send"} (send
 // `count` VP8 RTP packets on its track), {"type":"stats"}, {"type":"close"}.
 // EOF on stdin closes and exits. It offers/answers one sendrecv VP8 video
 // transceiver and one sendrecv Opus audio transceiver (audio not sent).
+//
+// With -stream n the peer sends video from the moment it starts, before any
+// signalling, as an application that starts its camera at once does: it
+// retries every 50 µs until a packet goes out (so the first follows the final
+// DTLS flight at once), then sends bursts of 5 packets (a frame) every 5 ms. Pion drops writes made before its SRTP keys
+// exist; from the first write that reaches SRTP (right after the DTLS
+// handshake) every one does. After n such writes it reports the first and
+// last sequence numbers that went out: the receiver must have them all.
 package main
 
 import (
@@ -42,6 +51,44 @@ type message struct {
 	Sent     int64  `json:"sent"`
 	Received int64  `json:"received"`
 	Message  string `json:"message,omitempty"`
+	First    int64  `json:"first,omitempty"`
+	Last     int64  `json:"last,omitempty"`
+}
+
+// boundTrack is a static RTP track that also keeps the binding Pion made
+// (one sender), so the stream mode can write through it and learn whether a
+// packet reached SRTP: Pion's writer returns 0 bytes, silently, for writes
+// made before the SRTP keys exist.
+type boundTrack struct {
+	*webrtc.TrackLocalStaticRTP
+	mu          sync.Mutex
+	writer      webrtc.TrackLocalWriter
+	ssrc        uint32
+	payloadType uint8
+}
+
+func (t *boundTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameters, error) {
+	c, err := t.TrackLocalStaticRTP.Bind(ctx)
+	if err == nil {
+		t.mu.Lock()
+		t.writer, t.ssrc, t.payloadType = ctx.WriteStream(), uint32(ctx.SSRC()), uint8(c.PayloadType)
+		t.mu.Unlock()
+	}
+	return c, err
+}
+
+// writeBound writes through the binding; true when the packet went out on SRTP.
+func (t *boundTrack) writeBound(p *rtp.Packet) bool {
+	t.mu.Lock()
+	w, ssrc, pt := t.writer, t.ssrc, t.payloadType
+	t.mu.Unlock()
+	if w == nil {
+		return false
+	}
+	h := p.Header
+	h.SSRC, h.PayloadType = ssrc, pt
+	n, err := w.WriteRTP(&h, p.Payload)
+	return err == nil && n > 0
 }
 
 var outMu sync.Mutex
@@ -62,6 +109,7 @@ func main() {
 	role := flag.String("role", "answer", "offer or answer")
 	count := flag.Int("count", 100, "RTP packets to send on request")
 	timeout := flag.Duration("timeout", 30*time.Second, "maximum lifetime")
+	stream := flag.Int("stream", 0, "send from the start; report after this many packets went out bound")
 	flag.Parse()
 	time.AfterFunc(*timeout, func() { os.Exit(2) })
 
@@ -81,10 +129,11 @@ func main() {
 	}
 	defer pc.Close()
 
-	video, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8}, "pion-video", "pion")
+	staticVideo, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8}, "pion-video", "pion")
 	if err != nil {
 		fail(err)
 	}
+	video := &boundTrack{TrackLocalStaticRTP: staticVideo}
 	var sent, received int64
 	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) { emit(message{Type: "state", State: s.String()}) })
 	pc.OnTrack(func(t *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
@@ -118,6 +167,33 @@ func main() {
 		if _, err := pc.AddTrack(video); err != nil {
 			fail(err)
 		}
+	}
+
+	if *stream > 0 {
+		go func() {
+			seq := uint16(5000)
+			first, sentBound := -1, 0
+			for i := 0; sentBound < *stream; i++ {
+				p := &rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 96, SequenceNumber: seq, Timestamp: uint32(i/5) * 3000, SSRC: 1, Marker: i%5 == 4}, Payload: []byte{0x10, 1, 2, 3}}
+				if video.writeBound(p) {
+					if first < 0 {
+						first = int(seq)
+					}
+					sentBound++
+					atomic.AddInt64(&sent, 1)
+				} else if first >= 0 {
+					emit(message{Type: "error", Message: fmt.Sprintf("write of %d failed after the first went out", seq)})
+				}
+				seq++
+				if first < 0 {
+					// Until the keys exist: retry at once, so the first packet follows the final flight closely.
+					time.Sleep(50 * time.Microsecond)
+				} else if i%5 == 4 {
+					time.Sleep(5 * time.Millisecond)
+				}
+			}
+			emit(message{Type: "streamed", First: int64(first), Last: int64(seq - 1), Sent: int64(sentBound)})
+		}()
 	}
 
 	if *role == "offer" {

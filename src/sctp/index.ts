@@ -1,0 +1,6 @@
+export { SctpAssociationCore } from './association-core.js';
+export type { SctpAssociationOptions, SctpEvent, SctpSendOptions, SctpState, SctpStats } from './types.js';
+export { SctpTransport } from './sctp-transport.js';
+export type { SctpDatagramLink, SctpTransportCallbacks, SctpTransportOptions } from './sctp-transport.js';
+export { SctpError, SctpDecodeError } from './errors.js';
+export type { SctpErrorCode } from './errors.js';
