@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { Subject, type Observable, type Subscription } from 'rxjs';
 import { cryptoRng, systemClock, type Clock, type Rng, type TimerHandle } from '../index.js';
 import {
   RoomDirectoryError,
@@ -43,6 +44,8 @@ export interface RedisRoomDirectoryOptions {
   maxRooms?: number;
   maxGrantTtlMs?: number;
   commandTimeoutMs?: number;
+  /** Move a lost node's rooms as soon as the registry reports it (default true). */
+  autoReassign?: boolean;
 }
 
 /** A room moved off a dead node by {@link RedisRoomDirectory.reassignOrphanedRooms}. */
@@ -86,8 +89,20 @@ export class RedisRoomDirectory implements RoomDirectory {
   readonly #maxGrantTtlMs: number;
   /** Records of rooms placed on this node, so they survive a Redis restart; bounded by maxRooms. */
   readonly #hosted = new Map<string, RoomRecord>();
+  readonly #roomMoved = new Subject<RoomMove>();
+  readonly #roomLost = new Subject<string>();
+  readonly #lostSub: Subscription | undefined;
   #timer: TimerHandle | undefined;
   #closed = false;
+
+  /** Every room this directory moved off a lost node (its clients must reconnect, to the room's new node). */
+  readonly roomMoved$: Observable<RoomMove> = this.#roomMoved.asObservable();
+  /**
+   * A room this node was running that Redis now places elsewhere or no longer
+   * knows after a refresh (it was moved while this node looked dead, or deleted
+   * elsewhere): the SFU should close it here and tell its clients to reconnect.
+   */
+  readonly roomLost$: Observable<string> = this.#roomLost.asObservable();
 
   constructor(options: RedisRoomDirectoryOptions) {
     this.keys = new ClusterKeys(options.keyPrefix);
@@ -102,6 +117,11 @@ export class RedisRoomDirectory implements RoomDirectory {
     this.#maxRooms = options.maxRooms ?? DEFAULT_MAX_CLUSTER_ROOMS;
     this.#maxGrantTtlMs = options.maxGrantTtlMs ?? DEFAULT_MAX_GRANT_TTL_MS;
     this.#arm();
+    if (options.autoReassign ?? true) {
+      this.#lostSub = this.#registry.nodeLost$.subscribe(() => {
+        this.reassignOrphanedRooms().catch((err: unknown) => log.warn('reassigning rooms failed', err instanceof Error ? err.message : err));
+      });
+    }
     // Connect now so the first request does not fail on a lazy connection; failures surface per call.
     ensureConnected(this.#redis).catch((err: unknown) => log.warn('room directory: redis not reachable yet', err instanceof Error ? err.message : err));
   }
@@ -258,8 +278,10 @@ export class RedisRoomDirectory implements RoomDirectory {
           const moved = await this.#redis.eval(MOVE_ROOM_LUA, 3, this.keys.room(id), this.keys.nodeRooms(from), this.keys.nodeRooms(to), raw ?? '', next, id, this.#roomTtlMs);
           if (moved === 1 && rec) {
             score[t]!++;
-            moves.push({ room: id, from, to });
+            const move = { room: id, from, to };
+            moves.push(move);
             if (to === this.nodeId) this.#host({ ...rec, node: to });
+            this.#roomMoved.next(move);
             log.info('room', id, 'moved from lost node', from, 'to', to);
           }
         }
@@ -294,7 +316,7 @@ export class RedisRoomDirectory implements RoomDirectory {
           continue;
         }
         // Expired, deleted or moved elsewhere: no longer ours.
-        this.#hosted.delete(id);
+        if (this.#hosted.delete(id)) this.#roomLost.next(id);
         await this.#redis.srem(setKey, id);
       }
     });
@@ -307,6 +329,9 @@ export class RedisRoomDirectory implements RoomDirectory {
     if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
     this.#timer = undefined;
     this.#hosted.clear();
+    this.#lostSub?.unsubscribe();
+    this.#roomMoved.complete();
+    this.#roomLost.complete();
     if (this.#owned) this.#redis.disconnect();
   }
 

@@ -13,6 +13,8 @@ interface TestNode {
   load: NodeLoad;
   registry: NodeRegistry;
   dir: RedisRoomDirectory;
+  /** Each node's loops run on its own fake clock: a test drives heartbeats and refreshes itself. */
+  clock: FakeClock;
 }
 
 /** Polls `check` in real time (Redis TTLs are real) until it holds, for at most `maxMs`. */
@@ -31,8 +33,6 @@ describe.skipIf(!redisAvailable())('RedisRoomDirectory and NodeRegistry on a rea
   let redis: RedisServer;
   let prefixCount = 0;
   let nodes: TestNode[] = [];
-  // The loops run on a fake clock: each test drives heartbeats and refreshes itself.
-  let clock: FakeClock;
 
   beforeAll(async () => {
     redis = await startRedis();
@@ -51,11 +51,11 @@ describe.skipIf(!redisAvailable())('RedisRoomDirectory and NodeRegistry on a rea
   });
 
   /** Starts nodes sharing a fresh key prefix (tests never see each other's keys). */
-  async function cluster(loads: Record<string, number>): Promise<TestNode[]> {
+  async function cluster(loads: Record<string, number>, autoReassign = false): Promise<TestNode[]> {
     const keyPrefix = `t${++prefixCount}:`;
-    clock = new FakeClock({ wallBaseMs: 1_700_000_000_000 });
     const out: TestNode[] = [];
     for (const [id, peers] of Object.entries(loads)) {
+      const clock = new FakeClock({ wallBaseMs: 1_700_000_000_000 });
       const load: NodeLoad = { peers, rooms: 0 };
       const registry = new NodeRegistry({
         redis: redis.url,
@@ -68,8 +68,8 @@ describe.skipIf(!redisAvailable())('RedisRoomDirectory and NodeRegistry on a rea
         heartbeatTtlMs: HEARTBEAT_TTL_MS,
         commandTimeoutMs: 1000,
       });
-      const dir = new RedisRoomDirectory({ redis: redis.url, registry, clock, keyPrefix, roomTtlMs: 5000, refreshIntervalMs: 1000, commandTimeoutMs: 1000 });
-      const node = { id, load, registry, dir };
+      const dir = new RedisRoomDirectory({ redis: redis.url, registry, clock, keyPrefix, roomTtlMs: 5000, refreshIntervalMs: 1000, commandTimeoutMs: 1000, autoReassign });
+      const node = { id, load, registry, dir, clock };
       nodes.push(node);
       out.push(node);
       await registry.start();
@@ -115,7 +115,7 @@ describe.skipIf(!redisAvailable())('RedisRoomDirectory and NodeRegistry on a rea
   it('redeems a grant once across nodes, and never after it expires', async () => {
     const [a, b] = await cluster({ a: 0, b: 0 });
     const room = await a!.dir.createRoom({ maxParticipants: 4, secured: true });
-    const now = clock.wallMs();
+    const now = a!.clock.wallMs();
     const grant = await a!.dir.issueGrant(room.id, 'host', now, 30_000);
     expect(grant.token).toMatch(/^[A-Za-z0-9]{24}$/);
     expect(grant.ufrag).toMatch(/^[A-Za-z0-9]{8}$/);
@@ -162,7 +162,7 @@ describe.skipIf(!redisAvailable())('RedisRoomDirectory and NodeRegistry on a rea
       await c!.registry.heartbeat();
       return (await a!.registry.deadNodes()).includes('b');
     }, 3000, 'b to be dead');
-    await clock.advance(100); // one heartbeat tick of a: notices b
+    await a!.clock.advance(100); // one heartbeat tick of a: notices b
     expect(await lost).toBe('b');
 
     const moves = await c!.dir.reassignOrphanedRooms();
@@ -176,6 +176,30 @@ describe.skipIf(!redisAvailable())('RedisRoomDirectory and NodeRegistry on a rea
     // The dead node is forgotten; a second pass has nothing to do.
     expect(await a!.registry.deadNodes()).toEqual([]);
     expect(await a!.dir.reassignOrphanedRooms()).toEqual([]);
+  });
+
+  it('moves a lost node\'s rooms by itself, and a node that comes back drops the rooms it lost', async () => {
+    const [a, b] = await cluster({ a: 5, b: 0 }, true);
+    const room = await a!.dir.createRoom({ maxParticipants: 4, secured: false });
+    expect(room.node).toBe('b');
+    await b!.dir.refreshRooms();
+    expect(b!.dir.hostedRoomCount).toBe(1);
+    const moved = firstValueFrom(a!.dir.roomMoved$.pipe(take(1), timeout({ first: 5000 })));
+    const lostHere = firstValueFrom(b!.dir.roomLost$.pipe(take(1), timeout({ first: 5000 })));
+    // b stalls (its clock does not advance, so it sends no heartbeat) until Redis expires it.
+    await eventually(async () => {
+      await a!.registry.heartbeat();
+      return (await a!.registry.deadNodes()).includes('b');
+    }, 3000, 'b to be dead');
+    await a!.clock.advance(100);
+    expect(await moved).toEqual({ room: room.id, from: 'b', to: 'a' });
+    expect((await a!.dir.getRoom(room.id))?.node).toBe('a');
+    // b wakes up: it beats again, and its next refresh finds the room placed elsewhere.
+    await b!.registry.heartbeat();
+    await b!.dir.refreshRooms();
+    expect(await lostHere).toBe(room.id);
+    expect(b!.dir.hostedRoomCount).toBe(0);
+    expect((await a!.dir.getRoom(room.id))?.node).toBe('a');
   });
 
   it('fails new rooms with a typed error while Redis is down, and resumes when it returns', async () => {
@@ -192,7 +216,7 @@ describe.skipIf(!redisAvailable())('RedisRoomDirectory and NodeRegistry on a rea
     expect((err as Error).cause).toBeInstanceOf(ClusterError);
     expect((err as Error).cause).toMatchObject({ code: 'ERR_CLUSTER_UNAVAILABLE' });
     await expect(a!.registry.heartbeat()).rejects.toMatchObject({ code: 'ERR_CLUSTER_UNAVAILABLE' });
-    await expect(a!.dir.issueGrant('running', 'host', clock.wallMs(), 1000)).rejects.toMatchObject({ code: 'ERR_SFU_DIRECTORY_UNAVAILABLE' });
+    await expect(a!.dir.issueGrant('running', 'host', a!.clock.wallMs(), 1000)).rejects.toMatchObject({ code: 'ERR_SFU_DIRECTORY_UNAVAILABLE' });
     await expect(a!.dir.refreshRooms()).rejects.toMatchObject({ code: 'ERR_SFU_DIRECTORY_UNAVAILABLE' });
 
     // Redis comes back empty (no persistence): heartbeats resume, the running room is recorded again.
@@ -221,7 +245,7 @@ describe.skipIf(!redisAvailable())('RedisRoomDirectory and NodeRegistry on a rea
       n.dir.close();
       n.registry.close();
     }
-    expect(clock.pendingTimers).toBe(0);
+    for (const n of [a!, b!]) expect(n.clock.pendingTimers).toBe(0);
     await expectNoLeaks(before, { timeoutMs: 2000 });
     await expect(a!.dir.getRoom('x')).rejects.toMatchObject({ code: 'ERR_SFU_DIRECTORY_UNAVAILABLE' });
   });
