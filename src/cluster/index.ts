@@ -16,3 +16,5 @@ export {
   DEFAULT_MAX_GRANT_TTL_MS,
 } from './redis-room-directory.js';
 export type { RedisRoomDirectoryOptions, RoomMove } from './redis-room-directory.js';
+export { startClusterNode, defaultNodeId, sfuLoad } from './cluster-node.js';
+export type { ClusterNode, ClusterNodeOptions } from './cluster-node.js';

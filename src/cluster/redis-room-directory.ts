@@ -30,6 +30,8 @@ const TOKEN_LENGTH = 24;
 const UFRAG_LENGTH = 8;
 const ROOM_ID_LENGTH = 10;
 const TOKEN_RE = /^[A-Za-z0-9]+$/;
+/** Rooms refreshed per MGET + pipeline round trip. */
+const REFRESH_CHUNK = 500;
 
 export interface RedisRoomDirectoryOptions {
   /** A Redis URL (the directory opens and closes its own connection) or a connection the caller owns. */
@@ -301,23 +303,30 @@ export class RedisRoomDirectory implements RoomDirectory {
       const setKey = this.keys.nodeRooms(this.nodeId);
       const listed = (await this.#redis.srandmember(setKey, this.#maxRooms)).filter(isValidId);
       const ids = [...new Set([...listed, ...this.#hosted.keys()])];
-      for (const id of ids) {
-        const raw = await this.#redis.get(this.keys.room(id));
-        const rec = raw === null ? undefined : parseRoom(raw);
-        if (rec && rec.node === this.nodeId) {
-          await this.#redis.pexpire(this.keys.room(id), this.#roomTtlMs);
-          this.#host(rec);
-          continue;
-        }
-        const mine = this.#hosted.get(id);
-        if (!rec && mine) {
-          // Redis lost it (restart without persistence): record it again where it runs.
-          await this.#redis.eval(CREATE_ROOM_LUA, 3, this.keys.room(id), this.keys.rooms, setKey, encodeRoom(mine), this.#roomTtlMs, this.#maxRooms, id, this.keys.room(''));
-          continue;
-        }
-        // Expired, deleted or moved elsewhere: no longer ours.
-        if (this.#hosted.delete(id)) this.#roomLost.next(id);
-        await this.#redis.srem(setKey, id);
+      // One MGET and one pipeline per chunk: a node with thousands of rooms costs a few round trips.
+      for (let at = 0; at < ids.length; at += REFRESH_CHUNK) {
+        const chunk = ids.slice(at, at + REFRESH_CHUNK);
+        const raws = await this.#redis.mget(chunk.map((id) => this.keys.room(id)));
+        const pipe = this.#redis.pipeline();
+        chunk.forEach((id, i) => {
+          const raw = raws[i];
+          const rec = raw === null || raw === undefined ? undefined : parseRoom(raw);
+          if (rec && rec.node === this.nodeId) {
+            pipe.pexpire(this.keys.room(id), this.#roomTtlMs);
+            this.#host(rec);
+            return;
+          }
+          const mine = this.#hosted.get(id);
+          if (!rec && mine) {
+            // Redis lost it (restart without persistence): record it again where it runs.
+            pipe.eval(CREATE_ROOM_LUA, 3, this.keys.room(id), this.keys.rooms, setKey, encodeRoom(mine), this.#roomTtlMs, this.#maxRooms, id, this.keys.room(''));
+            return;
+          }
+          // Expired, deleted or moved elsewhere: no longer ours.
+          if (this.#hosted.delete(id)) this.#roomLost.next(id);
+          pipe.srem(setKey, id);
+        });
+        for (const [err] of (await pipe.exec()) ?? []) if (err) throw err;
       }
     });
   }

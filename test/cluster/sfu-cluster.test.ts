@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { NodeRegistry, RedisRoomDirectory } from '../../src/cluster/index.js';
+import { sfuLoad, startClusterNode } from '../../src/cluster/index.js';
+import type { SfuServer } from '../../src/sfu-ws/index.js';
 import { waitFor } from '../support/pc.js';
 import { redisAvailable, startRedis, type RedisServer } from '../support/redis.js';
 import { post, startSfu } from '../loopback/sfu-ws/sfu-client.js';
@@ -23,17 +24,18 @@ describe.skipIf(!redisAvailable())('SfuServer on the Redis room directory', () =
   });
 
   it('creates rooms and redeems join tokens through Redis; a Redis outage refuses new rooms with 503 and then resumes', async () => {
-    let peers = 0;
-    let rooms = 0;
-    const registry = new NodeRegistry({ redis: redis.url, nodeId: 'node-1', address: 'ws://127.0.0.1', load: () => ({ peers, rooms }), keyPrefix: 'sfu:', commandTimeoutMs: 1000 });
-    cleanups.push(() => registry.close());
-    await registry.start();
-    const directory = new RedisRoomDirectory({ redis: redis.url, registry, keyPrefix: 'sfu:', commandTimeoutMs: 1000 });
+    let server: SfuServer | undefined;
+    const node = await startClusterNode({
+      redisUrl: redis.url,
+      nodeId: 'node-1',
+      address: 'ws://127.0.0.1',
+      load: () => (server ? sfuLoad(server) : { peers: 0, rooms: 0 }),
+      keyPrefix: 'sfu:',
+    });
+    cleanups.push(() => node.close());
+    const { registry, directory } = node;
     const { base, join, sfu } = await startSfu(cleanups, { directory, openRooms: false });
-    const load = (): void => {
-      rooms = sfu.rooms.size;
-      peers = [...sfu.rooms.values()].reduce((n, r) => n + r.peers.size, 0);
-    };
+    server = sfu;
 
     const created = await post(`${base}/rooms`, { maxParticipants: 4 });
     expect(created.status).toBe(201);
@@ -44,7 +46,6 @@ describe.skipIf(!redisAvailable())('SfuServer on the Redis room directory', () =
     const a = await join(room, { invite });
     const b = await join(room, { invite });
     await waitFor(() => a.flowing().length === 1 && b.flowing().length === 1, 15_000);
-    load();
     await registry.heartbeat();
     expect((await registry.liveNodes())[0]).toMatchObject({ id: 'node-1', peers: 2, rooms: 1 });
 
