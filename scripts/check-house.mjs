@@ -31,6 +31,7 @@ export const FORBIDDEN = [
     to: 'sfu-ws/',
     why: 'sfu-ws is an application of the library',
   })),
+  { from: 'sfu-ws/', to: 'cluster/', why: 'the cluster sits above sfu-ws (it implements sfu-ws\'s RoomDirectory)' },
 ];
 
 /**
