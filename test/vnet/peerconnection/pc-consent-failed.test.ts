@@ -61,7 +61,8 @@ describe('peer connection after failure (vnet, default timeouts)', () => {
       await run(32_000);
       const disconnected = states.find((s) => s.state === 'disconnected')!.at - cutAt;
       const failed = states.find((s) => s.state === 'failed')!.at - cutAt;
-      expect(disconnected).toBeGreaterThanOrEqual(4_000);
+      // 5 s after the last datagram from B (RTCP arrives about every second), so 4–5 s after the cut.
+      expect(disconnected).toBeGreaterThanOrEqual(3_500);
       expect(disconnected).toBeLessThanOrEqual(6_500);
       expect(failed).toBeGreaterThanOrEqual(25_000);
       expect(failed).toBeLessThanOrEqual(31_000);
