@@ -4,14 +4,15 @@
  * coturn on 127.0.0.1, Chromium with iceTransportPolicy 'relay' sends its fake
  * camera and microphone to tern through the relay, tern reflects them (mode
  * 'both-relay': tern is relay-only too), and the page counts decoded frames
- * of the returned video. Prints one JSON line.
+ * of the returned video. Runs each mode given as an argument with one
+ * browser and one coturn; prints one JSON line: results by mode.
  */
 import { answerReflect, type ReflectSession } from '../../examples/reflect/reflect.js';
 import { launchChromium, openPage } from '../support/browser.js';
 import { startCoturn } from '../support/coturn.js';
 import { loopbackSettingEngine } from '../support/pc.js';
 
-const mode = process.argv[2] === 'both-relay' ? 'both-relay' : 'browser-relay';
+type Mode = 'browser-relay' | 'both-relay';
 const TARGET_FRAMES = 20;
 
 const coturn = await startCoturn();
@@ -29,10 +30,12 @@ window.selected = async () => {
 };
 </script></body></html>`;
 
-const browser = await launchChromium();
+async function run(mode: Mode): Promise<Record<string, unknown>> {
 const { page, close } = await openPage(browser, PAGE);
 let session: ReflectSession | undefined;
 const result: Record<string, unknown> = { mode };
+const t0 = Date.now();
+const mark = (k: string): void => void (result[`t_${k}`] = Date.now() - t0);
 try {
   const offer = await page.evaluate(async (iceServers) => {
     const w = window as unknown as { start: (s: RTCIceServer[]) => void; pc: RTCPeerConnection; gathered: () => Promise<void> };
@@ -43,6 +46,7 @@ try {
     await w.gathered();
     return { type: 'offer' as const, sdp: w.pc.localDescription!.sdp };
   }, [turn]);
+  mark('offer');
   result['offerCandidateTypes'] = [...offer.sdp.matchAll(/typ (\w+)/g)].map((m) => m[1]);
   const r = await answerReflect(offer, {
     settingEngine: loopbackSettingEngine(),
@@ -52,6 +56,7 @@ try {
   session = r.session;
   // Relay-only gathering of our own takes a moment: answer with every candidate.
   while (session.pc.iceGatheringState !== 'complete') await new Promise((res) => setTimeout(res, 10));
+  mark('gathered');
   const answer = session.pc.localDescription!.sdp!;
   result['answerCandidateTypes'] = [...answer.matchAll(/typ (\w+)/g)].map((m) => m[1]);
   await page.evaluate(async (sdp) => {
@@ -64,6 +69,7 @@ try {
     if (frames >= TARGET_FRAMES) break;
     await new Promise((res) => setTimeout(res, 250));
   }
+  mark('frames');
   const stats = [...(await session.pc.getStats()).values()];
   const transport = stats.find((s) => s.type === 'transport');
   const pair = stats.find((s) => s.id === transport?.['selectedCandidatePairId']);
@@ -82,8 +88,17 @@ try {
 } finally {
   session?.close();
   await close();
+}
+return result;
+}
+
+const browser = await launchChromium();
+const results: Record<string, unknown> = {};
+try {
+  for (const mode of process.argv.slice(2) as Mode[]) results[mode] = await run(mode);
+} finally {
   await browser.close();
   await coturn.stop();
 }
-console.log(JSON.stringify(result));
+console.log(JSON.stringify(results));
 process.exit(0);

@@ -22,20 +22,25 @@ interface Result {
 
 /** Chromium with iceTransportPolicy 'relay' through coturn (127.0.0.1, in a loopback-only namespace) to tern. */
 describe.skipIf(!canRun)('Chromium through a TURN relay to tern (loopback-only namespace)', () => {
+  // One browser and one coturn for both cases.
+  let results: Promise<Record<string, Result>> | undefined;
+  const result = async (mode: string): Promise<Result> => {
+    results ??= runInLoopbackNamespace(runner, ['browser-relay', 'both-relay'], 100_000).then((out) => JSON.parse(out.trim().split('\n').pop()!) as Record<string, Result>);
+    return (await results)[mode]!;
+  };
+
   it("Chromium relay-only: media reaches tern through coturn and the reflected video is decoded", async () => {
-    const out = await runInLoopbackNamespace(runner, ['browser-relay'], 75_000);
-    const r = JSON.parse(out.trim().split('\n').pop()!) as Result;
+    const r = await result('browser-relay');
     expect(r.error).toBeUndefined();
     expect(new Set(r.offerCandidateTypes)).toEqual(new Set(['relay']));
     expect(r.connectionState).toBe('connected');
     expect(r.browserSelected?.local).toBe('relay');
     expect(r.ternSelected.remote).toBe('relay');
     expect(r.framesDecoded).toBeGreaterThanOrEqual(20);
-  }, 90_000);
+  }, 110_000);
 
   it("both relay-only: tern's own allocation carries the call", async () => {
-    const out = await runInLoopbackNamespace(runner, ['both-relay'], 75_000);
-    const r = JSON.parse(out.trim().split('\n').pop()!) as Result;
+    const r = await result('both-relay');
     expect(r.error).toBeUndefined();
     expect(new Set(r.answerCandidateTypes)).toEqual(new Set(['relay']));
     expect(r.connectionState).toBe('connected');
