@@ -120,6 +120,21 @@ describe('peer connection ICE servers and transport policy (vnet)', () => {
     expect(call.turn.stats.allocations).toBe(0);
   });
 
+  it('keeps the allocations refreshed past their lifetime while the call lasts', async () => {
+    const call = await natCall({ natA: 'symmetric', natB: 'symmetric', servers: 'turn' });
+    try {
+      expect(call.connectedMs).toBeLessThan(30_000);
+      // Past the server's default lifetime (600 s) of virtual time.
+      for (let i = 0; i < 70; i++) await call.clock.advance(10_000);
+      expect(call.a.connectionState).toBe('connected');
+      expect(call.b.connectionState).toBe('connected');
+      expect(call.turn.stats.allocations).toBe(2);
+    } finally {
+      await call.close();
+    }
+    expect(call.turn.stats.allocations).toBe(0);
+  });
+
   it('relayed candidates carry the mapped address as related address', async () => {
     const call = await natCall({ natA: 'symmetric', natB: 'eim', servers: 'turn' });
     try {
