@@ -649,6 +649,7 @@ export class IceAgent {
         const base = this.#base(e.pair.localBaseId);
         this.#sendSocket = base?.socket;
         this.#sendTo = { address: e.pair.remote.address, port: e.pair.remote.port };
+        this.#dataBlocked = this.state === 'failed' || this.state === 'closed' || this.#sendSocket === undefined;
         this.#selectedPair$.next(e.pair);
         break;
       }
@@ -664,6 +665,8 @@ export class IceAgent {
   }
 
   #onState(state: IceConnectionState): void {
+    // RFC 7675 §5.1: consent lost, the pair is done; only a pair selected after a restart carries data again.
+    if (state === 'failed') this.#sendSocket = undefined;
     this.#dataBlocked = state === 'failed' || state === 'closed' || this.#sendSocket === undefined;
     this.#state$.set(state);
     if (state === 'connected' && this.#core.selected) {
