@@ -476,6 +476,8 @@ export {
   InvalidAccessError,
   InvalidModificationError,
   OperationError,
+  IceServerSyntaxError,
+  RTCTypeError,
 } from './peerconnection/index.js';
 export type {
   RTCTrackEvent,

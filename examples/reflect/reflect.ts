@@ -2,6 +2,7 @@ import {
   RTCPeerConnection,
   SettingEngine,
   TrackLocalStaticRTP,
+  type RTCConfiguration,
   type RTCSessionDescriptionInit,
   type TrackRemote,
 } from '../../src/index.js';
@@ -13,6 +14,8 @@ import {
  */
 export interface ReflectOptions {
   settingEngine?: SettingEngine;
+  /** W3C configuration (ICE servers, transport policy). */
+  configuration?: RTCConfiguration;
   /** How often to ask the browser for a key frame. */
   keyFrameIntervalMs?: number;
 }
@@ -38,7 +41,7 @@ function waitForGathering(pc: RTCPeerConnection): Promise<void> {
 
 /** Answers a browser's offer with a peer connection that reflects its media. */
 export async function answerReflect(offer: RTCSessionDescriptionInit, options: ReflectOptions = {}): Promise<{ session: ReflectSession; answer: RTCSessionDescriptionInit }> {
-  const pc = new RTCPeerConnection({}, options.settingEngine ? { settingEngine: options.settingEngine } : {});
+  const pc = new RTCPeerConnection(options.configuration ?? {}, options.settingEngine ? { settingEngine: options.settingEngine } : {});
   const session = reflectOn(pc, options);
   await pc.setRemoteDescription(offer);
   // One outbound track per offered kind, added before answering so the answer is sendrecv.
@@ -56,7 +59,7 @@ export async function answerReflect(offer: RTCSessionDescriptionInit, options: R
 
 /** Offers to a browser with one sendrecv video and audio transceiver that reflect what comes back. */
 export async function offerReflect(options: ReflectOptions = {}): Promise<{ session: ReflectSession; offer: RTCSessionDescriptionInit }> {
-  const pc = new RTCPeerConnection({}, options.settingEngine ? { settingEngine: options.settingEngine } : {});
+  const pc = new RTCPeerConnection(options.configuration ?? {}, options.settingEngine ? { settingEngine: options.settingEngine } : {});
   const session = reflectOn(pc, options);
   pc.addTrack(new TrackLocalStaticRTP({ mimeType: 'video/VP8', clockRate: 90000 }, 'reflect-video', 'reflect'));
   pc.addTrack(new TrackLocalStaticRTP({ mimeType: 'audio/opus', clockRate: 48000, channels: 2 }, 'reflect-audio', 'reflect'));

@@ -24,6 +24,7 @@ import type { CandidatePairInfo } from './candidate-pair.js';
 import { IceError } from './errors.js';
 import { gatherCandidates, gatherRelays, regatherSrflx, relayOrigins, type GatherOptions, type GathererHost, type HostBase } from './gatherer.js';
 import type { IceServer } from '../stun/index.js';
+import type { RelayedSocket } from '../turn/index.js';
 import { IceConnectionImpl, type IceConnection } from './ice-connection.js';
 import { buildIceStats, type IceAgentStats } from './ice-stats.js';
 import { resolvePortRange } from './port-range.js';
@@ -358,7 +359,25 @@ export class IceAgent {
     const id = this.#nextBaseId++;
     this.#bases.push({ id, socket, kind });
     socket.onMessage((data, from) => this.#onInbound(id, data, from));
+    if (kind === 'relay' && 'onClose' in socket) (socket as RelayedSocket).onClose((err) => this.#onRelayLost(id, err));
     return id;
+  }
+
+  /**
+   * A TURN allocation ended on its own (refresh refused, server gone, TCP/TLS
+   * connection lost): its candidate is withdrawn and its pairs go, unless it
+   * carries the selected pair, which then fails through consent (RFC 7675).
+   */
+  #onRelayLost(id: number, err: Error | undefined): void {
+    if (this.#closed || !err) return;
+    this.#log.warn(`TURN allocation lost: ${err.message}`);
+    if (this.#core.selected?.local.baseId === id) return;
+    const base = this.#base(id);
+    this.#bases = this.#bases.filter((b) => b.id !== id);
+    this.#core.removeLocalBase(id);
+    const address = base?.socket.localAddress;
+    if (address) this.#localCandidates = this.#localCandidates.filter((c) => c.type !== 'relay' || c.address !== address.address || c.port !== address.port);
+    this.#drain();
   }
 
   #onInbound(baseId: number, data: Buffer, from: TransportAddress): void {
@@ -646,6 +665,7 @@ export class IceAgent {
         const base = this.#base(e.pair.localBaseId);
         this.#sendSocket = base?.socket;
         this.#sendTo = { address: e.pair.remote.address, port: e.pair.remote.port };
+        this.#dataBlocked = this.state === 'failed' || this.state === 'closed' || this.#sendSocket === undefined;
         this.#selectedPair$.next(e.pair);
         break;
       }
@@ -661,6 +681,8 @@ export class IceAgent {
   }
 
   #onState(state: IceConnectionState): void {
+    // RFC 7675 §5.1: consent lost, the pair is done; only a pair selected after a restart carries data again.
+    if (state === 'failed') this.#sendSocket = undefined;
     this.#dataBlocked = state === 'failed' || state === 'closed' || this.#sendSocket === undefined;
     this.#state$.set(state);
     if (state === 'connected' && this.#core.selected) {

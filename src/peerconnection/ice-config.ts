@@ -78,6 +78,14 @@ export function reconfigure(current: RTCConfiguration, next: RTCConfiguration, a
   if (valid.bundlePolicy !== current.bundlePolicy) {
     throw new InvalidModificationError(`bundlePolicy cannot change (${String(current.bundlePolicy)} -> ${String(valid.bundlePolicy)})`);
   }
+  // Members this API does not model but a browser-shaped caller may pass: they cannot change either.
+  const was = current as Record<string, unknown>;
+  const now = next as Record<string, unknown>;
+  for (const key of ['rtcpMuxPolicy', 'certificates'] as const) {
+    if (now[key] !== undefined && now[key] !== was[key] && !(key === 'rtcpMuxPolicy' && now[key] === 'require' && was[key] === undefined)) {
+      throw new InvalidModificationError(`${key} cannot change`);
+    }
+  }
   agent.setGatherPolicy(valid.iceServers ?? [], valid.iceTransportPolicy ?? 'all');
   return valid;
 }

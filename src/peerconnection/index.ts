@@ -17,6 +17,7 @@ export type { TrackLocal, TrackLocalBinding, MediaSample } from './track-local.j
 export { TrackRemote, DEFAULT_REMOTE_TRACK_QUEUE } from './track-remote.js';
 export { RTCP_READ_QUEUE } from './rtcp-reader.js';
 export { PeerConnectionError, InvalidStateError, InvalidAccessError, InvalidModificationError, OperationError } from './errors.js';
+export { IceServerSyntaxError, RTCTypeError } from './errors.js';
 export type { RTCStats, RTCStatsReport } from './stats.js';
 export type {
   RTCSdpType,

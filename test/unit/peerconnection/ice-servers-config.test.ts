@@ -82,6 +82,9 @@ describe('RTCPeerConnection configuration', () => {
       expect(errorOf(() => pc.setConfiguration({})).name).toBe('InvalidModificationError');
       expect(errorOf(() => pc.setConfiguration({ bundlePolicy: 'max-bundle', iceServers: [{ urls: 'turns:192.0.2.1' }] })).name).toBe('InvalidAccessError');
       expect(errorOf(() => pc.setConfiguration({ bundlePolicy: 'max-bundle', iceServers: [{ urls: '' }] })).name).toBe('SyntaxError');
+      expect(errorOf(() => pc.setConfiguration({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'negotiate' } as RTCConfiguration)).name).toBe('InvalidModificationError');
+      expect(errorOf(() => pc.setConfiguration({ bundlePolicy: 'max-bundle', certificates: [] } as RTCConfiguration)).name).toBe('InvalidModificationError');
+      pc.setConfiguration({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' } as RTCConfiguration);
       expect(pc.getConfiguration().iceServers).toEqual([]);
     } finally {
       pc.close();

@@ -98,6 +98,31 @@ describe('peer connection after failure (vnet, default timeouts)', () => {
     }
   });
 
+  it('after failed, an ICE restart on a restored path carries media again', async () => {
+    const { call, run } = await callWithMedia();
+    const { a, b, clock } = call;
+    try {
+      await run(500);
+      const off = call.routerA.addFilter(() => false);
+      await run(32_000);
+      expect(a.iceConnectionState).toBe('failed');
+      off();
+      a.restartIce();
+      await a.setLocalDescription(await a.createOffer());
+      await b.setRemoteDescription(a.localDescription!);
+      await b.setLocalDescription(await b.createAnswer());
+      await a.setRemoteDescription(b.localDescription!);
+      expect(await clock.runUntil(() => a.iceConnectionState === 'connected', 10_000, 20)).toBe(true);
+      // (The remote track object ended with `failed`; the receiver's counters show the media.)
+      const inbound = async (): Promise<number> => ([...(await b.getStats()).values()].find((s) => s.type === 'inbound-rtp')?.['packetsReceived'] as number | undefined) ?? 0;
+      const before = await inbound();
+      await run(1000);
+      expect((await inbound()) - before).toBeGreaterThan(20);
+    } finally {
+      await call.close();
+    }
+  });
+
   it('after close nothing is sent', async () => {
     const { call, sentByA, run } = await callWithMedia();
     const { a } = call;

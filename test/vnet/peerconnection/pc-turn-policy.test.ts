@@ -120,6 +120,39 @@ describe('peer connection ICE servers and transport policy (vnet)', () => {
     expect(call.turn.stats.allocations).toBe(0);
   });
 
+  it('keeps the allocations refreshed past their lifetime while the call lasts', async () => {
+    const call = await natCall({ natA: 'symmetric', natB: 'symmetric', servers: 'turn' });
+    try {
+      expect(call.connectedMs).toBeLessThan(30_000);
+      // Past the server's default lifetime (600 s) of virtual time.
+      for (let i = 0; i < 70; i++) await call.clock.advance(10_000);
+      expect(call.a.connectionState).toBe('connected');
+      expect(call.b.connectionState).toBe('connected');
+      expect(call.turn.stats.allocations).toBe(2);
+    } finally {
+      await call.close();
+    }
+    expect(call.turn.stats.allocations).toBe(0);
+  });
+
+  it('a lost allocation (TURN over TCP, server gone) withdraws its candidate; the direct call goes on', async () => {
+    const call = await natCall({ natA: 'eim', natB: 'eim', servers: 'stun+turn', turnTransport: 'tcp' });
+    try {
+      expect(call.connectedMs).toBeLessThan(30_000);
+      expect(trickled(call.a)).toContain('relay');
+      expect((await selectedTypes(call.a))!.local).not.toBe('relay');
+      call.turn.close();
+      await call.clock.advance(1000);
+      expect(trickled(call.a)).not.toContain('relay');
+      const stats = [...(await call.a.getStats()).values()];
+      expect(stats.filter((s) => s.type === 'local-candidate').map((s) => s['candidateType'])).not.toContain('relay');
+      await call.clock.advance(10_000);
+      expect(call.a.connectionState).toBe('connected');
+    } finally {
+      await call.close();
+    }
+  });
+
   it('relayed candidates carry the mapped address as related address', async () => {
     const call = await natCall({ natA: 'symmetric', natB: 'eim', servers: 'turn' });
     try {
