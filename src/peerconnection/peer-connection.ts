@@ -270,7 +270,7 @@ export class RTCPeerConnection {
 
   addTransceiver(trackOrKind: TrackLocal | MediaKind, init: RTCRtpTransceiverInit = {}): RTCRtpTransceiver {
     this.#assertOpen();
-    const track = typeof trackOrKind === 'string' ? null : trackOrKind;
+    const track = typeof trackOrKind === 'string' ? null : checkTrackLocal(trackOrKind, 'trackOrKind');
     const kind = typeof trackOrKind === 'string' ? trackOrKind : trackOrKind.kind;
     if (kind !== 'audio' && kind !== 'video') throw new InvalidArgumentError(`kind must be audio or video, got ${String(kind)}`);
     const direction = init.direction ?? 'sendrecv';
