@@ -19,6 +19,7 @@ export type {
   TcpConnection,
   TcpServer,
   UdpBindOptions,
+  MulticastUdpBindOptions,
   TcpListenOptions,
   TcpDialOptions,
   NetErrorCode,
@@ -423,6 +424,18 @@ export {
   DEFAULT_PACING_FACTOR,
   GccInterceptor,
   GccInterceptorFactory,
+  NackResponder,
+  NACK_RATE_PER_SECOND,
+  NACK_BURST,
+  MAX_SEQS_PER_NACK,
+  MIN_RESEND_INTERVAL_MS,
+  MAX_RETRANSMIT_AGE_MS,
+  RETRANSMIT_BUDGET_BYTES,
+  RETRANSMIT_BUDGET_INTERVAL_MS,
+  TwccRecorder,
+  MAX_TWCC_PENDING,
+  MAX_TWCC_SEQ_JUMP,
+  MAX_TWCC_FEEDBACKS_PER_ROUND,
 } from './interceptor/index.js';
 export type {
   ReportBlockData,
@@ -442,6 +455,7 @@ export type {
   BandwidthUsage,
   PacketAck,
   GccInterceptorOptions,
+  NackResponderLimits,
 } from './interceptor/index.js';
 export {
   IvfWriter,
@@ -478,6 +492,13 @@ export {
   OperationError,
   IceServerSyntaxError,
   RTCTypeError,
+  ArgumentTypeError,
+  ArgumentRangeError,
+  MAX_RTP_PACKET_SIZE,
+  MAX_RTCP_PACKET_SIZE,
+  DEFAULT_UNANNOUNCED_SSRC_LIMIT,
+  SRTP_HOLD_MAX_PACKETS,
+  SRTP_HOLD_MAX_BYTES,
 } from './peerconnection/index.js';
 export type {
   RTCTrackEvent,
@@ -571,6 +592,7 @@ export {
   MDNS_GROUP_V4,
   MDNS_GROUP_V6,
   nodeMdnsSocketFactory,
+  netMdnsSocketFactory,
   MulticastDns,
   DEFAULT_MDNS_QUERY_TIMEOUT_MS,
   MdnsCandidates,

@@ -105,7 +105,7 @@ export class IceAgent {
     const localUfrag = config.localUfrag ?? randomIceString(this.#rng, LOCAL_UFRAG_LENGTH);
     this.#log = getLogger('ice').child(localUfrag.slice(0, 8));
     this.#drops = new DropCounter(this.#log);
-    this.#mdns = new MdnsCandidates({ config: config.mdns, clock: this.#clock, rng: this.#rng, log: this.#log });
+    this.#mdns = new MdnsCandidates({ config: config.mdns, clock: this.#clock, rng: this.#rng, log: this.#log, net: this.#net, drops: this.#drops });
     const rules = [...(config.addressRewriteRules ?? [])];
     if (config.nat1To1IPs && config.nat1To1IPs.length > 0) rules.push(...nat1To1Rules(config.nat1To1IPs, config.nat1To1CandidateType));
     validateRules(rules);

@@ -27,3 +27,15 @@ export type { PacketAck } from './gcc/sent-packet-log.js';
 export { PacerCore, DEFAULT_PACING_FACTOR } from './gcc/pacer-core.js';
 export { GccInterceptor, GccInterceptorFactory } from './gcc/gcc-interceptor.js';
 export type { GccInterceptorOptions } from './gcc/gcc-interceptor.js';
+export {
+  NackResponder,
+  NACK_RATE_PER_SECOND,
+  NACK_BURST,
+  MAX_SEQS_PER_NACK,
+  MIN_RESEND_INTERVAL_MS,
+  MAX_RETRANSMIT_AGE_MS,
+  RETRANSMIT_BUDGET_BYTES,
+  RETRANSMIT_BUDGET_INTERVAL_MS,
+} from './nack-responder.js';
+export type { NackResponderLimits } from './nack-responder.js';
+export { TwccRecorder, MAX_TWCC_PENDING, MAX_TWCC_SEQ_JUMP, MAX_TWCC_FEEDBACKS_PER_ROUND } from './twcc-recorder.js';

@@ -24,7 +24,7 @@ export {
 } from './mdns-core.js';
 export type { MdnsCoreOptions, MdnsCoreEvent, MdnsTransmit, MdnsFamily } from './mdns-core.js';
 export { generateMdnsName } from './mdns-name.js';
-export { MDNS_GROUP_V4, MDNS_GROUP_V6, nodeMdnsSocketFactory } from './mdns-socket.js';
+export { MDNS_GROUP_V4, MDNS_GROUP_V6, nodeMdnsSocketFactory, netMdnsSocketFactory } from './mdns-socket.js';
 export type { MdnsSocket, MdnsSocketOptions, MdnsSocketFactory } from './mdns-socket.js';
 export { MulticastDns, DEFAULT_MDNS_QUERY_TIMEOUT_MS } from './multicast-dns.js';
 export type { MdnsResolver, MdnsResolveOptions, MulticastDnsOptions } from './multicast-dns.js';

@@ -3,7 +3,11 @@ import type { Candidate } from '../candidate/index.js';
 import type { Clock } from '../common/clock.js';
 import type { ScopedLogger } from '../common/log.js';
 import type { Rng } from '../common/rng.js';
+import type { DropCounter } from '../common/drop-counter.js';
+import type { Net } from '../transport/net.js';
+import { nodeNet } from '../transport/node-net.js';
 import { MdnsError } from './errors.js';
+import { netMdnsSocketFactory } from './mdns-socket.js';
 import { DEFAULT_MDNS_QUERY_TIMEOUT_MS, MulticastDns, type MdnsResolver } from './multicast-dns.js';
 
 /** The agent's mDNS settings (IceAgentConfig.mdns has this shape; mdns sits below the agent and does not import it). */
@@ -16,12 +20,22 @@ export interface MdnsCandidatesConfig {
 
 /** Bound on remembered `.local` originals of resolved remote candidates. */
 const MAX_ORIGINALS = 256;
+/**
+ * Remote `.local` names resolved at once per agent; more are dropped and
+ * counted (`mdns-too-many-queries`). Each costs a multicast query (and its
+ * retransmissions) on the local link, and the names come from the peer.
+ */
+export const MAX_MDNS_RESOLUTIONS = 16;
 
 export interface MdnsCandidatesOptions {
   readonly config: MdnsCandidatesConfig | undefined;
   readonly clock: Clock;
   readonly rng: Rng;
   readonly log: ScopedLogger;
+  /** The agent's network: the multicast sockets are opened through it (never around it). */
+  readonly net?: Net;
+  /** Where skipped remote names are counted. */
+  readonly drops?: DropCounter;
 }
 
 /**
@@ -65,7 +79,8 @@ export class MdnsCandidates {
   }
 
   #getResolver(): MdnsResolver {
-    this.#resolver ??= new MulticastDns({ clock: this.#options.clock, rng: this.#options.rng });
+    const o = this.#options;
+    this.#resolver ??= new MulticastDns({ clock: o.clock, rng: o.rng, socketFactory: netMdnsSocketFactory(o.net ?? nodeNet) });
     return this.#resolver;
   }
 
@@ -101,6 +116,10 @@ export class MdnsCandidates {
   resolveRemote(c: Candidate, add: (resolved: Candidate) => void): boolean {
     // RTP/RTCP multiplexing (RFC 8843): only component 1 is used, so only it is worth resolving.
     if (!c.isMdns || !this.#resolveEnabled || this.#closed || c.component !== 1) return false;
+    if (this.#pending >= MAX_MDNS_RESOLUTIONS) {
+      this.#options.drops?.drop('mdns-too-many-queries', c.address);
+      return true;
+    }
     this.#pending++;
     const log = this.#options.log;
     const timeoutMs = this.#options.config?.timeoutMs ?? DEFAULT_MDNS_QUERY_TIMEOUT_MS;
@@ -125,6 +144,7 @@ export class MdnsCandidates {
         if (this.#closed || generation !== this.#generation) return;
         // An unresolvable name is skipped; checks continue with the other candidates.
         const code = err instanceof MdnsError ? err.code : 'error';
+        this.#options.drops?.drop('mdns-unresolved', `${c.address}: ${code}`);
         log.debug(`remote ${c.address} skipped (${code}: ${(err as Error).message})`);
       },
     ).finally(() => {

@@ -1,5 +1,6 @@
-import { createSocket, type Socket } from 'node:dgram';
-import type { TransportAddress } from '../transport/net.js';
+import type { Net, TransportAddress } from '../transport/net.js';
+import { nodeNet } from '../transport/node-net.js';
+import { MdnsError } from './errors.js';
 import { MDNS_PORT, type MdnsFamily } from './mdns-core.js';
 
 /** RFC 6762 §3: the IPv4 and IPv6 link-local mDNS groups. */
@@ -36,54 +37,44 @@ export interface MdnsSocketOptions {
 export type MdnsSocketFactory = (options: MdnsSocketOptions) => Promise<MdnsSocket>;
 
 /**
- * node:dgram mDNS socket: bound to 0.0.0.0:5353 (or [::]:5353) with
- * SO_REUSEADDR so it coexists with the system's responder (Avahi,
- * mDNSResponder), joined to 224.0.0.251 (or ff02::fb), TTL 255, loopback on.
+ * mDNS sockets through an injected {@link Net}: its `bindMulticastUdp`
+ * (node:dgram in {@link NodeNet}: 0.0.0.0:5353 with SO_REUSEADDR next to the
+ * system's responder, joined to 224.0.0.251 or ff02::fb, TTL 255, loopback
+ * on). A Net without multicast (the virtual network) makes opening fail with
+ * `ERR_MDNS_SOCKET`; no real socket is ever opened behind the Net's back.
  */
-export const nodeMdnsSocketFactory: MdnsSocketFactory = async (options) => {
-  const port = options.port ?? MDNS_PORT;
-  const v6 = options.family === 6;
-  const group = v6 ? MDNS_GROUP_V6 : MDNS_GROUP_V4;
-  const socket: Socket = createSocket({ type: v6 ? 'udp6' : 'udp4', reuseAddr: true, ...(v6 ? { ipv6Only: true } : {}) });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind({ port, address: v6 ? '::' : '0.0.0.0', exclusive: false }, () => {
-        socket.off('error', reject);
-        resolve();
-      });
+export function netMdnsSocketFactory(net: Net): MdnsSocketFactory {
+  return async (options) => {
+    const port = options.port ?? MDNS_PORT;
+    const v6 = options.family === 6;
+    const group = v6 ? MDNS_GROUP_V6 : MDNS_GROUP_V4;
+    if (!net.bindMulticastUdp) throw new MdnsError('ERR_MDNS_SOCKET', 'the network has no multicast (Net.bindMulticastUdp)');
+    const socket = await net.bindMulticastUdp({
+      family: options.family,
+      group,
+      port,
+      ttl: MDNS_IP_TTL,
+      ...(options.interfaceAddress !== undefined ? { interfaceAddress: options.interfaceAddress } : {}),
     });
-    socket.addMembership(group, options.interfaceAddress);
-    if (options.interfaceAddress !== undefined) socket.setMulticastInterface(options.interfaceAddress);
-    socket.setMulticastTTL(MDNS_IP_TTL);
-    socket.setMulticastLoopback(true);
-  } catch (err) {
-    socket.close();
-    throw err;
-  }
-  socket.on('error', (err) => options.onError?.(err));
-  let closed = false;
-  const groupAddress = v6 && options.interfaceAddress?.includes('%') ? `${group}%${options.interfaceAddress.split('%')[1]}` : group;
-  return {
-    family: options.family,
-    send(data, to) {
-      if (closed) return;
-      try {
-        socket.send(data, to?.port ?? port, to?.address ?? groupAddress, (err) => {
-          if (err) options.onError?.(err);
-        });
-      } catch (err) {
-        options.onError?.(err as Error);
-      }
-    },
-    onMessage(handler) {
-      socket.removeAllListeners('message');
-      socket.on('message', (msg, rinfo) => handler(msg, { address: rinfo.address, port: rinfo.port }));
-    },
-    close() {
-      if (closed) return;
-      closed = true;
-      socket.close();
-    },
+    const groupAddress = v6 && options.interfaceAddress?.includes('%') ? `${group}%${options.interfaceAddress.split('%')[1]}` : group;
+    return {
+      family: options.family,
+      send(data, to) {
+        try {
+          socket.send(data, to ?? { address: groupAddress, port });
+        } catch (err) {
+          options.onError?.(err as Error);
+        }
+      },
+      onMessage(handler) {
+        socket.onMessage(handler);
+      },
+      close() {
+        socket.close();
+      },
+    };
   };
-};
+}
+
+/** The node:dgram mDNS sockets: {@link netMdnsSocketFactory} over the real network. */
+export const nodeMdnsSocketFactory: MdnsSocketFactory = (options) => netMdnsSocketFactory(nodeNet)(options);

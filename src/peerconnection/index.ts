@@ -18,6 +18,11 @@ export { TrackRemote, DEFAULT_REMOTE_TRACK_QUEUE } from './track-remote.js';
 export { RTCP_READ_QUEUE } from './rtcp-reader.js';
 export { PeerConnectionError, InvalidStateError, InvalidAccessError, InvalidModificationError, OperationError } from './errors.js';
 export { IceServerSyntaxError, RTCTypeError } from './errors.js';
+export { PeerConnectionError, InvalidStateError, InvalidAccessError, InvalidModificationError, OperationError, ArgumentTypeError, ArgumentRangeError } from './errors.js';
+export { MAX_RTP_PACKET_SIZE } from './rtp-checks.js';
+export { MAX_RTCP_PACKET_SIZE } from './api-checks.js';
+export { DEFAULT_UNANNOUNCED_SSRC_LIMIT } from './media-router.js';
+export { SRTP_HOLD_MAX_PACKETS, SRTP_HOLD_MAX_BYTES } from './srtp-hold-buffer.js';
 export type { RTCStats, RTCStatsReport } from './stats.js';
 export type {
   RTCSdpType,

@@ -8,6 +8,7 @@ import { RTCRtpSender } from './rtp-sender.js';
 import type { TrackLocal } from './track-local.js';
 import { RTCRtpTransceiver } from './transceiver.js';
 import type { RTCRtpTransceiverDirection, RTCRtpTransceiverInit } from './types.js';
+import { checkTrackLocal } from './api-checks.js';
 
 /** What the transceiver set needs from the peer connection. */
 export interface TransceiverSetHost {
@@ -108,7 +109,7 @@ export class TransceiverSet {
 
   /** W3C addTransceiver, with simulcast send encodings (RFC 8853). */
   addTransceiver(trackOrKind: TrackLocal | MediaKind, init: RTCRtpTransceiverInit = {}): RTCRtpTransceiver {
-    const track = typeof trackOrKind === 'string' ? null : trackOrKind;
+    const track = typeof trackOrKind === 'string' ? null : checkTrackLocal(trackOrKind, 'trackOrKind');
     const kind = typeof trackOrKind === 'string' ? trackOrKind : trackOrKind.kind;
     if (kind !== 'audio' && kind !== 'video') throw new InvalidArgumentError(`kind must be audio or video, got ${String(kind)}`);
     const direction = init.direction ?? 'sendrecv';

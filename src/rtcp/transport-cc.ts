@@ -40,10 +40,42 @@ export class TransportCcFeedback implements RtcpPacketBase {
   referenceTime: number;
   /** 8-bit feedback packet count. */
   feedbackPacketCount: number;
+  #statuses: TwccStatus[] | undefined;
+  #deltas: number[] | undefined;
+  /**
+   * A parsed packet's chunks and deltas, expanded into `statuses` and
+   * `deltas` only when read: one run-length chunk (2 bytes) stands for up to
+   * 8,191 statuses, so expanding every received feedback would let a peer buy
+   * 65,535 array slots per 22 bytes. Parsing itself is O(chunks).
+   */
+  #wire: { bytes: Buffer; count: number; deltasAt: number } | undefined;
+
   /** One status symbol per packet from baseSequenceNumber on. */
-  statuses: TwccStatus[];
+  get statuses(): TwccStatus[] {
+    if (this.#statuses === undefined) this.#expand();
+    return this.#statuses!;
+  }
+
+  set statuses(value: TwccStatus[]) {
+    if (this.#statuses === undefined) this.#expand();
+    this.#statuses = value;
+  }
+
   /** One receive delta (250 µs ticks) per SmallDelta/LargeDelta status, in order. */
-  deltas: number[];
+  get deltas(): number[] {
+    if (this.#deltas === undefined) this.#expand();
+    return this.#deltas!;
+  }
+
+  set deltas(value: number[]) {
+    if (this.#deltas === undefined) this.#expand();
+    this.#deltas = value;
+  }
+
+  /** Packet statuses the feedback covers (without expanding a parsed packet). */
+  get packetStatusCount(): number {
+    return this.#wire?.count ?? this.statuses.length;
+  }
 
   constructor(init: {
     senderSsrc: number;
@@ -59,8 +91,8 @@ export class TransportCcFeedback implements RtcpPacketBase {
     this.baseSequenceNumber = init.baseSequenceNumber;
     this.referenceTime = init.referenceTime;
     this.feedbackPacketCount = init.feedbackPacketCount;
-    this.statuses = init.statuses ?? [];
-    this.deltas = init.deltas ?? [];
+    this.#statuses = init.statuses ?? [];
+    this.#deltas = init.deltas ?? [];
   }
 
   /**
@@ -126,37 +158,73 @@ export class TransportCcFeedback implements RtcpPacketBase {
       referenceTime: ref & 0x800000 ? ref - 0x1000000 : ref,
       feedbackPacketCount: buf[off + 19]!,
     });
-    const statuses = fb.statuses;
+    // Validate the chunks and the delta bytes they call for, without expanding a run.
     let i = off + FIXED;
-    while (statuses.length < count) {
+    let seen = 0;
+    let small = 0;
+    let large = 0;
+    while (seen < count) {
       if (i + 2 > end) throw new RtcpDecodeError('transport-cc packet chunks truncated');
       const chunk = buf.readUInt16BE(i);
       i += 2;
       if ((chunk & 0x8000) === 0) {
         // §3.1.3 run length chunk: T=0, S (2 bits), run length (13 bits).
+        const symbol = (chunk >>> 13) & 0x03;
+        const run = Math.min(chunk & MAX_RUN, count - seen);
+        seen += run;
+        if (symbol === TwccStatus.SmallDelta) small += run;
+        else if (symbol === TwccStatus.LargeDelta) large += run;
+      } else if ((chunk & 0x4000) === 0) {
+        // §3.1.4 status vector chunk, 14 one-bit symbols.
+        for (let b = 13; b >= 0 && seen < count; b--, seen++) small += (chunk >>> b) & 1;
+      } else {
+        // §3.1.4 status vector chunk, 7 two-bit symbols.
+        for (let b = 12; b >= 0 && seen < count; b -= 2, seen++) {
+          const symbol = (chunk >>> b) & 3;
+          if (symbol === TwccStatus.SmallDelta) small++;
+          else if (symbol === TwccStatus.LargeDelta) large++;
+        }
+      }
+    }
+    if (i + small + 2 * large > end) throw new RtcpDecodeError('transport-cc receive deltas truncated');
+    fb.#statuses = undefined;
+    fb.#deltas = undefined;
+    fb.#wire = { bytes: Buffer.from(buf.subarray(off + FIXED, i + small + 2 * large)), count, deltasAt: i - off - FIXED };
+    return fb;
+  }
+
+  /** Expands a parsed packet's chunks and deltas (validated by parse). */
+  #expand(): void {
+    const wire = this.#wire;
+    this.#wire = undefined;
+    const statuses: TwccStatus[] = [];
+    const deltas: number[] = [];
+    this.#statuses = statuses;
+    this.#deltas = deltas;
+    if (!wire) return;
+    const { bytes, count } = wire;
+    let i = 0;
+    while (statuses.length < count) {
+      const chunk = bytes.readUInt16BE(i);
+      i += 2;
+      if ((chunk & 0x8000) === 0) {
         const symbol = ((chunk >>> 13) & 0x03) as TwccStatus;
         const run = Math.min(chunk & MAX_RUN, count - statuses.length);
         for (let r = 0; r < run; r++) statuses.push(symbol);
       } else if ((chunk & 0x4000) === 0) {
-        // §3.1.4 status vector chunk, 14 one-bit symbols.
         for (let b = 13; b >= 0 && statuses.length < count; b--) statuses.push(((chunk >>> b) & 1) as TwccStatus);
       } else {
-        // §3.1.4 status vector chunk, 7 two-bit symbols.
         for (let b = 12; b >= 0 && statuses.length < count; b -= 2) statuses.push(((chunk >>> b) & 3) as TwccStatus);
       }
     }
-    for (const s of statuses) {
-      if (s === TwccStatus.SmallDelta) {
-        if (i + 1 > end) throw new RtcpDecodeError('transport-cc receive deltas truncated');
-        fb.deltas.push(buf[i]!);
-        i += 1;
-      } else if (s === TwccStatus.LargeDelta) {
-        if (i + 2 > end) throw new RtcpDecodeError('transport-cc receive deltas truncated');
-        fb.deltas.push(buf.readInt16BE(i));
+    i = wire.deltasAt;
+    for (const st of statuses) {
+      if (st === TwccStatus.SmallDelta) deltas.push(bytes[i++]!);
+      else if (st === TwccStatus.LargeDelta) {
+        deltas.push(bytes.readInt16BE(i));
         i += 2;
       }
     }
-    return fb;
   }
 
   /** Chunks for the statuses: run-length for runs of 7+, else the densest status vector that fits. */

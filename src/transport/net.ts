@@ -80,9 +80,29 @@ export interface TcpDialOptions {
   timeoutMs?: number;
 }
 
+/** A UDP socket joined to a multicast group (mDNS, RFC 6762). */
+export interface MulticastUdpBindOptions {
+  family: AddressFamily;
+  /** Group to join, e.g. 224.0.0.251 or ff02::fb. */
+  group: string;
+  /** Port to bind (shared with other listeners of the group). */
+  port: number;
+  /** Interface for membership and outgoing multicast: an IPv4 address, or an IPv6 scope such as `::%lo`. */
+  interfaceAddress?: string;
+  /** IP TTL / hop limit of outgoing multicast. */
+  ttl?: number;
+}
+
 export interface Net {
   /** Addresses of the host's interfaces (what gathering may use). */
   interfaces(): NetInterfaceAddress[];
+  /**
+   * Binds a socket joined to a multicast group, with multicast loopback on
+   * (mDNS uses it). Optional: a Net without it (e.g. the virtual network) has
+   * no multicast, and mDNS through it fails with a typed error instead of
+   * opening real sockets behind the caller's back.
+   */
+  bindMulticastUdp?(options: MulticastUdpBindOptions): Promise<UdpSocket>;
   /** Rejects with {@link NetError} code `ERR_NET_ADDRESS_IN_USE` when the port is taken. */
   bindUdp(options: UdpBindOptions): Promise<UdpSocket>;
   listenTcp(options: TcpListenOptions): Promise<TcpServer>;

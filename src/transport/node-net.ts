@@ -8,6 +8,7 @@ import {
   familyOf,
   formatAddress,
   type AddressFamily,
+  type MulticastUdpBindOptions,
   type Net,
   type NetErrorCode,
   type NetInterfaceAddress,
@@ -24,6 +25,7 @@ import {
 import { NativeUdpSocket, nativeUdpEligible } from './native/native-udp-socket.js';
 import { nativeUdp, nativeUdpStatus, type NativeUdp } from './native/udp-binding.js';
 import { InvalidArgumentError } from '../common/errors.js';
+import { bindNodeMulticastUdp } from './node-multicast.js';
 
 const log = getLogger('net');
 
@@ -280,6 +282,10 @@ export class NodeNet implements Net {
       throw new InvalidArgumentError(`udpBackend must be 'auto', 'native' or 'node', not ${String(backend)}`);
     }
     this.udpBackend = backend;
+  }
+
+  bindMulticastUdp(options: MulticastUdpBindOptions): Promise<UdpSocket> {
+    return bindNodeMulticastUdp(options);
   }
 
   interfaces(): NetInterfaceAddress[] {

@@ -165,6 +165,7 @@ describe('hostile remote peer: limits hold and the honest stream keeps flowing',
     expect(retransmitted).toBeLessThan(1000);
     expect(sender.drops.count('nack-rate-limited')).toBeGreaterThan(0);
     expect(attack.maxStallMs).toBeLessThan(1000);
+    expect(attack.heapGrowthBytes).toBeLessThan(64 * 1024 * 1024);
     expect(MAX_SEQS_PER_NACK).toBeGreaterThanOrEqual(17);
     await honestFlows(c, 1000);
   }, 30_000);
@@ -193,6 +194,7 @@ describe('hostile remote peer: limits hold and the honest stream keeps flowing',
     expect(c.tracks.length).toBeLessThanOrEqual(2 + DEFAULT_UNANNOUNCED_SSRC_LIMIT);
     expect(drops['ssrc-on-active-mid']).toBeGreaterThan(100);
     expect(attack.maxStallMs).toBeLessThan(1000);
+    expect(attack.heapGrowthBytes).toBeLessThan(64 * 1024 * 1024);
     // A re-offer from the victim stays small: one m= section per transceiver, not per SSRC.
     const offer = await c.victim.createOffer();
     expect(offer.sdp!.split('\nm=').length - 1).toBeLessThanOrEqual(2);
@@ -238,7 +240,32 @@ describe('hostile remote peer: limits hold and the honest stream keeps flowing',
     const remotes = victim.iceAgent.getStats().remoteCandidates.map((c) => c.address);
     expect(remotes.every((a) => a === '127.0.0.1')).toBe(true);
     expect(attack.maxStallMs).toBeLessThan(1000);
+    expect(attack.heapGrowthBytes).toBeLessThan(64 * 1024 * 1024);
     for (let i = 0; i < 50; i++) honest.writeRTP(new RtpPacket({ payloadType: 96, sequenceNumber: i, timestamp: i, ssrc: 1 }, Buffer.from([0x10, 0, 0, 0])));
     await waitFor(() => received >= 45, 5_000);
+  }, 30_000);
+
+  it('TWCC feedback bombs: run-length chunks claiming 65,535 statuses cost the receiver O(bytes)', async () => {
+    const c = await call();
+    await honestFlows(c, 0);
+    const bomb = Buffer.alloc(40);
+    bomb[0] = 0x80 | 15;
+    bomb[1] = 205;
+    bomb.writeUInt16BE(40 / 4 - 1, 2);
+    bomb.writeUInt32BE(1, 4);
+    bomb.writeUInt32BE(c.rawTransceiver.sender.ssrc, 8);
+    bomb.writeUInt16BE(0xffff, 14);
+    for (let k = 0; k < 9; k++) bomb.writeUInt16BE(0x1fff, 20 + 2 * k);
+    const datagram = Buffer.concat(Array.from({ length: 30 }, () => bomb));
+    const attack = await stallDuring(async () => {
+      for (let i = 0; i < 200; i++) {
+        c.rawTransceiver.sender.writeRTCP(datagram);
+        if (i % 20 === 19) await new Promise((r) => setTimeout(r, 2));
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    });
+    expect(attack.maxStallMs).toBeLessThan(1000);
+    expect(attack.heapGrowthBytes).toBeLessThan(64 * 1024 * 1024);
+    await honestFlows(c, 100);
   }, 30_000);
 });

@@ -133,3 +133,60 @@ describe('TwccRecorder limits', () => {
     expect(MAX_TWCC_SEQ_JUMP).toBeLessThan(0x8000);
   });
 });
+
+describe('transport-cc parsing of hostile feedback', () => {
+  /** One feedback claiming 65,535 statuses in nine run-length chunks (40 bytes). */
+  function runLengthBomb(): Buffer {
+    const one = Buffer.alloc(40);
+    one[0] = 0x80 | 15;
+    one[1] = 205;
+    one.writeUInt16BE(40 / 4 - 1, 2);
+    one.writeUInt32BE(1, 4);
+    one.writeUInt32BE(2, 8);
+    one.writeUInt16BE(0xffff, 14);
+    for (let k = 0; k < 9; k++) one.writeUInt16BE(0x1fff, 20 + 2 * k); // not received × 8191
+    return one;
+  }
+
+  it('costs O(bytes), not O(statuses claimed): 30 × 65,535 statuses in one datagram parse at once', () => {
+    const datagram = Buffer.concat(Array.from({ length: 30 }, runLengthBomb));
+    const started = performance.now();
+    for (let i = 0; i < 50; i++) expect(parseRtcp(datagram)).toHaveLength(30);
+    expect(performance.now() - started).toBeLessThan(500);
+    const fb = parseRtcp(datagram)[0] as TransportCcFeedback;
+    expect(fb.packetStatusCount).toBe(0xffff);
+    // Reading the statuses expands them (the reader asked for them).
+    expect(fb.statuses.length).toBe(0xffff);
+    expect(fb.deltas).toEqual([]);
+  });
+
+  it('property: parse validates everything the lazy expansion reads (random bytes: a decode error or readable statuses)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 20, maxLength: 120 }), fc.integer({ min: 0, max: 0xffff }), (body, count) => {
+        const b = Buffer.from(body);
+        b[0] = 0x80 | 15;
+        b[1] = 205;
+        b.writeUInt16BE(Math.floor(b.length / 4) - 1, 2);
+        b.writeUInt16BE(count % 600, 14);
+        const datagram = b.subarray(0, Math.floor(b.length / 4) * 4);
+        let packets;
+        try {
+          packets = parseRtcp(datagram);
+        } catch (err) {
+          expect((err as Error).name).toBe('RtcpDecodeError');
+          return;
+        }
+        for (const p of packets) {
+          if (p.kind !== 'twcc') continue;
+          expect(p.statuses.length).toBe(p.packetStatusCount);
+          const received = p.statuses.filter((s) => s === 1 || s === 2).length;
+          expect(p.deltas.length).toBe(received);
+          const back = parseRtcp(serializeRtcp([p]))[0] as TransportCcFeedback;
+          expect(back.statuses).toEqual(p.statuses);
+          expect(back.deltas).toEqual(p.deltas);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

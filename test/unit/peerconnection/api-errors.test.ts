@@ -107,6 +107,7 @@ describe('peer-connection API misuse gets typed errors naming the argument', () 
       expect(err.name).toBe('TypeError');
       expect(err.argument).toMatch(/^track/);
     }
+    expect(thrown(() => pc.addTransceiver(7 as never)).argument).toBe('trackOrKind');
   });
 
   it('writeRTP: a packet over the MTU is refused and not counted as sent', async () => {
