@@ -16,7 +16,6 @@ export { TrackLocalStaticRTP, TrackLocalStaticSample, DEFAULT_PAYLOAD_MTU } from
 export type { TrackLocal, TrackLocalBinding, MediaSample } from './track-local.js';
 export { TrackRemote, DEFAULT_REMOTE_TRACK_QUEUE } from './track-remote.js';
 export { RTCP_READ_QUEUE } from './rtcp-reader.js';
-export { PeerConnectionError, InvalidStateError, InvalidAccessError, InvalidModificationError, OperationError } from './errors.js';
 export { IceServerSyntaxError, RTCTypeError } from './errors.js';
 export { PeerConnectionError, InvalidStateError, InvalidAccessError, InvalidModificationError, OperationError, ArgumentTypeError, ArgumentRangeError } from './errors.js';
 export { MAX_RTP_PACKET_SIZE } from './rtp-checks.js';

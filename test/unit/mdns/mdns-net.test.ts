@@ -7,7 +7,7 @@ import { netMdnsSocketFactory } from '../../../src/mdns/mdns-socket.js';
 import { RTCPeerConnection } from '../../../src/peerconnection/peer-connection.js';
 import { SettingEngine } from '../../../src/peerconnection/setting-engine.js';
 import type { MulticastUdpBindOptions, Net, TransportAddress, UdpMessageHandler, UdpSocket } from '../../../src/transport/net.js';
-import { VirtualNetwork } from '../../../src/transport/vnet/index.js';
+import { VirtualNetwork } from '../../../src/vnet/index.js';
 import { waitFor } from '../../support/pc.js';
 
 /** A multicast link in memory: what `bindMulticastUdp` of a test Net opens. */
