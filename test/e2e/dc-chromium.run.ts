@@ -18,13 +18,13 @@ const browserOffers = mode.startsWith('browser-offers');
 
 const PAGE = `<!doctype html><html><body><script>
 window.pc = new RTCPeerConnection();
-window.closed = false;
-window.echo = (ch) => { window.ch = ch; ch.binaryType = 'arraybuffer'; ch.onmessage = (e) => ch.send(e.data); ch.onclose = () => { window.closed = true; }; };
+window.dcClosed = false;
+window.echo = (ch) => { window.ch = ch; ch.binaryType = 'arraybuffer'; ch.onmessage = (e) => ch.send(e.data); ch.onclose = () => { window.dcClosed = true; }; };
 pc.ondatachannel = (e) => window.echo(e.channel);
 window.gathered = () => new Promise((r) => { if (pc.iceGatheringState === 'complete') return r(); pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r()); });
 </script></body></html>`;
 
-type W = { pc: RTCPeerConnection; echo(ch: unknown): void; gathered(): Promise<void>; ch: { close(): void; label: string; readyState: string }; closed: boolean };
+type W = { pc: RTCPeerConnection; echo(ch: unknown): void; gathered(): Promise<void>; ch: { close(): void; label: string; readyState: string }; dcClosed: boolean };
 
 const browser = await launchChromium();
 const { page, close } = await openPage(browser, PAGE);
@@ -78,7 +78,7 @@ try {
   if (browserOffers) ch.close();
   else await page.evaluate(() => (window as unknown as W).ch.close());
   await whenClosed(ch);
-  await page.waitForFunction(() => (window as unknown as W).closed, undefined, { timeout: 15_000 });
+  await page.waitForFunction(() => (window as unknown as W).dcClosed, undefined, { timeout: 15_000 }).catch(async (e: Error) => { throw new Error(`${e.message}; page channel ${await page.evaluate(() => (window as unknown as W).ch.readyState)}`); });
   result.closedBoth = true;
   result.connectionState = pc.connectionState;
 } catch (err) {
