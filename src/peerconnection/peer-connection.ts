@@ -156,6 +156,7 @@ export class RTCPeerConnection {
       ...(s.sctpMaxMessageSize !== undefined ? { maxMessageSize: s.sctpMaxMessageSize } : {}),
       ...(s.dataChannelHighWaterMark !== undefined ? { highWaterMark: s.dataChannelHighWaterMark } : {}),
       detached: s.detachDataChannels,
+      zeroChecksum: s.sctpZeroChecksum,
       onDataChannel: (channel) => {
         const e: RTCDataChannelEvent = { type: 'datachannel', channel };
         this.#datachannel$.next(e);
