@@ -31,7 +31,8 @@ async function factory(): Promise<() => AnyPc> {
     }
     case 'libdatachannel': {
       const { RTCPeerConnection: N } = await import('node-datachannel/polyfill');
-      return () => new N({ iceServers: [] } as never);
+      // libjuice gathers no loopback candidate unless bound there.
+      return () => new N({ iceServers: [], bindAddress: '127.0.0.1' } as never);
     }
     case 'libwebrtc': {
       const mod: any = await import('@roamhq/wrtc');
