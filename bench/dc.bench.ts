@@ -70,7 +70,7 @@ function line(bench: string, unit: string, better: 'higher' | 'lower', m: Map<St
   const v = (s: Stack): number | null => (m.get(s)?.[key] === undefined ? null : round(m.get(s)![key]!));
   const notes: Record<string, number> = {};
   for (const s of STACKS) for (const k of notesKeys) if (m.get(s)?.[k] !== undefined) notes[`${s}_${k}`] = round(m.get(s)![k]!, 3);
-  return { bench, unit, better, ours: v('ours') ?? NaN, werift: v('werift'), pion: null, bare: null, libdatachannel: v('libdatachannel'), libwebrtc: v('libwebrtc'), notes } as BenchResult;
+  return { bench, unit, better, ours: v('ours') ?? NaN, werift: v('werift'), pion: null, bare: null, contenders: { libdatachannel: v('libdatachannel'), libwebrtc: v('libwebrtc') }, notes };
 }
 
 export const benches: Bench[] = [

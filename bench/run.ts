@@ -26,6 +26,7 @@ function print(r: BenchResult): void {
     werift: r.werift,
     pion: r.pion,
     bare: r.bare,
+    ...(r.contenders ?? {}),
     ...(r.notes ? { notes: r.notes } : {}),
   });
   console.log(line);

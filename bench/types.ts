@@ -7,6 +7,8 @@ export interface BenchResult {
   werift: number | null;
   pion: number | null;
   bare: number | null;
+  /** Extra contenders an issue names (`libdatachannel`, `libwebrtc`, ...), printed after `bare`. */
+  contenders?: Record<string, number | null>;
   /** Optional extra facts (CPU µs per packet, loss, ...), printed after the required fields. */
   notes?: Record<string, number | string>;
 }
