@@ -6,60 +6,41 @@ import {
   decodeReconfig,
   encodeCause,
   encodeChunk,
-  encodeForwardTsn,
   encodeInit,
   encodeShutdown,
   firstCauseCode,
   SackView,
   type InitChunk,
 } from './chunks.js';
-import { CongestionControl } from './congestion-control.js';
-import { ChunkType, COMMON_HEADER_SIZE, DataFlag, DEFAULT_SCTP_PORT, ErrorCause } from './constants.js';
+import { ChunkType, COMMON_HEADER_SIZE, ErrorCause } from './constants.js';
 import { sctpChecksum } from './crc32c.js';
-import { DataTracker } from './data-tracker.js';
+import { DataReceiver } from './data-receiver.js';
 import { SctpDecodeError, SctpError } from './errors.js';
-import { Outstanding, type OutChunk } from './outstanding.js';
-import { Reassembler } from './reassembly.js';
-import { SendQueue, type OutMessage } from './send-queue.js';
+import { DataSender } from './data-sender.js';
+import type { OutChunk } from './outstanding.js';
+import { resolveOptions, newStats, type ResolvedOptions } from './options.js';
+import { writePacket, type Ctrl } from './packet-writer.js';
 import { decodeCookie, encodeCookie, type CookieContents } from './state-cookie.js';
+import { localInitFields, negotiate, validInit } from './handshake.js';
 import { StreamReset } from './stream-reset.js';
 import { tsnAdd, tsnLte } from './tsn.js';
 import type { SctpAssociationOptions, SctpEvent, SctpSendOptions, SctpState, SctpStats } from './types.js';
 import { pad4, u16, u32, w16, w32 } from './wire.js';
 
 export type { SctpAssociationOptions, SctpEvent, SctpSendOptions, SctpState, SctpStats } from './types.js';
+export { SCTP_DEFAULTS } from './options.js';
 
 const baseLog = getLogger('sctp');
 
-/** Defaults (RFC 9260 §16 unless noted). */
-export const SCTP_DEFAULTS = {
-  maxMessageSize: 262144, // RFC 8841 §6.1 default when a=max-message-size is absent: 64 KiB; WebRTC stacks use 256 KiB
-  mtu: 1200,
-  streams: 65535,
-  rtoInitialMs: 1000,
-  rtoMinMs: 200,
-  rtoMaxMs: 60000,
-  maxInitRetransmits: 8,
-  maxAssociationRetransmits: 10,
-  heartbeatIntervalMs: 30000,
-  cookieLifetimeMs: 60000,
-  maxReceiveWindow: 4 * 1024 * 1024,
-  sendHighWaterMark: 16 * 1024 * 1024,
-  delayedAckMs: 200,
-  maxBurst: 4,
-} as const;
-
 /** INIT-ACKs answered per second at most (INIT flood bound; the responder keeps no state). */
 const MAX_INIT_ACKS_PER_SECOND = 16;
-/** Largest congestion window (bytes): in-flight memory is bounded by it. */
-const MAX_CWND = 16 * 1024 * 1024;
 /** Longest HEARTBEAT info echoed back. */
 const MAX_HEARTBEAT_INFO = 512;
+/** Control chunks queued (unsent) beyond which further input is dropped. */
+const MAX_CONTROL_BACKLOG = 256;
 /** Most chunks processed from one packet. */
 const MAX_CHUNKS_PER_PACKET = 1024;
 
-type Ctrl = { bytes: Uint8Array; vtag?: number; crc?: boolean };
-type ResolvedOptions = Required<Omit<SctpAssociationOptions, 'logger'>> & { congestionControl: 'reno' | 'westwood' };
 
 /**
  * Sans-IO SCTP association (RFC 9260) for data channels over DTLS (RFC 8261): one packet per
@@ -83,6 +64,8 @@ export class SctpAssociationCore {
   readonly #secret: Uint8Array;
   #peerTag = 0;
   #peerInitialTsn = 0;
+  /** The peer's a_rwnd from its INIT / INIT-ACK. */
+  #peerRwnd0 = 0;
   #peerZeroChecksum = false;
   #forwardTsn = false;
   #reconfig = false;
@@ -91,20 +74,9 @@ export class SctpAssociationCore {
   #inStreams = 0;
   #now = 0;
   // Receive side.
-  readonly #tracker = new DataTracker();
-  #reasm: Reassembler | undefined;
-  #sackNeeded = false;
-  #dataPacketsSinceSack = 0;
-  #ackAt: number | undefined;
+  readonly #rx: DataReceiver;
   // Send side.
-  readonly #queue = new SendQueue();
-  readonly #cc: CongestionControl;
-  readonly #out: Outstanding;
-  #peerARwnd = 0;
-  #t3At: number | undefined;
-  #burst: number;
-  #frAllowance = false;
-  #ftsnPending = false;
+  readonly #tx: DataSender;
   #errorCount = 0;
   // Handshake / shutdown timers.
   #t1At: number | undefined;
@@ -123,87 +95,35 @@ export class SctpAssociationCore {
   readonly #ctrl: Ctrl[] = [];
   #events: SctpEvent[] = [];
   #eventHead = 0;
-  /** Bytes of messages waiting in the event queue (counted against the receive window). */
-  #eventBytes = 0;
   readonly #sack = new SackView();
   readonly #pktData: OutChunk[] = [];
   readonly #pktCtrl: Ctrl[] = [];
   readonly #stats: SctpStats;
 
   constructor(opts: SctpAssociationOptions) {
-    const o: ResolvedOptions = {
-      localPort: opts.localPort ?? DEFAULT_SCTP_PORT,
-      remotePort: opts.remotePort ?? DEFAULT_SCTP_PORT,
-      rng: opts.rng,
-      maxMessageSize: opts.maxMessageSize ?? SCTP_DEFAULTS.maxMessageSize,
-      mtu: opts.mtu ?? SCTP_DEFAULTS.mtu,
-      maxOutboundStreams: opts.maxOutboundStreams ?? SCTP_DEFAULTS.streams,
-      maxInboundStreams: opts.maxInboundStreams ?? SCTP_DEFAULTS.streams,
-      zeroChecksum: opts.zeroChecksum ?? true,
-      rtoInitialMs: opts.rtoInitialMs ?? SCTP_DEFAULTS.rtoInitialMs,
-      rtoMinMs: opts.rtoMinMs ?? SCTP_DEFAULTS.rtoMinMs,
-      rtoMaxMs: opts.rtoMaxMs ?? SCTP_DEFAULTS.rtoMaxMs,
-      maxInitRetransmits: opts.maxInitRetransmits ?? SCTP_DEFAULTS.maxInitRetransmits,
-      maxAssociationRetransmits: opts.maxAssociationRetransmits ?? SCTP_DEFAULTS.maxAssociationRetransmits,
-      heartbeatIntervalMs: opts.heartbeatIntervalMs ?? SCTP_DEFAULTS.heartbeatIntervalMs,
-      cookieLifetimeMs: opts.cookieLifetimeMs ?? SCTP_DEFAULTS.cookieLifetimeMs,
-      maxReceiveWindow: opts.maxReceiveWindow ?? SCTP_DEFAULTS.maxReceiveWindow,
-      sendHighWaterMark: opts.sendHighWaterMark ?? SCTP_DEFAULTS.sendHighWaterMark,
-      delayedAckMs: opts.delayedAckMs ?? SCTP_DEFAULTS.delayedAckMs,
-      maxBurst: opts.maxBurst ?? SCTP_DEFAULTS.maxBurst,
-      interleaving: opts.interleaving ?? true,
-      congestionControl: opts.congestionControl ?? 'westwood',
-    };
-    if (!(o.mtu >= 256 && o.mtu <= 65535)) throw new SctpError('ERR_SCTP_CONFIG', `mtu ${o.mtu} out of range`);
-    if (!(o.maxMessageSize >= 1)) throw new SctpError('ERR_SCTP_CONFIG', 'maxMessageSize must be positive');
-    for (const k of ['maxOutboundStreams', 'maxInboundStreams'] as const) {
-      if (!(Number.isInteger(o[k]) && o[k] >= 1 && o[k] <= 65535)) throw new SctpError('ERR_SCTP_CONFIG', `${k} must be 1..65535`);
-    }
-    if (!(o.maxReceiveWindow >= 1500 && o.maxReceiveWindow <= 64 * 1024 * 1024)) {
-      throw new SctpError('ERR_SCTP_CONFIG', 'maxReceiveWindow must be 1500..64 MiB');
-    }
+    const o = resolveOptions(opts);
     this.#o = o;
     this.#log = opts.logger ?? baseLog;
     this.#drops = new DropCounter(this.#log);
+    this.#rx = new DataReceiver(
+      { maxReceiveWindow: o.maxReceiveWindow, maxMessageSize: o.maxMessageSize, delayedAckMs: o.delayedAckMs },
+      this.#drops,
+    );
     this.#localTag = nonZero(o.rng);
     this.#localInitialTsn = o.rng.uint32();
     this.#secret = o.rng.bytes(32);
-    this.#cc = new CongestionControl({
-      mtu: o.mtu - COMMON_HEADER_SIZE,
+    this.#tx = new DataSender({
+      mtu: o.mtu,
+      maxBurst: o.maxBurst,
+      sendHighWaterMark: o.sendHighWaterMark,
+      maxSendMessageSize: o.maxSendMessageSize,
       rtoInitialMs: o.rtoInitialMs,
       rtoMinMs: o.rtoMinMs,
       rtoMaxMs: o.rtoMaxMs,
-      maxCwnd: MAX_CWND,
-      mode: o.congestionControl,
+      congestionControl: o.congestionControl,
     });
-    this.#out = new Outstanding(this.#cc, (m) => this.#queue.dropUnsent(m));
-    this.#burst = o.maxBurst;
     this.#reset = new StreamReset(this.#localInitialTsn);
-    this.#stats = {
-      packetsSent: 0,
-      packetsReceived: 0,
-      bytesSent: 0,
-      bytesReceived: 0,
-      dataChunksSent: 0,
-      dataChunksReceived: 0,
-      messagesSent: 0,
-      messagesReceived: 0,
-      retransmissions: 0,
-      fastRetransmissions: 0,
-      t3Expirations: 0,
-      abandonedMessages: 0,
-      duplicateTsns: 0,
-      sacksSent: 0,
-      sacksReceived: 0,
-      srttMs: undefined,
-      rtoMs: o.rtoInitialMs,
-      cwnd: 0,
-      ssthresh: 0,
-      peerRwnd: 0,
-      localRwnd: o.maxReceiveWindow,
-      flightSize: 0,
-      dropped: {},
-    };
+    this.#stats = newStats(o.rtoInitialMs, o.maxReceiveWindow);
   }
 
   get state(): SctpState {
@@ -212,16 +132,20 @@ export class SctpAssociationCore {
 
   get stats(): Readonly<SctpStats> {
     const s = this.#stats;
-    s.srttMs = this.#cc.srtt;
-    s.rtoMs = this.#cc.rto;
-    s.cwnd = this.#cc.cwnd;
-    s.ssthresh = this.#cc.ssthresh;
-    s.peerRwnd = this.#peerRwnd();
+    s.srttMs = this.#tx.cc.srtt;
+    s.rtoMs = this.#tx.cc.rto;
+    s.cwnd = this.#tx.cc.cwnd;
+    s.ssthresh = this.#tx.cc.ssthresh;
+    s.peerRwnd = this.#tx.peerRwnd();
     s.localRwnd = this.#localRwnd();
-    s.flightSize = this.#out.flightSize;
-    s.fastRetransmissions = this.#out.fastRetransmissions;
-    s.abandonedMessages = this.#out.abandonedMessages;
+    s.flightSize = this.#tx.out.flightSize;
+    s.fastRetransmissions = this.#tx.out.fastRetransmissions;
+    s.retransmissions = this.#tx.retransmissions;
+    s.duplicateTsns = this.#rx.duplicates;
+    s.abandonedMessages = this.#tx.out.abandonedMessages;
     s.dropped = this.#drops.toJSON();
+    const broken = this.#rx.droppedMessages;
+    if (broken > 0) s.dropped['message-too-big-or-broken'] = broken;
     return s;
   }
 
@@ -250,7 +174,7 @@ export class SctpAssociationCore {
     this.#now = nowMs;
     if (this.#terminated) throw new SctpError('ERR_SCTP_CLOSED', 'SCTP association is closed');
     if (this.#state !== 'closed') return;
-    const init = encodeInit(false, this.#initFields());
+    const init = encodeInit(false, localInitFields(this.#o, this.#localTag, this.#localInitialTsn));
     this.#state = 'cookie-wait';
     this.#t1Chunk = init;
     this.#t1Rto = this.#o.rtoInitialMs;
@@ -269,34 +193,8 @@ export class SctpAssociationCore {
     }
     const limit = this.#state === 'established' ? this.#outStreams : this.#o.maxOutboundStreams;
     if (streamId >= limit) throw new SctpError('ERR_SCTP_BAD_STREAM', `stream ${streamId} beyond the ${limit} outbound streams`);
-    if (data.length === 0) throw new SctpError('ERR_SCTP_INVALID_ARGUMENT', 'SCTP cannot carry an empty message');
-    if (data.length > this.#o.maxMessageSize) {
-      throw new SctpError('ERR_SCTP_MESSAGE_TOO_BIG', `message of ${data.length} bytes exceeds ${this.#o.maxMessageSize}`);
-    }
-    if (this.#queue.totalBuffered + data.length > this.#o.sendHighWaterMark) {
-      throw new SctpError('ERR_SCTP_BUFFER_FULL', `send buffer over its ${this.#o.sendHighWaterMark}-byte high-water mark`);
-    }
-    if (this.#queue.peekStream(streamId)?.resetting) {
-      throw new SctpError('ERR_SCTP_INVALID_STATE', `stream ${streamId} is being reset`);
-    }
-    const m: OutMessage = {
-      streamId,
-      ppid: ppid >>> 0,
-      data: data.slice(),
-      unordered: opts?.unordered === true,
-      maxRetransmits: opts?.maxRetransmits ?? -1,
-      expiresAt: opts?.maxPacketLifeTimeMs !== undefined ? this.#now + opts.maxPacketLifeTimeMs : Infinity,
-      seq: 0,
-      offset: 0,
-      nextFsn: 0,
-      firstTsn: 0,
-      lastTsn: 0,
-      sent: false,
-      abandoned: false,
-    };
-    this.#queue.enqueue(m);
+    this.#tx.enqueue(streamId, ppid, data, opts, this.#now);
     this.#stats.messagesSent++;
-    if (this.#burst < this.#o.maxBurst) this.#burst = this.#o.maxBurst;
   }
 
   resetStreams(streamIds: number[]): void {
@@ -307,18 +205,18 @@ export class SctpAssociationCore {
     for (const id of streamIds) {
       if (!Number.isInteger(id) || id < 0 || id >= this.#outStreams) throw new SctpError('ERR_SCTP_BAD_STREAM', `bad stream ${id}`);
     }
-    for (const id of streamIds) this.#queue.stream(id).resetting = true;
+    for (const id of streamIds) this.#tx.queue.stream(id).resetting = true;
     this.#reset.request(streamIds);
     this.#maybeSendReset();
   }
 
   bufferedAmount(streamId: number): number {
-    return this.#queue.peekStream(streamId)?.buffered ?? 0;
+    return this.#tx.queue.peekStream(streamId)?.buffered ?? 0;
   }
 
   setBufferedAmountLowThreshold(streamId: number, bytes: number): void {
     if (!(bytes >= 0)) throw new SctpError('ERR_SCTP_INVALID_ARGUMENT', 'threshold must be ≥ 0');
-    this.#queue.stream(streamId).lowThreshold = bytes;
+    this.#tx.queue.stream(streamId).lowThreshold = bytes;
   }
 
   shutdown(nowMs: number): void {
@@ -343,7 +241,7 @@ export class SctpAssociationCore {
   }
 
   pollEvent(): SctpEvent | undefined {
-    const low = this.#queue.lowEvents;
+    const low = this.#tx.queue.lowEvents;
     if (low.length > 0) {
       for (const id of low) this.#events.push({ type: 'buffered-amount-low', streamId: id });
       low.length = 0;
@@ -357,14 +255,14 @@ export class SctpAssociationCore {
     }
     const e = this.#events[this.#eventHead]!;
     this.#events[this.#eventHead++] = undefined as unknown as SctpEvent;
-    if (e.type === 'message') this.#eventBytes -= e.data.length;
+    if (e.type === 'message') this.#rx.eventBytes -= e.data.length;
     return e;
   }
 
   pollTimeout(): number | undefined {
     if (this.#terminated) return undefined;
     let t: number | undefined;
-    for (const x of [this.#t1At, this.#t2At, this.#t3At, this.#ackAt, this.#hbAt, this.#reset.timerAt]) {
+    for (const x of [this.#t1At, this.#t2At, this.#tx.t3At, this.#rx.ackAt, this.#hbAt, this.#reset.timerAt]) {
       if (x !== undefined && (t === undefined || x < t)) t = x;
     }
     return t;
@@ -376,17 +274,17 @@ export class SctpAssociationCore {
     if (this.#t1At !== undefined && nowMs >= this.#t1At) this.#onT1(nowMs);
     if (this.#t2At !== undefined && nowMs >= this.#t2At) this.#onT2(nowMs);
     if (this.#terminated) return;
-    if (this.#t3At !== undefined && nowMs >= this.#t3At) this.#onT3(nowMs);
+    if (this.#tx.t3At !== undefined && nowMs >= this.#tx.t3At) this.#onT3(nowMs);
     if (this.#terminated) return;
-    if (this.#ackAt !== undefined && nowMs >= this.#ackAt) {
-      this.#ackAt = undefined;
-      this.#sackNeeded = true;
+    if (this.#rx.ackAt !== undefined && nowMs >= this.#rx.ackAt) {
+      this.#rx.ackAt = undefined;
+      this.#rx.sackNeeded = true;
     }
     if (this.#hbAt !== undefined && nowMs >= this.#hbAt) this.#onHeartbeatTimer(nowMs);
     if (this.#terminated) return;
-    const resend = this.#reset.onTimer(nowMs, this.#cc.rto);
+    const resend = this.#reset.onTimer(nowMs, this.#tx.cc.rto);
     if (resend) this.#ctrl.push({ bytes: resend });
-    if (this.#burst < this.#o.maxBurst) this.#burst = this.#o.maxBurst;
+    this.#tx.refillBurst();
   }
 
   // ---- input -----------------------------------------------------------------------------
@@ -397,7 +295,9 @@ export class SctpAssociationCore {
     this.#stats.bytesReceived += packet.length;
     if (this.#terminated) return this.#drop('closed');
     try {
-      this.#input(packet, nowMs);
+      // A plain Uint8Array view: `slice()` below must copy, which Buffer#slice does not.
+      const view = packet instanceof Buffer ? new Uint8Array(packet.buffer, packet.byteOffset, packet.length) : packet;
+      this.#input(view, nowMs);
     } catch (err) {
       if (err instanceof SctpDecodeError) this.#drop('malformed', err.message);
       else {
@@ -413,6 +313,9 @@ export class SctpAssociationCore {
 
   #input(b: Uint8Array, now: number): void {
     const len = b.length;
+    // Replies the peer's packets cause (HEARTBEAT-ACK, ERROR, COOKIE-ACK) wait here until the
+    // driver polls; a peer cannot pile them up without bound.
+    if (this.#ctrl.length >= MAX_CONTROL_BACKLOG) return this.#drop('control-backlog');
     if (len < COMMON_HEADER_SIZE + 4) return this.#drop('short-packet');
     if (u16(b, 0) !== this.#o.remotePort || u16(b, 2) !== this.#o.localPort) return this.#drop('bad-port');
     const checksum = (b[8]! | (b[9]! << 8) | (b[10]! << 16) | (b[11]! << 24)) >>> 0;
@@ -425,10 +328,7 @@ export class SctpAssociationCore {
       if (12 + clen > len) throw new SctpDecodeError('INIT overruns the packet');
       return this.#onInit(decodeInit(b, 16, 12 + clen), now);
     }
-    const hadGaps = this.#tracker.hasGaps;
-    const cumBefore = this.#tracker.cumTsn;
-    let data = false;
-    let immediate = false;
+    this.#rx.beginPacket();
     let o = COMMON_HEADER_SIZE;
     let n = 0;
     while (o < len) {
@@ -449,10 +349,7 @@ export class SctpAssociationCore {
       switch (type) {
         case ChunkType.Data:
         case ChunkType.IData:
-          if (this.#onData(b, start, end, flags, type === ChunkType.IData)) {
-            data = true;
-            if (flags & DataFlag.Immediate) immediate = true;
-          }
+          this.#onData(b, start, end, flags, type === ChunkType.IData);
           break;
         case ChunkType.Sack:
           this.#onSack(b, start, end, now);
@@ -498,7 +395,6 @@ export class SctpAssociationCore {
         case ChunkType.ForwardTsn:
         case ChunkType.IForwardTsn:
           this.#onForwardTsn(b, start, end, type === ChunkType.IForwardTsn);
-          data = true;
           break;
         case ChunkType.Reconfig:
           this.#onReconfig(b, start, end, now);
@@ -516,19 +412,11 @@ export class SctpAssociationCore {
       }
       if (this.#terminated) return;
     }
-    if (data) {
-      this.#dataPacketsSinceSack++;
-      const gapChange = hadGaps || this.#tracker.hasGaps;
-      if (this.#tracker.cumTsn !== cumBefore) this.#checkDeferredReset();
-      if (gapChange || immediate || this.#tracker.dupCount > 0 || this.#dataPacketsSinceSack >= 2 || this.#state !== 'established') {
-        this.#sackNeeded = true;
-        this.#ackAt = undefined;
-      } else if (this.#ackAt === undefined) this.#ackAt = now + this.#o.delayedAckMs;
-    }
+    if (this.#rx.endPacket(now, this.#state !== 'established')) this.#checkDeferredReset();
   }
 
   #onInit(init: InitChunk, now: number): void {
-    if (init.initiateTag === 0 || init.outboundStreams === 0 || init.inboundStreams === 0) return this.#drop('bad-init');
+    if (!validInit(init)) return this.#drop('bad-init');
     if (this.#state !== 'closed' && this.#state !== 'cookie-wait' && this.#state !== 'cookie-echoed') {
       // A retransmitted INIT of the same peer (an INIT collision finishing late) is answered
       // again; a restart (new tag) is not supported.
@@ -539,59 +427,15 @@ export class SctpAssociationCore {
       this.#initAckCount = 0;
     }
     if (++this.#initAckCount > MAX_INIT_ACKS_PER_SECOND) return this.#drop('init-flood');
-    const o = this.#o;
-    const cookie: CookieContents = {
-      peerTag: init.initiateTag,
-      localTag: this.#localTag,
-      peerInitialTsn: init.initialTsn,
-      localInitialTsn: this.#localInitialTsn,
-      peerRwnd: init.aRwnd,
-      outboundStreams: Math.min(o.maxOutboundStreams, init.inboundStreams),
-      inboundStreams: Math.min(o.maxInboundStreams, init.outboundStreams),
-      forwardTsn: init.forwardTsn,
-      reconfig: init.reconfig,
-      iData: init.iData && o.interleaving,
-      zeroChecksum: init.zeroChecksum,
-      createdMs: now,
-    };
-    const ack = encodeInit(true, { ...this.#initFields(), cookie: encodeCookie(cookie, this.#secret) });
+    const cookie = negotiate(init, this.#o, this.#localTag, this.#localInitialTsn, now);
+    const ack = encodeInit(true, { ...localInitFields(this.#o, this.#localTag, this.#localInitialTsn), cookie: encodeCookie(cookie, this.#secret) });
     this.#ctrl.push({ bytes: ack, vtag: init.initiateTag, crc: true });
-  }
-
-  #initFields(): Parameters<typeof encodeInit>[1] {
-    const o = this.#o;
-    return {
-      initiateTag: this.#localTag,
-      aRwnd: o.maxReceiveWindow,
-      outboundStreams: o.maxOutboundStreams,
-      inboundStreams: o.maxInboundStreams,
-      initialTsn: this.#localInitialTsn,
-      forwardTsn: true,
-      reconfig: true,
-      iData: o.interleaving,
-      zeroChecksum: o.zeroChecksum,
-    };
   }
 
   #onInitAck(init: InitChunk, now: number): void {
     if (this.#state !== 'cookie-wait') return this.#drop('unexpected-init-ack');
-    if (init.initiateTag === 0 || init.outboundStreams === 0 || init.inboundStreams === 0 || !init.cookie) {
-      return this.#drop('bad-init-ack');
-    }
-    this.#adopt({
-      peerTag: init.initiateTag,
-      localTag: this.#localTag,
-      peerInitialTsn: init.initialTsn,
-      localInitialTsn: this.#localInitialTsn,
-      peerRwnd: init.aRwnd,
-      outboundStreams: Math.min(this.#o.maxOutboundStreams, init.inboundStreams),
-      inboundStreams: Math.min(this.#o.maxInboundStreams, init.outboundStreams),
-      forwardTsn: init.forwardTsn,
-      reconfig: init.reconfig,
-      iData: init.iData && this.#o.interleaving,
-      zeroChecksum: init.zeroChecksum,
-      createdMs: now,
-    });
+    if (!validInit(init) || !init.cookie) return this.#drop('bad-init-ack');
+    this.#adopt(negotiate(init, this.#o, this.#localTag, this.#localInitialTsn, now));
     const echo = encodeChunk(ChunkType.CookieEcho, 0, init.cookie);
     this.#state = 'cookie-echoed';
     this.#t1Chunk = echo;
@@ -604,7 +448,7 @@ export class SctpAssociationCore {
   #adopt(c: CookieContents): void {
     this.#peerTag = c.peerTag;
     this.#peerInitialTsn = c.peerInitialTsn;
-    this.#peerARwnd = c.peerRwnd;
+    this.#peerRwnd0 = c.peerRwnd;
     this.#outStreams = c.outboundStreams;
     this.#inStreams = c.inboundStreams;
     this.#forwardTsn = c.forwardTsn;
@@ -633,12 +477,15 @@ export class SctpAssociationCore {
     this.#state = 'established';
     this.#t1At = undefined;
     this.#t1Chunk = undefined;
-    this.#tracker.init(this.#peerInitialTsn);
-    this.#out.init(this.#localInitialTsn);
-    this.#cc.ssthresh = Math.max(this.#peerARwnd, 4 * this.#cc.mtu);
-    this.#reasm = new Reassembler(this.#iData, this.#o.maxMessageSize, (streamId, ppid, data) => {
+    this.#tx.start({
+      initialTsn: this.#localInitialTsn,
+      peerRwnd: this.#peerRwnd0,
+      iData: this.#iData,
+      forwardTsn: this.#forwardTsn,
+      outStreams: this.#outStreams,
+    });
+    this.#rx.start(this.#peerInitialTsn, this.#iData, this.#inStreams, (streamId, ppid, data) => {
       this.#stats.messagesReceived++;
-      this.#eventBytes += data.length;
       this.#events.push({ type: 'message', streamId, ppid, data });
     });
     this.#reset.start(this.#peerInitialTsn);
@@ -647,57 +494,24 @@ export class SctpAssociationCore {
     this.#log.debug(`established: streams ${this.#outStreams}/${this.#inStreams}, i-data ${this.#iData}, zero checksum ${this.zeroChecksumInUse}`);
   }
 
-  /** Returns whether the chunk counts as DATA received (for the SACK decision). */
-  #onData(b: Uint8Array, start: number, end: number, flags: number, iData: boolean): boolean {
-    const reasm = this.#reasm;
-    if (!reasm || !(this.#state === 'established' || this.#state === 'shutdown-pending' || this.#state === 'shutdown-sent')) {
-      this.#drop('data-not-established');
-      return false;
+  #onData(b: Uint8Array, start: number, end: number, flags: number, iData: boolean): void {
+    if (!(this.#state === 'established' || this.#state === 'shutdown-pending' || this.#state === 'shutdown-sent')) {
+      return this.#drop('data-not-established');
     }
-    if (iData !== this.#iData) {
-      this.#drop('wrong-data-type');
-      return false;
-    }
-    const hdr = iData ? 16 : 12;
-    if (end - start < hdr) throw new SctpDecodeError('DATA chunk too short');
-    const size = end - start - hdr;
-    if (size === 0) {
-      this.#drop('empty-data');
-      return false;
-    }
-    const tsn = u32(b, start);
-    const streamId = u16(b, start + 4);
-    // Reassembly is bounded by the receive window; the next expected TSN may overshoot it once.
-    const held = reasm.bufferedBytes + this.#eventBytes + size;
-    if (held > this.#o.maxReceiveWindow && (tsn !== tsnAdd(this.#tracker.cumTsn, 1) || held > 2 * this.#o.maxReceiveWindow)) {
-      this.#drop('receive-window-full');
-      return true;
-    }
-    const verdict = this.#tracker.observe(tsn);
-    if (verdict !== 'new') {
-      if (verdict === 'duplicate') this.#stats.duplicateTsns++;
-      else this.#drop(verdict === 'out-of-window' ? 'tsn-out-of-window' : 'too-many-gaps');
-      return true;
-    }
-    this.#stats.dataChunksReceived++;
-    if (streamId >= this.#inStreams) {
-      this.#drop('bad-stream');
+    const r = this.#rx.onData(b, start, end, flags, iData);
+    if (r === 'ok') this.#stats.dataChunksReceived++;
+    else if (r === 'bad-stream') {
+      // RFC 9260 §6.5: acknowledged, discarded, reported with an Invalid Stream Identifier cause.
       const cause = new Uint8Array(4);
-      w16(cause, 0, streamId);
+      w16(cause, 0, u16(b, start + 4));
       this.#ctrl.push({ bytes: encodeChunk(ChunkType.Error, 0, encodeCause(ErrorCause.InvalidStreamIdentifier, cause)) });
-      return true;
     }
-    const payload = b.subarray(start + hdr, end);
-    if (iData) reasm.addIData(streamId, u32(b, start + 8), u32(b, start + 12), flags, payload);
-    else reasm.addData(tsn, streamId, u16(b, start + 6), u32(b, start + 8), flags, payload);
-    return true;
   }
 
   #onForwardTsn(b: Uint8Array, start: number, end: number, iForward: boolean): void {
-    if (!this.#reasm || iForward !== this.#iData || !this.#forwardTsnUsable()) return this.#drop('unexpected-forward-tsn');
+    if (!this.#rx.started || iForward !== this.#iData || !this.#forwardTsnUsable()) return this.#drop('unexpected-forward-tsn');
     const f = decodeForwardTsn(b, start, end, iForward);
-    if (!this.#tracker.forwardTo(f.newCumTsn) && f.entries.length === 0) return;
-    this.#reasm.forward(f.newCumTsn, f.entries);
+    this.#rx.onForwardTsn(f.newCumTsn, f.entries);
   }
 
   #forwardTsnUsable(): boolean {
@@ -710,16 +524,10 @@ export class SctpAssociationCore {
     }
     this.#sack.decode(b, start, end);
     this.#stats.sacksReceived++;
-    const r = this.#out.processSack(this.#sack, now);
+    const r = this.#tx.onSack(this.#sack, now);
     if (r.outcome === 'stale') return this.#drop('stale-sack');
     if (r.outcome === 'unsent') return this.#drop('sack-unsent');
-    this.#peerARwnd = this.#sack.aRwnd;
-    if (r.bytesAcked > 0) this.#errorCount = 0;
-    if (r.marked) this.#frAllowance = true;
-    this.#burst = this.#o.maxBurst + Math.ceil(r.bytesAcked / this.#cc.mtu);
-    if (!this.#out.hasUnacked) this.#t3At = undefined;
-    else if (r.cumAdvanced || this.#t3At === undefined) this.#t3At = now + this.#cc.rto;
-    if (this.#forwardTsn && this.#out.forwardTsn(this.#iData)) this.#ftsnPending = true;
+    if (r.acked) this.#errorCount = 0;
     this.#maybeShutdown();
     this.#maybeSendReset();
   }
@@ -736,7 +544,7 @@ export class SctpAssociationCore {
     const sentAt = Buffer.from(b.buffer, b.byteOffset + start + 4, 8).readDoubleBE(0);
     this.#hbOutstanding = false;
     this.#errorCount = 0;
-    this.#cc.onRtt(now - sentAt);
+    this.#tx.cc.onRtt(now - sentAt);
   }
 
   #onShutdown(b: Uint8Array, start: number, end: number, now: number): void {
@@ -746,12 +554,12 @@ export class SctpAssociationCore {
       // The cumulative TSN ack it carries counts as a SACK without gaps (RFC 9260 §9.2).
       const sv = this.#sack;
       sv.cumTsn = u32(b, start);
-      sv.aRwnd = this.#peerARwnd;
+      sv.aRwnd = this.#tx.peerARwnd;
       sv.gapCount = 0;
       sv.dupCount = 0;
-      if (tsnLte(this.#out.cumAck, sv.cumTsn)) {
-        const r = this.#out.processSack(sv, now);
-        if (r.outcome === 'ok' && !this.#out.hasUnacked) this.#t3At = undefined;
+      if (tsnLte(this.#tx.out.cumAck, sv.cumTsn)) {
+        const r = this.#tx.out.processSack(sv, now);
+        if (r.outcome === 'ok' && !this.#tx.out.hasUnacked) this.#tx.t3At = undefined;
       }
       this.#state = 'shutdown-received';
       this.#maybeShutdown();
@@ -759,7 +567,7 @@ export class SctpAssociationCore {
       this.#state = 'shutdown-ack-sent';
       this.#ctrl.push({ bytes: encodeChunk(ChunkType.ShutdownAck, 0) });
       this.#t2Count = 0;
-      this.#t2At = now + this.#cc.rto;
+      this.#t2At = now + this.#tx.cc.rto;
     }
   }
 
@@ -771,11 +579,11 @@ export class SctpAssociationCore {
     const out: Uint8Array[] = [];
     for (const p of params) {
       if (p.type === 'response') {
-        const done = this.#reset.onResponse(p.respSeq, p.result, now, this.#cc.rto);
+        const done = this.#reset.onResponse(p.respSeq, p.result, now, this.#tx.cc.rto);
         if (done) this.#outgoingResetDone(done.streams, done.ok);
         else if (done === undefined) this.#drop('unexpected-reconfig-response');
       } else {
-        const r = this.#reset.onRequest(p, this.#tracker.cumTsn);
+        const r = this.#reset.onRequest(p, this.#rx.tracker.cumTsn);
         if (r.performed) this.#incomingReset(r.performed);
         out.push(r.response);
       }
@@ -785,27 +593,27 @@ export class SctpAssociationCore {
   }
 
   #incomingReset(streams: number[]): void {
-    this.#reasm?.resetStreams(streams);
+    this.#rx.resetStreams(streams);
     this.#events.push({ type: 'stream-reset', streamIds: streams });
   }
 
   #outgoingResetDone(streams: number[], ok: boolean): void {
     for (const id of streams) {
-      const s = this.#queue.stream(id);
+      const s = this.#tx.queue.stream(id);
       if (ok) {
         s.nextSsn = 0;
         s.nextMid = 0;
         s.nextUMid = 0;
       }
       s.resetting = false;
-      this.#queue.reschedule(s);
+      this.#tx.queue.reschedule(s);
     }
     if (!ok) this.#log.debug('peer refused to reset streams', streams);
     this.#events.push({ type: 'outgoing-reset-done', streamIds: streams });
   }
 
   #checkDeferredReset(): void {
-    const performed = this.#reset.onCumAdvanced(this.#tracker.cumTsn);
+    const performed = this.#reset.onCumAdvanced(this.#rx.tracker.cumTsn);
     if (performed) {
       this.#incomingReset(performed.streams);
       this.#ctrl.push({ bytes: performed.chunk });
@@ -815,10 +623,10 @@ export class SctpAssociationCore {
   #maybeSendReset(): void {
     if (this.#state !== 'established' && this.#state !== 'shutdown-pending') return;
     const chunk = this.#reset.maybeSend(
-      (id) => this.#queue.hasPending(id),
-      tsnAdd(this.#out.nextTsn, -1),
+      (id) => this.#tx.queue.hasPending(id),
+      tsnAdd(this.#tx.out.nextTsn, -1),
       this.#now,
-      this.#cc.rto,
+      this.#tx.cc.rto,
     );
     if (chunk) this.#ctrl.push({ bytes: chunk });
   }
@@ -840,22 +648,18 @@ export class SctpAssociationCore {
       this.#close('timeout', new SctpError('ERR_SCTP_TIMEOUT', 'shutdown timed out'));
       return;
     }
-    this.#cc.rto = Math.min(this.#cc.rto * 2, this.#o.rtoMaxMs);
-    this.#t2At = now + this.#cc.rto;
-    if (this.#state === 'shutdown-sent') this.#ctrl.push({ bytes: encodeShutdown(this.#tracker.cumTsn) });
+    this.#tx.cc.rto = Math.min(this.#tx.cc.rto * 2, this.#o.rtoMaxMs);
+    this.#t2At = now + this.#tx.cc.rto;
+    if (this.#state === 'shutdown-sent') this.#ctrl.push({ bytes: encodeShutdown(this.#rx.tracker.cumTsn) });
     else if (this.#state === 'shutdown-ack-sent') this.#ctrl.push({ bytes: encodeChunk(ChunkType.ShutdownAck, 0) });
   }
 
   #onT3(now: number): void {
-    this.#t3At = undefined;
-    if (!this.#out.hasUnacked) return;
+    this.#tx.t3At = undefined;
+    if (!this.#tx.out.hasUnacked) return;
     if (!this.#countError()) return;
     this.#stats.t3Expirations++;
-    this.#cc.onT3();
-    this.#out.expire(now);
-    this.#out.markAll(now);
-    if (this.#forwardTsn && this.#out.forwardTsn(this.#iData)) this.#ftsnPending = true;
-    if (this.#out.hasUnacked) this.#t3At = now + this.#cc.rto;
+    this.#tx.onT3(now);
   }
 
   /** Association error counter (RFC 9260 §8.1); false once it closed the association. */
@@ -868,7 +672,7 @@ export class SctpAssociationCore {
   }
 
   #onHeartbeatTimer(now: number): void {
-    this.#hbAt = now + this.#o.heartbeatIntervalMs + this.#cc.rto;
+    this.#hbAt = now + this.#o.heartbeatIntervalMs + this.#tx.cc.rto;
     if (this.#state !== 'established') return;
     if (this.#hbOutstanding && !this.#countError()) return;
     this.#hbNonce = this.#o.rng.uint32();
@@ -883,13 +687,13 @@ export class SctpAssociationCore {
 
   #maybeShutdown(): void {
     if (this.#state !== 'shutdown-pending' && this.#state !== 'shutdown-received') return;
-    if (!this.#queue.empty || this.#out.count > 0) return;
-    this.#t3At = undefined;
+    if (!this.#tx.idle) return;
+    this.#tx.t3At = undefined;
     this.#t2Count = 0;
-    this.#t2At = this.#now + this.#cc.rto;
+    this.#t2At = this.#now + this.#tx.cc.rto;
     if (this.#state === 'shutdown-pending') {
       this.#state = 'shutdown-sent';
-      this.#ctrl.push({ bytes: encodeShutdown(this.#tracker.cumTsn) });
+      this.#ctrl.push({ bytes: encodeShutdown(this.#rx.tracker.cumTsn) });
     } else {
       this.#state = 'shutdown-ack-sent';
       this.#ctrl.push({ bytes: encodeChunk(ChunkType.ShutdownAck, 0) });
@@ -900,7 +704,7 @@ export class SctpAssociationCore {
     if (this.#terminated) return;
     this.#terminated = true;
     this.#state = 'closed';
-    this.#t1At = this.#t2At = this.#t3At = this.#ackAt = this.#hbAt = undefined;
+    this.#t1At = this.#t2At = this.#tx.t3At = this.#rx.ackAt = this.#hbAt = undefined;
     this.#reset.stop();
     this.#events.push(error ? { type: 'closed', reason, error } : { type: 'closed', reason });
     this.#log.debug(`closed (${reason})`);
@@ -908,13 +712,8 @@ export class SctpAssociationCore {
 
   // ---- output ----------------------------------------------------------------------------
 
-  #peerRwnd(): number {
-    return Math.max(0, this.#peerARwnd - this.#out.outstandingBytes);
-  }
-
   #localRwnd(): number {
-    const held = (this.#reasm?.bufferedBytes ?? 0) + this.#eventBytes;
-    return Math.max(0, this.#o.maxReceiveWindow - held);
+    return this.#rx.localRwnd();
   }
 
   #canSendData(): boolean {
@@ -937,7 +736,7 @@ export class SctpAssociationCore {
       if (c.vtag !== undefined) {
         if (ctrl.length > 0) break;
         this.#ctrl.shift();
-        return this.#finish(c.bytes.length + COMMON_HEADER_SIZE, c.vtag, true, [c], undefined, 0);
+        return this.#write(c.bytes.length + COMMON_HEADER_SIZE, c.vtag, true, [c], 0);
       }
       if (ctrl.length > 0 && size + c.bytes.length > mtu) break;
       this.#ctrl.shift();
@@ -946,178 +745,45 @@ export class SctpAssociationCore {
       if (c.crc) crc = true;
     }
     if (this.#terminated) {
-      return ctrl.length > 0 ? this.#finish(size, vtag, crc, ctrl, undefined, 0) : undefined;
+      return ctrl.length > 0 ? this.#write(size, vtag, crc, ctrl, 0) : undefined;
     }
-    let sackLen = 0;
-    if (this.#sackNeeded && this.#reasm && size + 16 <= mtu) {
-      sackLen = this.#tracker.sackSize(mtu - size);
+    const sackLen = this.#rx.takeSack(mtu - size);
+    if (sackLen > 0) {
       size += sackLen;
-      this.#sackNeeded = false;
-      this.#ackAt = undefined;
-      this.#dataPacketsSinceSack = 0;
       this.#stats.sacksSent++;
     }
-    if (this.#ftsnPending) {
-      const f = this.#out.forwardTsn(this.#iData);
-      this.#ftsnPending = false;
-      if (f) {
-        const bytes = encodeForwardTsn(f.newCumTsn, f.entries.slice(0, 128), this.#iData);
-        if (size + bytes.length <= mtu || size === COMMON_HEADER_SIZE) {
-          ctrl.push({ bytes });
-          size += bytes.length;
-        } else this.#ftsnPending = true;
-      }
+    const ftsn = this.#tx.takeForwardTsn(mtu - size, size === COMMON_HEADER_SIZE);
+    if (ftsn) {
+      ctrl.push({ bytes: ftsn });
+      size += ftsn.length;
     }
-    if (this.#canSendData()) size = this.#fillData(size, mtu);
+    if (this.#canSendData()) {
+      const r = this.#tx.fill(data, size, mtu, this.#now);
+      size = r.size;
+      if (r.fresh) this.#maybeSendReset();
+      if (data.length > 0 && this.#hbAt !== undefined) this.#hbAt = this.#now + this.#o.heartbeatIntervalMs + this.#tx.cc.rto;
+    }
     if (size === COMMON_HEADER_SIZE) return undefined;
     if (vtag === 0) vtag = this.#peerTag;
-    return this.#finish(size, vtag, crc, ctrl, sackLen > 0 ? sackLen : undefined, data.length);
+    return this.#write(size, vtag, crc, ctrl, sackLen);
   }
 
-  #fillData(size: number, mtu: number): number {
-    const out = this.#out;
-    const cc = this.#cc;
+  #write(size: number, vtag: number, crc: boolean, ctrl: Ctrl[], sackLen: number): Uint8Array {
     const data = this.#pktData;
-    const now = this.#now;
-    // Retransmissions first, within cwnd; the first packet after a fast retransmit mark goes regardless (§7.2.4 (3)).
-    for (let c = out.peekRtx(); c !== undefined; c = out.peekRtx()) {
-      if (size + c.size > mtu) break;
-      if (!this.#frAllowance && out.flightSize + c.size > cc.cwnd && out.flightSize > 0) break;
-      out.shiftRtx();
-      if (now >= c.msg.expiresAt) {
-        out.abandon(c.msg);
-        this.#ftsnPending = this.#forwardTsn;
-        continue;
-      }
-      out.onTransmit(c, now);
-      data.push(c);
-      size += c.size;
-      this.#stats.retransmissions++;
-    }
-    if (data.length > 0) this.#frAllowance = false;
-    if (out.hasRtx || this.#burst <= 0) return size;
-    const iData = this.#iData;
-    const hdr = iData ? 20 : 16;
-    const maxPayload = mtu - COMMON_HEADER_SIZE - hdr;
-    let added = false;
-    for (;;) {
-      if (out.flightSize >= cc.cwnd) break;
-      const m = this.#queue.nextMessage(iData);
-      if (!m) break;
-      if (m.streamId >= this.#outStreams || (!m.sent && now >= m.expiresAt)) {
-        if (!m.sent) {
-          this.#queue.dropUnsent(m);
-          out.abandonedMessages++;
-        } else {
-          out.abandon(m);
-          this.#ftsnPending = this.#forwardTsn;
-        }
-        continue;
-      }
-      const len = Math.min(m.data.length - m.offset, maxPayload);
-      const csize = pad4(hdr + len);
-      if (size + csize > mtu) break;
-      const rwnd = this.#peerARwnd - out.outstandingBytes;
-      if (rwnd < csize && out.outstandingBytes > 0) break;
-      const tsn = out.nextTsn;
-      let flags = m.unordered ? DataFlag.Unordered : 0;
-      if (m.offset === 0) {
-        flags |= DataFlag.Begin;
-        const s = this.#queue.stream(m.streamId);
-        if (!iData) {
-          m.seq = m.unordered ? 0 : s.nextSsn;
-          if (!m.unordered) s.nextSsn = (s.nextSsn + 1) & 0xffff;
-        } else if (m.unordered) {
-          m.seq = s.nextUMid;
-          s.nextUMid = (s.nextUMid + 1) >>> 0;
-        } else {
-          m.seq = s.nextMid;
-          s.nextMid = (s.nextMid + 1) >>> 0;
-        }
-        m.firstTsn = tsn;
-        m.sent = true;
-      }
-      if (m.offset + len === m.data.length) flags |= DataFlag.End;
-      const c: OutChunk = {
-        tsn,
-        msg: m,
-        offset: m.offset,
-        len,
-        flags,
-        fsn: m.nextFsn++,
-        size: csize,
-        sentAt: now,
-        txCount: 0,
-        txSeq: 0,
-        acked: false,
-        abandoned: false,
-        inFlight: false,
-        rtx: false,
-        miss: 0,
-      };
-      m.offset += len;
-      m.lastTsn = tsn;
-      this.#queue.consumed(m, len);
-      this.#queue.advance(m, iData);
-      out.add(c, now);
-      data.push(c);
-      size += csize;
-      added = true;
-    }
-    if (added) {
-      this.#burst--;
-      this.#maybeSendReset();
-    }
-    if (data.length > 0) {
-      if (this.#t3At === undefined) this.#t3At = now + cc.rto;
-      if (this.#hbAt !== undefined) this.#hbAt = now + this.#o.heartbeatIntervalMs + cc.rto;
-    }
-    return size;
-  }
-
-  /** Writes the packet: header, control chunks, SACK, DATA chunks, checksum. */
-  #finish(size: number, vtag: number, crc: boolean, ctrl: Ctrl[], sackLen: number | undefined, nData: number): Uint8Array {
-    const b = new Uint8Array(size);
-    w16(b, 0, this.#o.localPort);
-    w16(b, 2, this.#o.remotePort);
-    w32(b, 4, vtag);
-    let o = COMMON_HEADER_SIZE;
-    for (const c of ctrl) {
-      b.set(c.bytes, o);
-      o += c.bytes.length;
-    }
-    if (sackLen !== undefined) o = this.#tracker.writeSack(b, o, this.#localRwnd(), sackLen);
-    const iData = this.#iData;
-    for (let i = 0; i < nData; i++) {
-      const c = this.#pktData[i]!;
-      const m = c.msg;
-      b[o] = iData ? ChunkType.IData : ChunkType.Data;
-      b[o + 1] = c.flags;
-      const hdr = iData ? 20 : 16;
-      w16(b, o + 2, hdr + c.len);
-      w32(b, o + 4, c.tsn);
-      w16(b, o + 8, m.streamId);
-      if (iData) {
-        w32(b, o + 12, m.seq);
-        w32(b, o + 16, c.fsn === 0 ? m.ppid : c.fsn);
-      } else {
-        w16(b, o + 10, m.seq);
-        w32(b, o + 12, m.ppid);
-      }
-      b.set(m.data.subarray(c.offset, c.offset + c.len), o + hdr);
-      o += c.size;
-    }
-    this.#stats.dataChunksSent += nData;
-    if (crc || !this.zeroChecksumInUse) {
-      const sum = sctpChecksum(b);
-      b[8] = sum;
-      b[9] = sum >>> 8;
-      b[10] = sum >>> 16;
-      b[11] = sum >>> 24;
-    }
+    this.#stats.dataChunksSent += data.length;
     this.#stats.packetsSent++;
     this.#stats.bytesSent += size;
-    return b;
+    return writePacket({
+      size,
+      srcPort: this.#o.localPort,
+      dstPort: this.#o.remotePort,
+      vtag,
+      checksum: crc || !this.zeroChecksumInUse,
+      ctrl,
+      sack: sackLen > 0 ? { tracker: this.#rx.tracker, aRwnd: this.#localRwnd(), len: sackLen } : undefined,
+      data,
+      iData: this.#iData,
+    });
   }
 }
 

@@ -56,10 +56,17 @@ export class CongestionControl {
       this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - r);
       this.srtt = 0.875 * this.srtt + 0.125 * r;
     }
+    this.onDelaySample(r);
+    // RTO = SRTT + 4 RTTVAR, with the variance term at least RTO.min (as Linux TCP does): a
+    // steady path drives RTTVAR to ~0, and a queue building by a few ms must not fire T3.
+    this.rto = Math.min(this.#rtoMax, Math.max(this.#rtoMin, this.srtt + Math.max(this.#rtoMin, 4 * this.rttvar)));
+  }
+
+  /** Any RTT sample (every SACK, not only the one timed chunk per round trip): queueing detection only. */
+  onDelaySample(r: number): void {
+    if (r < 0) return;
     if (r < this.minRtt) this.minRtt = r;
     this.lastRtt = r;
-    // A clock granularity G of 1 ms keeps RTTVAR from collapsing to 0 on a 0 ms path.
-    this.rto = Math.min(this.#rtoMax, Math.max(this.#rtoMin, this.srtt + Math.max(1, 4 * this.rttvar)));
   }
 
   /**
@@ -75,10 +82,18 @@ export class CongestionControl {
     // cumulative ack stuck for an RTT at a time.
     if ((!cumAdvanced || this.inFastRecovery) && !unqueued) return;
     const utilized = flightBefore + this.mtu >= this.cwnd;
-    if (this.cwnd <= this.ssthresh || unqueued) {
-      // Slow start: at most one MTU per SACK (L = 1 in RFC 9260 §7.2.1 terms... doubled here
-      // for delayed SACKs that acknowledge two packets, as RFC 3465 L = 2 allows).
+    // Westwood mode: leave slow start once the queue grows (HyStart's delay signal), before the
+    // overshoot fills and overflows the bottleneck queue.
+    if (this.mode === 'westwood' && !unqueued && this.cwnd <= this.ssthresh && this.lastRtt !== Infinity && this.cwnd >= 16 * this.mtu) {
+      this.ssthresh = this.cwnd;
+    }
+    if (this.cwnd <= this.ssthresh) {
+      // Slow start: at most L = 2 MTUs per SACK (RFC 9260 §7.2.1 with RFC 3465's L for delayed SACKs).
       if (utilized) this.cwnd += Math.min(bytesAcked, 2 * this.mtu);
+    } else if (unqueued) {
+      // Westwood mode, no queue: half an MTU per SACK (about cwnd/4 per round trip), regaining
+      // what a random loss took without overshooting the queue much an RTT later.
+      if (utilized) this.cwnd += Math.min(bytesAcked, this.mtu >> 1);
     } else {
       this.pba += bytesAcked;
       if (this.pba >= this.cwnd && utilized) {
@@ -116,8 +131,7 @@ export class CongestionControl {
 
   #lossThreshold(): number {
     // Westwood mode, no queue on the path: the loss was random; back off only a little (TCP Veno's 4/5).
-    if (this.#unqueued()) return Math.floor(Math.max(this.cwnd * 0.8, 4 * this.mtu));
-    let t = Math.max(this.cwnd / 2, 4 * this.mtu);
+    let t = Math.max(this.#unqueued() ? this.cwnd * 0.8 : this.cwnd / 2, 4 * this.mtu);
     if (this.mode === 'westwood' && this.minRtt !== Infinity) {
       const bdp = this.bwe * Math.max(this.minRtt, 1);
       if (bdp > t) t = Math.min(bdp, this.cwnd);

@@ -187,6 +187,7 @@ export class Outstanding {
     let bytesAcked = 0;
     let newestTxSeq = 0;
     let rttSample = -1;
+    let newest: OutChunk | undefined;
     // Cumulatively acknowledged chunks leave the queue.
     for (let i = 0; i < cumOff; i++) {
       const c = this.#q[this.#head]!;
@@ -194,7 +195,10 @@ export class Outstanding {
       if (!c.acked && !c.abandoned) {
         bytesAcked += c.size;
         this.outstandingBytes -= c.size;
-        if (c.txSeq > newestTxSeq) newestTxSeq = c.txSeq;
+        if (c.txSeq > newestTxSeq) {
+          newestTxSeq = c.txSeq;
+          newest = c;
+        }
       }
       if (c.inFlight) this.flightSize -= c.size;
       c.inFlight = false;
@@ -241,7 +245,10 @@ export class Outstanding {
             c.inFlight = false;
             this.flightSize -= c.size;
           }
-          if (c.txSeq > newestTxSeq) newestTxSeq = c.txSeq;
+          if (c.txSeq > newestTxSeq) {
+            newestTxSeq = c.txSeq;
+            newest = c;
+          }
           if (c.tsn === this.#rttTsn) {
             rttSample = now - this.#rttSentAt;
             this.#rttTsn = -1;
@@ -256,6 +263,7 @@ export class Outstanding {
     }
     this.#prevCount = s.gapCount;
     if (rttSample >= 0) this.#cc.onRtt(rttSample);
+    else if (newest && newest.txCount === 1) this.#cc.onDelaySample(now - newest.sentAt);
     if (this.#cc.inFastRecovery && !tsnLt(this.cumAck, this.#cc.fastRecoveryExit)) this.#cc.inFastRecovery = false;
     this.#cc.onAck(bytesAcked, cumAdvanced, flightBefore, now);
     // Miss indications (§7.2.4) for the holes below the newest acknowledged transmission: a
@@ -309,14 +317,15 @@ export class Outstanding {
   }
 
   /**
-   * RFC 3758 §3.5 C2: moves the advanced peer ack point over abandoned (and already acked)
-   * chunks; returns the FORWARD-TSN entries when it is ahead of the cumulative ack.
+   * RFC 3758 §3.5 C2: moves the advanced peer ack point over abandoned chunks (only: the
+   * receiver drops partial messages up to it, so a reliable message's acked fragments must not
+   * be covered); returns the FORWARD-TSN entries when it is ahead of the cumulative ack.
    */
   forwardTsn(iData: boolean): { newCumTsn: number; entries: ForwardTsnEntry[] } | undefined {
     let adv = this.advancedPeerAck;
     for (;;) {
       const c = this.get(tsnAdd(adv, 1));
-      if (!c || !(c.abandoned || c.acked)) break;
+      if (!c || !c.abandoned) break;
       adv = tsnAdd(adv, 1);
     }
     this.advancedPeerAck = adv;

@@ -17,14 +17,33 @@ interface Frag {
   data: Uint8Array;
 }
 
+/** A DATA message being assembled: fragments appended in TSN order into a buffer grown ×2. */
+interface Assembly {
+  firstTsn: number;
+  next: number;
+  streamId: number;
+  seq: number;
+  ppid: number;
+  /** DataFlag.Unordered or 0. */
+  flags: number;
+  buf: Uint8Array | undefined;
+  filled: number;
+  count: number;
+}
+
 /** An I-DATA message being reassembled (RFC 8260: fragments keyed by MID and FSN). */
 interface IMessage {
-  frags: (Uint8Array | undefined)[];
+  /** Fragments 0..`contiguous`-1 appended in order into `buf` (grown ×2), the rest held apart by FSN. */
+  buf: Uint8Array | undefined;
+  contiguous: number;
+  held: Map<number, Uint8Array> | undefined;
   count: number;
   bytes: number;
   ppid: number;
   /** FSN of the E fragment, -1 until seen. */
   last: number;
+  /** Bytes in `buf`. */
+  filled: number;
 }
 
 interface InStream {
@@ -49,10 +68,10 @@ export class Reassembler {
   readonly #maxMessageSize: number;
   readonly #deliver: DeliverFn;
   readonly #streams = new Map<number, InStream>();
-  /** DATA fragments by TSN, and runs of consecutive fragments: start→end and end→start. */
+  /** DATA fragments held out of order, by TSN. */
   readonly #frags = new Map<number, Frag>();
-  readonly #runEnd = new Map<number, number>();
-  readonly #runStart = new Map<number, number>();
+  /** DATA messages being assembled in TSN order, by the TSN they continue with. */
+  readonly #asm = new Map<number, Assembly>();
   /** Messages dropped because they exceeded the maximum message size or were inconsistent. */
   droppedMessages = 0;
 
@@ -75,70 +94,71 @@ export class Reassembler {
   addData(tsn: number, streamId: number, ssn: number, ppid: number, flags: number, data: Uint8Array): void {
     const unordered = (flags & DataFlag.Unordered) !== 0;
     if ((flags & 3) === 3) {
-      this.#complete(streamId, ssn, unordered, ppid, data.slice());
+      this.#complete(streamId, ssn, unordered, ppid, new Uint8Array(data));
       return;
     }
-    const frag: Frag = { tsn, streamId, seq: ssn, ppid, flags, data: data.slice() };
-    this.#frags.set(tsn, frag);
     this.bufferedBytes += data.length + FRAGMENT_OVERHEAD;
-    let start = tsn;
-    let end = tsn;
-    if ((flags & DataFlag.Begin) === 0) {
-      const prev = this.#frags.get(tsnAdd(tsn, -1));
-      if (prev && (prev.flags & DataFlag.End) === 0) {
-        const s = this.#runStart.get(prev.tsn);
-        if (s !== undefined) {
-          start = s;
-          this.#runStart.delete(prev.tsn);
+    let a: Assembly | undefined;
+    if (flags & DataFlag.Begin) {
+      a = { firstTsn: tsn, next: tsn, streamId, seq: ssn, ppid, flags: flags & DataFlag.Unordered, buf: undefined, filled: 0, count: 0 };
+    } else {
+      a = this.#asm.get(tsn);
+      if (!a) {
+        this.#frags.set(tsn, { tsn, streamId, seq: ssn, ppid, flags, data: new Uint8Array(data) });
+        return;
+      }
+      this.#asm.delete(tsn);
+    }
+    // Append this fragment, then any held ones that continue the chain.
+    let f: Frag | undefined = { tsn, streamId, seq: ssn, ppid, flags, data };
+    while (f) {
+      if (!this.#appendFrag(a, f)) return;
+      if (f.flags & DataFlag.End) {
+        const out = a.buf!.length > a.filled * 1.5 ? a.buf!.slice(0, a.filled) : a.buf!.subarray(0, a.filled);
+        this.bufferedBytes -= a.filled + a.count * FRAGMENT_OVERHEAD;
+        this.#complete(a.streamId, a.seq, a.flags !== 0, a.ppid, out);
+        return;
+      }
+      f = this.#frags.get(a.next);
+      if (f) {
+        this.#frags.delete(a.next);
+        if (f.flags & DataFlag.Begin) {
+          // A new message where this one should continue: this one is broken.
+          this.#frags.set(f.tsn, f);
+          this.#dropAssembly(a);
+          return;
         }
       }
     }
-    if ((flags & DataFlag.End) === 0) {
-      const next = this.#frags.get(tsnAdd(tsn, 1));
-      if (next && (next.flags & DataFlag.Begin) === 0) {
-        const e = this.#runEnd.get(next.tsn);
-        if (e !== undefined) {
-          end = e;
-          this.#runEnd.delete(next.tsn);
-        }
-      }
-    }
-    this.#runEnd.set(start, end);
-    this.#runStart.set(end, start);
-    const first = this.#frags.get(start)!;
-    const last = this.#frags.get(end)!;
-    if ((first.flags & DataFlag.Begin) !== 0 && (last.flags & DataFlag.End) !== 0) this.#assembleRun(start, end);
+    this.#asm.set(a.next, a);
   }
 
-  #assembleRun(start: number, end: number): void {
-    const n = tsnDiff(end, start) + 1;
-    let size = 0;
-    const first = this.#frags.get(start)!;
-    let consistent = true;
-    for (let i = 0, t = start; i < n; i++, t = tsnAdd(t, 1)) {
-      const f = this.#frags.get(t)!;
-      size += f.data.length;
-      if (f.streamId !== first.streamId || (f.flags & DataFlag.Unordered) !== (first.flags & DataFlag.Unordered)) {
-        consistent = false;
-      }
-      if ((first.flags & DataFlag.Unordered) === 0 && f.seq !== first.seq) consistent = false;
+  /** Appends `f` to `a`; false (and `a` dropped) if it does not belong or overflows. */
+  #appendFrag(a: Assembly, f: Frag): boolean {
+    const consistent = f.streamId === a.streamId && (f.flags & DataFlag.Unordered) === a.flags && (a.flags !== 0 || f.seq === a.seq);
+    const at = a.filled;
+    if (!consistent || at + f.data.length > this.#maxMessageSize) {
+      a.count++;
+      a.filled += f.data.length;
+      this.#dropAssembly(a);
+      return false;
     }
-    const out = consistent && size <= this.#maxMessageSize ? new Uint8Array(size) : undefined;
-    let o = 0;
-    for (let i = 0, t = start; i < n; i++, t = tsnAdd(t, 1)) {
-      const f = this.#frags.get(t)!;
-      if (out) out.set(f.data, o);
-      o += f.data.length;
-      this.bufferedBytes -= f.data.length + FRAGMENT_OVERHEAD;
-      this.#frags.delete(t);
+    let buf = a.buf;
+    if (!buf || at + f.data.length > buf.length) {
+      const grown = new Uint8Array(Math.min(this.#maxMessageSize, Math.max(16 * f.data.length, 2 * (at + f.data.length))));
+      if (buf) grown.set(buf.subarray(0, at));
+      buf = a.buf = grown;
     }
-    this.#runEnd.delete(start);
-    this.#runStart.delete(end);
-    if (!out) {
-      this.droppedMessages++;
-      return;
-    }
-    this.#complete(first.streamId, first.seq, (first.flags & DataFlag.Unordered) !== 0, first.ppid, out);
+    buf.set(f.data, at);
+    a.filled = at + f.data.length;
+    a.count++;
+    a.next = tsnAdd(f.tsn, 1);
+    return true;
+  }
+
+  #dropAssembly(a: Assembly): void {
+    this.bufferedBytes -= a.filled + a.count * FRAGMENT_OVERHEAD;
+    this.droppedMessages++;
   }
 
   /** One new I-DATA chunk (RFC 8260 §2.1): `fsnOrPpid` is the PPID on the B fragment, else the FSN. */
@@ -146,7 +166,7 @@ export class Reassembler {
     const unordered = (flags & DataFlag.Unordered) !== 0;
     const begin = (flags & DataFlag.Begin) !== 0;
     if (begin && (flags & DataFlag.End) !== 0) {
-      this.#complete(streamId, mid, unordered, fsnOrPpid, data.slice());
+      this.#complete(streamId, mid, unordered, fsnOrPpid, new Uint8Array(data));
       return;
     }
     const s = this.#stream(streamId);
@@ -160,32 +180,47 @@ export class Reassembler {
     }
     let m = map.get(mid);
     if (!m) {
-      m = { frags: [], count: 0, bytes: 0, ppid: 0, last: -1 };
+      m = { buf: undefined, contiguous: 0, held: undefined, count: 0, bytes: 0, ppid: 0, last: -1, filled: 0 };
       map.set(mid, m);
     }
-    if (m.frags[fsn] !== undefined) return;
-    m.frags[fsn] = data.slice();
+    if (fsn < m.contiguous || m.held?.has(fsn)) return;
     m.count++;
     m.bytes += data.length;
     this.bufferedBytes += data.length + FRAGMENT_OVERHEAD;
     if (begin) m.ppid = fsnOrPpid;
     if ((flags & DataFlag.End) !== 0) m.last = fsn;
-    if (m.bytes > this.#maxMessageSize) {
+    if (m.bytes > this.#maxMessageSize || (m.last >= 0 && (m.count > m.last + 1 || fsn > m.last))) {
       this.#dropIMessage(map, mid, m);
       this.droppedMessages++;
       return;
     }
-    if (m.last >= 0 && m.count === m.last + 1 && m.frags[0] !== undefined) {
-      const out = new Uint8Array(m.bytes);
-      let o = 0;
-      for (let i = 0; i <= m.last; i++) {
-        const f = m.frags[i]!;
-        out.set(f, o);
-        o += f.length;
+    if (fsn === m.contiguous) {
+      this.#append(m, data);
+      for (let h = m.held?.get(m.contiguous); h !== undefined; h = m.held?.get(m.contiguous)) {
+        m.held!.delete(m.contiguous);
+        this.#append(m, h);
       }
+    } else (m.held ??= new Map()).set(fsn, new Uint8Array(data));
+    if (m.last >= 0 && m.contiguous === m.last + 1) {
+      const buf = m.buf!;
+      const out = buf.length > m.bytes * 1.5 ? buf.slice(0, m.bytes) : buf.subarray(0, m.bytes);
       this.#dropIMessage(map, mid, m);
       this.#complete(streamId, mid, unordered, m.ppid, out);
     }
+  }
+
+  /** Appends the next in-order fragment to the message buffer. */
+  #append(m: IMessage, f: Uint8Array): void {
+    const at = m.filled;
+    let buf = m.buf;
+    if (!buf || at + f.length > buf.length) {
+      const grown = new Uint8Array(Math.min(this.#maxMessageSize, Math.max(16 * f.length, 2 * (at + f.length))));
+      if (buf) grown.set(buf.subarray(0, at));
+      buf = m.buf = grown;
+    }
+    buf.set(f, at);
+    m.filled = at + f.length;
+    m.contiguous++;
   }
 
   #dropIMessage(map: Map<number, IMessage>, mid: number, m: IMessage): void {
@@ -237,21 +272,17 @@ export class Reassembler {
    * that unblocks.
    */
   forward(newCumTsn: number, entries: ForwardTsnEntry[]): void {
-    if (!this.#iData && this.#frags.size > 0) {
-      for (const [start, end] of [...this.#runEnd]) {
-        if (!tsnLte(start, newCumTsn)) continue;
-        let t = start;
-        for (; tsnLte(t, newCumTsn) && tsnLte(t, end); t = tsnAdd(t, 1)) {
-          const f = this.#frags.get(t);
-          if (f) this.bufferedBytes -= f.data.length + FRAGMENT_OVERHEAD;
-          this.#frags.delete(t);
-        }
-        this.#runEnd.delete(start);
-        this.#runStart.delete(end);
-        if (tsnLte(t, end)) {
-          this.#runEnd.set(t, end);
-          this.#runStart.set(end, t);
-        }
+    if (!this.#iData) {
+      for (const [tsn, f] of this.#frags) {
+        if (!tsnLte(tsn, newCumTsn)) continue;
+        this.bufferedBytes -= f.data.length + FRAGMENT_OVERHEAD;
+        this.#frags.delete(tsn);
+      }
+      // Messages begun at or before the new cumulative TSN were abandoned whole by the sender.
+      for (const [next, a] of this.#asm) {
+        if (!tsnLte(a.firstTsn, newCumTsn)) continue;
+        this.#asm.delete(next);
+        this.bufferedBytes -= a.filled + a.count * FRAGMENT_OVERHEAD;
       }
     }
     for (const e of entries) {

@@ -9,8 +9,13 @@ export interface SctpAssociationOptions {
   remotePort?: number;
   /** Randomness for verification tags, initial TSNs, the cookie secret and heartbeat nonces. */
   rng: Rng;
-  /** Largest message `send` accepts and the receiver reassembles (`a=max-message-size`); default 262144. */
+  /** Largest message the receiver reassembles (our `a=max-message-size`); default 262144. */
   maxMessageSize?: number;
+  /**
+   * Largest message `send` accepts (the peer's `a=max-message-size`; 0 there means no limit, pass
+   * the high-water mark then); default `maxMessageSize`.
+   */
+  maxSendMessageSize?: number;
   /** Largest SCTP packet sent (the DTLS path MTU budget); default 1200. */
   mtu?: number;
   /** Outbound streams requested in INIT (OS); default 65535. */
@@ -37,7 +42,11 @@ export interface SctpAssociationOptions {
   heartbeatIntervalMs?: number;
   /** Valid.Cookie.Life (RFC 9260 §16); default 60000 ms. */
   cookieLifetimeMs?: number;
-  /** Largest receive window advertised (a_rwnd), which also bounds reassembly memory; default 4 MiB. */
+  /**
+   * Largest receive window advertised (a_rwnd), which also bounds reassembly and undelivered
+   * message memory; default 4 MiB, raised to 1.1 × maxMessageSize + 256 KiB if smaller
+   * (messages are delivered whole). At most 64 MiB.
+   */
   maxReceiveWindow?: number;
   /** Bytes `send` may buffer over all streams before it throws ERR_SCTP_BUFFER_FULL; default 16 MiB. */
   sendHighWaterMark?: number;

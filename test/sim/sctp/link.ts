@@ -13,10 +13,13 @@ export interface LinkOptions {
   reorder?: number;
   reorderDelayMs?: number;
   duplicate?: number;
+  /** Drops the packets for which it returns true (scripted loss). */
+  filter?: (data: Uint8Array, now: number) => boolean;
 }
 
 export class Link {
-  readonly #o: Required<LinkOptions>;
+  readonly #o: Required<Omit<LinkOptions, 'filter'>>;
+  readonly #filter: LinkOptions['filter'];
   readonly #rng: SeededRng;
   #busyUntil = 0;
   /** Pending deliveries, kept sorted by time (stable). */
@@ -40,11 +43,16 @@ export class Link {
       duplicate: o.duplicate ?? 0,
     };
     this.#rng = rng;
+    this.#filter = o.filter;
   }
 
   send(data: Uint8Array, now: number): void {
     this.sent++;
     const o = this.#o;
+    if (this.#filter?.(data, now)) {
+      this.lost++;
+      return;
+    }
     let at = now;
     if (o.bandwidthBps !== Infinity) {
       const start = Math.max(now, this.#busyUntil);
