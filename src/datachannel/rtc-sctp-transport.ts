@@ -128,6 +128,7 @@ export class RTCSctpTransport {
       localPort: DEFAULT_SCTP_PORT,
       remotePort,
       maxMessageSize: this.localMaxMessageSize,
+      maxSendMessageSize: this.maxMessageSize,
       zeroChecksum: this.#o.zeroChecksum ?? false,
       logger: this.#log,
       onConnected: ({ outboundStreams, inboundStreams }) => {
