@@ -27,6 +27,7 @@ function print(r: BenchResult): void {
     pion: r.pion,
     bare: r.bare,
     ...(r.coturn !== undefined ? { coturn: r.coturn } : {}),
+    ...(r.contenders ?? {}),
     ...(r.notes ? { notes: r.notes } : {}),
   });
   console.log(line);

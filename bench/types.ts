@@ -9,6 +9,8 @@ export interface BenchResult {
   bare: number | null;
   /** coturn, where an issue names it (printed after `bare`). */
   coturn?: number | null;
+  /** Extra contenders an issue names (`libdatachannel`, `libwebrtc`, ...), printed after `bare`. */
+  contenders?: Record<string, number | null>;
   /** Optional extra facts (CPU µs per packet, loss, ...), printed after the required fields. */
   notes?: Record<string, number | string>;
 }

@@ -228,8 +228,10 @@ export class DataChannelRegistry {
     this.#pending = [];
     this.#byId.clear();
     for (const e of all) {
+      // A channel already closing (its reset was under way) just finishes: no error event.
+      const quiet = e.channel.readyState === 'closing';
       e.control.closing();
-      e.control.closed(error);
+      e.control.closed(quiet ? undefined : error);
       this.#dataChannelsClosed++;
     }
   }

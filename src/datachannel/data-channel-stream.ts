@@ -1,5 +1,20 @@
 import { Duplex } from 'node:stream';
-import type { RTCDataChannel } from './rtc-data-channel.js';
+
+/**
+ * What the stream needs of its channel: the part of `RTCDataChannel` it drives
+ * (structural, so the channel and its stream do not import each other).
+ */
+export interface StreamableChannel {
+  readonly label: string;
+  readonly readyState: 'connecting' | 'open' | 'closing' | 'closed';
+  readonly bufferedAmount: number;
+  bufferedAmountLowThreshold: number;
+  sctpMaxMessageSize(): number;
+  send(data: Uint8Array): void;
+  close(): void;
+  addEventListener(type: 'bufferedamountlow' | 'open' | 'close', listener: () => void): void;
+  removeEventListener(type: 'bufferedamountlow' | 'open' | 'close', listener: () => void): void;
+}
 
 export interface DataChannelStreamOptions {
   /** A write completes at once while `bufferedAmount` is at or below this; above, it waits. Default 1 MiB. */
@@ -32,7 +47,7 @@ export interface ChannelStreamParts {
  * pause per stream except its receive window, so a reader that stops reading
  * lets Node's readable buffer grow; read promptly.
  */
-export function createChannelStream(channel: RTCDataChannel, options: DataChannelStreamOptions): ChannelStreamParts {
+export function createChannelStream(channel: StreamableChannel, options: DataChannelStreamOptions): ChannelStreamParts {
   const high = options.highWaterMark ?? DEFAULT_STREAM_HIGH_WATER;
   const low = Math.min(options.lowWaterMark ?? DEFAULT_STREAM_LOW_WATER, high);
   const chunkSize = Math.max(1, options.chunkSize ?? DEFAULT_STREAM_CHUNK);

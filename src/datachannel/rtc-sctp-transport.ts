@@ -26,6 +26,12 @@ export interface RTCSctpTransportOptions {
   /** Per-channel `bufferedAmount` high-water mark; default 16 MiB. */
   highWaterMark?: number;
   detached?: boolean;
+  /**
+   * Announce RFC 9653 zero-checksum acceptance in INIT. Default false: pion/sctp
+   * before 1.8.13 (Debian's Pion, for one) cannot parse an INIT carrying the
+   * parameter and never answers it.
+   */
+  zeroChecksum?: boolean;
   onDataChannel(channel: RTCDataChannel): void;
 }
 
@@ -122,6 +128,8 @@ export class RTCSctpTransport {
       localPort: DEFAULT_SCTP_PORT,
       remotePort,
       maxMessageSize: this.localMaxMessageSize,
+      maxSendMessageSize: this.maxMessageSize,
+      zeroChecksum: this.#o.zeroChecksum ?? false,
       logger: this.#log,
       onConnected: ({ outboundStreams, inboundStreams }) => {
         this.#log.debug(`SCTP up: ${outboundStreams} outbound, ${inboundStreams} inbound streams`);

@@ -19,6 +19,7 @@ export function newSctpTransport(
     ...(s.sctpMaxMessageSize !== undefined ? { maxMessageSize: s.sctpMaxMessageSize } : {}),
     ...(s.dataChannelHighWaterMark !== undefined ? { highWaterMark: s.dataChannelHighWaterMark } : {}),
     detached: s.detachDataChannels,
+    zeroChecksum: s.sctpZeroChecksum,
     onDataChannel,
   });
 }

@@ -72,6 +72,8 @@ export interface SettingEngineValues {
   sctpMaxMessageSize?: number;
   /** Per-channel `bufferedAmount` bound past which `send` throws ERR_DC_BUFFER_FULL; default 16 MiB. */
   dataChannelHighWaterMark?: number;
+  /** Offer RFC 9653 zero checksum in SCTP INIT (Pion's EnableSCTPZeroChecksum); default false. */
+  sctpZeroChecksum: boolean;
 }
 
 /** RFC 8445 §5.3: ufrag ≥ 4 ice-chars (24 bits), password ≥ 22 ice-chars (128 bits). */
@@ -87,6 +89,7 @@ export class SettingEngine {
     dtlsExtendedMasterSecret: 'require',
     receiveMtu: DEFAULT_RECEIVE_MTU,
     detachDataChannels: false,
+    sctpZeroChecksum: false,
   };
 
   #certificate: Promise<DtlsCertificate> | undefined;
@@ -342,6 +345,15 @@ export class SettingEngine {
   /** Pion's DetachDataChannels: read and write channels through `channel.detach()` (a Node Duplex). */
   detachDataChannels(): void {
     this.#v.detachDataChannels = true;
+  }
+
+  /**
+   * Pion's EnableSCTPZeroChecksum: offer RFC 9653 zero checksum (DTLS already
+   * protects every packet; saves the CRC32c). Off by default because older
+   * stacks (pion/sctp < 1.8.13) cannot parse an INIT that carries it.
+   */
+  enableSCTPZeroChecksum(enable: boolean): void {
+    this.#v.sctpZeroChecksum = enable;
   }
 
   /** Our `a=max-message-size` (bytes, 1 KiB..1 GiB): the largest data-channel message we accept. */

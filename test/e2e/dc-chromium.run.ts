@@ -18,13 +18,58 @@ const browserOffers = mode.startsWith('browser-offers');
 
 const PAGE = `<!doctype html><html><body><script>
 window.pc = new RTCPeerConnection();
-window.closed = false;
-window.echo = (ch) => { window.ch = ch; ch.binaryType = 'arraybuffer'; ch.onmessage = (e) => ch.send(e.data); ch.onclose = () => { window.closed = true; }; };
+window.dcClosed = false;
+window.echo = (ch) => { window.ch = ch; ch.binaryType = 'arraybuffer'; ch.onmessage = (e) => ch.send(e.data); ch.onclose = () => { window.dcClosed = true; }; };
 pc.ondatachannel = (e) => window.echo(e.channel);
 window.gathered = () => new Promise((r) => { if (pc.iceGatheringState === 'complete') return r(); pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r()); });
 </script></body></html>`;
 
-type W = { pc: RTCPeerConnection; echo(ch: unknown): void; gathered(): Promise<void>; ch: { close(): void; label: string; readyState: string }; closed: boolean };
+type W = { pc: RTCPeerConnection; echo(ch: unknown): void; gathered(): Promise<void>; ch: { close(): void; label: string; readyState: string }; dcClosed: boolean };
+
+if (mode === 'example') {
+  // The example page of examples/data-channels against its session logic.
+  const { readFileSync } = await import('node:fs');
+  const { createServer } = await import('node:http');
+  const { answerDataChannels } = await import('../../examples/data-channels/session.js');
+  const html = readFileSync(new URL('../../examples/data-channels/index.html', import.meta.url));
+  const fromPage: string[] = [];
+  let session: { close(): void } | undefined;
+  const server = createServer((req, res) => {
+    if (req.method === 'POST') {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        void answerDataChannels(JSON.parse(body) as { type: 'offer'; sdp: string }, { settingEngine: loopbackSettingEngine(), intervalMs: 200, onMessage: (_c, text) => fromPage.push(text) }).then(({ session: s, answer }) => {
+          session = s;
+          res.end(JSON.stringify(answer));
+        });
+      });
+      return;
+    }
+    res.setHeader('content-type', 'text/html');
+    res.end(html);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const browser = await launchChromium();
+  const page = await browser.newPage();
+  const out: Record<string, unknown> = { mode };
+  try {
+    await page.goto(`http://127.0.0.1:${(server.address() as { port: number }).port}/`);
+    await page.waitForFunction(() => (window as unknown as { received: string[] }).received.length >= 2, undefined, { timeout: 30_000 });
+    await page.click('#send');
+    await waitFor(() => fromPage.length > 0, 15_000);
+    out.fromPage = fromPage[0];
+    out.toPage = await page.evaluate(() => (window as unknown as { received: string[] }).received[0]);
+  } catch (err) {
+    out.error = String((err as Error).stack ?? err);
+  } finally {
+    session?.close();
+    await browser.close();
+    server.close();
+  }
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+  process.exit(0);
+}
 
 const browser = await launchChromium();
 const { page, close } = await openPage(browser, PAGE);
@@ -78,7 +123,7 @@ try {
   if (browserOffers) ch.close();
   else await page.evaluate(() => (window as unknown as W).ch.close());
   await whenClosed(ch);
-  await page.waitForFunction(() => (window as unknown as W).closed, undefined, { timeout: 15_000 });
+  await page.waitForFunction(() => (window as unknown as W).dcClosed, undefined, { timeout: 15_000 }).catch(async (e: Error) => { throw new Error(`${e.message}; page channel ${await page.evaluate(() => (window as unknown as W).ch.readyState)}`); });
   result.closedBoth = true;
   result.connectionState = pc.connectionState;
 } catch (err) {

@@ -15,4 +15,12 @@ describe.skipIf(!canRun)('data channels tern ↔ Chromium (loopback-only namespa
       expect(r).toMatchObject({ label: 'echo', protocol: 'chat', echoed: 1000, closedBoth: true, connectionState: 'connected', maxMessageSize: 262144 });
     });
   }
+
+  it('runs the data-channels example page against its Node side', { timeout: 90_000 }, async () => {
+    const out = await runInLoopbackNamespace(runner, ['example'], 80_000);
+    const r = JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
+    expect(r.error).toBeUndefined();
+    expect(r.fromPage).toBe('hello from the browser');
+    expect(String(r.toPage)).toMatch(/^tern-rtc: \d{4}-/);
+  });
 });

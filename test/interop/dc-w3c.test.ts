@@ -12,9 +12,9 @@ const RUNNER = new URL('./dc/w3c-dc-runner.ts', import.meta.url).pathname;
 const canRun = netnsAvailable();
 
 describe.skipIf(!canRun)('data channel interop (W3C stacks)', () => {
-  for (const peer of ['werift', 'ndc', 'wrtc']) {
+  for (const [peer, count] of [['werift', 1000], ['ndc', 1000], ['wrtc', 1000]] as const) {
     it(`tern ↔ ${peer}`, { timeout: 240_000 }, async () => {
-      const out = await runInLoopbackNamespace(RUNNER, [peer, '1000'], 220_000);
+      const out = await runInLoopbackNamespace(RUNNER, [peer, String(count)], 220_000);
       const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { ok: boolean; ternOffers: boolean });
       expect(lines.map((l) => [l.ternOffers, l.ok])).toEqual([
         [true, true],
