@@ -5,7 +5,7 @@
 # as root (or via sudo).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
-pkgs=(golang-go golang-github-pion-webrtc.v3-dev golang-github-pion-turn.v2-dev coturn openssl chromium iproute2 iptables gcc libc6-dev)
+pkgs=(golang-go golang-github-pion-webrtc.v3-dev golang-github-pion-turn.v2-dev coturn openssl chromium iproute2 iptables gcc libc6-dev redis-server)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
