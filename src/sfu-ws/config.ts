@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Clock, type RTCIceServer, type Rng, type SettingEngine } from '../index.js';
-import type { RoomDirectory } from './room-directory.js';
+import type { RoomDirectory, RoomRecord } from './room-directory.js';
 
 /** Where peer connections get their host candidates. */
 export type SfuMediaOptions =
@@ -45,6 +45,17 @@ export interface SfuServerOptions {
   /** ICE servers handed to clients (and used by the server's peer connections). */
   iceServers?: RTCIceServer[];
   directory?: RoomDirectory;
+  /** Shown in `/stats` and `/metrics` (a cluster's node id). Default 'local'. */
+  nodeId?: string;
+  /**
+   * Several nodes on one shared {@link RoomDirectory}: resolves the websocket
+   * URL of the node that runs `room` when that is not this server, undefined
+   * when it is this one (and throws when the room's node cannot be reached
+   * now). A websocket that joins a room running elsewhere is answered
+   * `{type:'redirect', url, token}` and closed; rooms placed elsewhere are
+   * never run or forgotten here. Default: every room runs here.
+   */
+  locateRoom?: (room: RoomRecord) => Promise<string | undefined>;
   clock?: Clock;
   rng?: Rng;
 }

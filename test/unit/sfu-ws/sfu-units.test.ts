@@ -196,6 +196,7 @@ describe('sfu-ws forwarding', () => {
 describe('sfu-ws operations', () => {
   it('prints Prometheus text', () => {
     const text = prometheusText({
+      node: 'n1',
       rooms: 1,
       peers: 2,
       tracks: 1,
