@@ -172,9 +172,14 @@ export class SfuServer {
         this.#emptyTimers.delete(id);
         if (this.#closed || (this.#rooms.get(id)?.peers.size ?? 0) > 0) return;
         this.#openNames.delete(id);
-        void this.#directory.deleteRoom(id);
+        this.#forget(id);
       }, afterMs),
     );
+  }
+
+  /** Deletes room `id` from the directory; a directory that is away (a cluster's Redis) is logged, and its record then expires there by itself. */
+  #forget(id: string): void {
+    this.#directory.deleteRoom(id).catch((err: unknown) => sfuLog.debug(`room ${id}: not deleted from the directory: ${(err as Error).message}`));
   }
 
   #handlers(): Parameters<typeof routeHttp>[2] {
@@ -212,7 +217,9 @@ export class SfuServer {
     if (this.#closed) throw new HttpRefusal(503, SfuErrorCode.shuttingDown, 'shutting down');
     const invite = body['invite'];
     if (invite !== undefined && typeof invite !== 'string') throw new HttpRefusal(400, 'bad-request', 'invite must be a string');
-    let record = await this.#directory.getRoom(roomId);
+    let record = await this.#directory.getRoom(roomId).catch((err: unknown) => {
+      throw err instanceof RoomDirectoryError ? new HttpRefusal(503, 'unavailable', err.message) : err;
+    });
     if (!record) {
       if (!this.#o.openRooms || invite !== undefined || !ROOM_NAME.test(roomId)) throw new HttpRefusal(404, 'no-room', `no room ${roomId}`);
       record = await this.#directory.createRoom({ id: roomId, maxParticipants: this.#o.maxParticipants, secured: false }).catch((err: unknown) => {
@@ -298,7 +305,7 @@ export class SfuServer {
             if (this.#closed) return;
             if (this.#openNames.has(joined.id)) {
               this.#openNames.delete(joined.id);
-              void this.#directory.deleteRoom(joined.id);
+              this.#forget(joined.id);
             } else this.#forgetWhenEmpty(joined.id);
           }
         },
