@@ -110,6 +110,25 @@ describe.skipIf(!redisAvailable())('sfu-ws cluster: three nodes on one Redis', (
     expect(nodes.find((n) => n.nodeId === moved.node)!.sfu.rooms.get('deck')?.peers.size).toBe(2);
   }, 40_000);
 
+  it('a node presumed dead (heartbeat stopped) finds its room placed elsewhere, closes it and tells its clients to reconnect', async () => {
+    const nodes = await startNodes(3);
+    const a = await joinThrough(nodes[0]!, 'stall');
+    await waitFor(() => a.answers > 0, 20_000);
+    const stalled = nodes.find((n) => n.sfu.rooms.has('stall'))!;
+    // Its heartbeat stops while its SFU and room directory keep running.
+    stalled.node.registry.close();
+    await waitFor(() => a.messages.some((m) => m.type === 'reconnect'), 10_000);
+    expect(a.messages.find((m) => m.type === 'reconnect')).toEqual({ type: 'reconnect', room: 'stall' });
+    expect(stalled.sfu.rooms.has('stall')).toBe(false);
+    const moved = (await stalled.node.directory.getRoom('stall'))!;
+    expect(moved.node).not.toBe(stalled.nodeId);
+    // Joining again through the stalled node lands on the room's new node.
+    const a2 = await joinThrough(stalled, 'stall');
+    const b2 = await joinThrough(nodes.find((n) => n !== stalled)!, 'stall');
+    await waitFor(() => a2.flowing().length === 1 && b2.flowing().length === 1, 20_000);
+    expect(a2.redirects.length).toBe(1);
+  }, 40_000);
+
   it('Redis stopped: the running call goes on, new rooms fail with a clear error on every node, and all resumes when Redis returns', async () => {
     const nodes = await startNodes(3);
     const a = await joinThrough(nodes[0]!, 'live');
