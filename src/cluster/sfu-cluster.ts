@@ -93,6 +93,8 @@ export async function startClusteredSfu(options: ClusteredSfuOptions): Promise<C
   sfu = server;
   const subs: Subscription[] = [
     node.directory.roomLost$.subscribe((room) => server.evictRoom(room)),
+    // Rooms placed here through other nodes are this node's to forget when nobody joins them.
+    node.directory.roomPlaced$.subscribe((r) => server.adoptRoom(r.id)),
     node.directory.roomMoved$.subscribe((m) => {
       if (m.from === nodeId) server.evictRoom(m.room);
     }),

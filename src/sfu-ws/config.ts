@@ -27,6 +27,8 @@ export interface SfuServerOptions {
   maxParticipants?: number;
   /** Rooms at once (default 1000). */
   maxRooms?: number;
+  /** A room created with `POST /rooms` (or placed here by a cluster) is forgotten after staying empty this long (default 10 min). */
+  emptyRoomTtlMs?: number;
   /** Lifetime of a join token (default 30 s). */
   joinTokenTtlMs?: number;
   /** A client must send `join` this soon after connecting (default 10 s). */

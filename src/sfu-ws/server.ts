@@ -100,6 +100,17 @@ export class SfuServer {
     return true;
   }
 
+  /**
+   * Takes on the lifetime of room `id`, placed on this server by a shared
+   * directory (possibly through another node): forgotten if nobody joins it
+   * within {@link EMPTY_ROOM_TTL_MS}, like a room created here. No-op when it
+   * is already running or waiting here.
+   */
+  adoptRoom(id: string): void {
+    if (this.#closed || this.#rooms.has(id) || this.#emptyTimers.has(id)) return;
+    this.#forgetWhenEmpty(id);
+  }
+
   /** Binds the media port(s) (single-port mode) and starts an HTTP server for the page, the routes and the websocket. */
   async listen(port = 0, host = '127.0.0.1'): Promise<AddressInfo> {
     if (this.#closed) throw new InvalidArgumentError('the SFU server is closed');
@@ -162,8 +173,8 @@ export class SfuServer {
     }
   }
 
-  /** Forgets room `id` when nobody has joined it within `afterMs` (created rooms: {@link EMPTY_ROOM_TTL_MS}). */
-  #forgetWhenEmpty(id: string, afterMs = EMPTY_ROOM_TTL_MS): void {
+  /** Forgets room `id` when nobody has joined it within `afterMs` (created rooms: `emptyRoomTtlMs`, default {@link EMPTY_ROOM_TTL_MS}). */
+  #forgetWhenEmpty(id: string, afterMs = this.#o.emptyRoomTtlMs ?? EMPTY_ROOM_TTL_MS): void {
     const old = this.#emptyTimers.get(id);
     if (old !== undefined) this.#clock.clearTimer(old);
     this.#emptyTimers.set(

@@ -33,7 +33,7 @@ describe.skipIf(!redisAvailable())('sfu-ws cluster: three nodes on one Redis', (
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  async function startNodes(n: number): Promise<ClusteredSfu[]> {
+  async function startNodes(n: number, emptyRoomTtlMs?: number): Promise<ClusteredSfu[]> {
     const keyPrefix = `t${prefixN++}:`;
     const nodes: ClusteredSfu[] = [];
     for (let i = 0; i < n; i++) {
@@ -44,7 +44,7 @@ describe.skipIf(!redisAvailable())('sfu-ws cluster: three nodes on one Redis', (
         heartbeatIntervalMs: 200,
         heartbeatTtlMs: 1000,
         roomRefreshIntervalMs: 300,
-        sfu: { settingEngine: loopbackSettingEngine(), page: '<!doctype html><title>sfu</title>' },
+        sfu: { settingEngine: loopbackSettingEngine(), page: '<!doctype html><title>sfu</title>', ...(emptyRoomTtlMs ? { emptyRoomTtlMs } : {}) },
       });
       cleanups.push(() => node.close());
       nodes.push(node);
@@ -128,6 +128,17 @@ describe.skipIf(!redisAvailable())('sfu-ws cluster: three nodes on one Redis', (
     await waitFor(() => a2.flowing().length === 1 && b2.flowing().length === 1, 20_000);
     expect(a2.redirects.length).toBe(1);
   }, 40_000);
+
+  it('a room placed on a node through another one and never joined is forgotten by the node it is placed on', async () => {
+    const nodes = await startNodes(3, 1500);
+    // Asked through node-2; equal loads place it on node-0 (ties go to the lowest id).
+    const g = await grant(base(nodes[2]!), 'idle');
+    expect(g.room).toBe('idle');
+    const placed = (await nodes[2]!.node.directory.getRoom('idle'))!;
+    await until(async () => (await nodes[0]!.node.directory.getRoom('idle')) === undefined, 10_000);
+    expect(nodes.every((n) => !n.sfu.rooms.has('idle'))).toBe(true);
+    expect(placed.node).toBe('node-0');
+  }, 20_000);
 
   it('Redis stopped: the running call goes on, new rooms fail with a clear error on every node, and all resumes when Redis returns', async () => {
     const nodes = await startNodes(3);
