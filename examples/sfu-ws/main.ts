@@ -33,7 +33,8 @@ if (cli.redisUrl) {
   });
   sfu = node.sfu;
   address = node.address;
-  stop = () => node.close();
+  // Leaving deletes the heartbeat: the other nodes re-place this node's rooms at once.
+  stop = () => node.leave();
   console.log(`cluster node ${node.nodeId} (${node.nodeUrl}) on ${cli.redisUrl}`);
 } else {
   sfu = new SfuServer({ ...cli.options, page });

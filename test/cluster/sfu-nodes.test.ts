@@ -33,7 +33,7 @@ describe.skipIf(!redisAvailable())('sfu-ws cluster: three nodes on one Redis', (
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  async function startNodes(n: number, emptyRoomTtlMs?: number): Promise<ClusteredSfu[]> {
+  async function startNodes(n: number, emptyRoomTtlMs?: number, heartbeatTtlMs = 1000): Promise<ClusteredSfu[]> {
     const keyPrefix = `t${prefixN++}:`;
     const nodes: ClusteredSfu[] = [];
     for (let i = 0; i < n; i++) {
@@ -42,7 +42,7 @@ describe.skipIf(!redisAvailable())('sfu-ws cluster: three nodes on one Redis', (
         nodeId: `node-${i}`,
         keyPrefix,
         heartbeatIntervalMs: 200,
-        heartbeatTtlMs: 1000,
+        heartbeatTtlMs,
         roomRefreshIntervalMs: 300,
         sfu: { settingEngine: loopbackSettingEngine(), page: '<!doctype html><title>sfu</title>', ...(emptyRoomTtlMs ? { emptyRoomTtlMs } : {}) },
       });
@@ -109,6 +109,20 @@ describe.skipIf(!redisAvailable())('sfu-ws cluster: three nodes on one Redis', (
     await waitFor(() => a2.flowing().length === 1 && b2.flowing().length === 1, 20_000);
     expect(nodes.find((n) => n.nodeId === moved.node)!.sfu.rooms.get('deck')?.peers.size).toBe(2);
   }, 40_000);
+
+  it('a node that leaves gracefully has its rooms re-placed at once, long before its heartbeat would expire', async () => {
+    const nodes = await startNodes(2, undefined, 60_000);
+    const a = await joinThrough(nodes[1]!, 'bye');
+    await waitFor(() => a.answers > 0, 20_000);
+    const owner = nodes.find((n) => n.sfu.rooms.has('bye'))!;
+    const survivor = nodes.find((n) => n !== owner)!;
+    await owner.leave();
+    await waitFor(() => a.messages.some((m) => m.type === 'shutdown') || a.closedCode !== undefined, 5000);
+    await until(async () => (await survivor.node.directory.getRoom('bye'))?.node === survivor.nodeId, 5000);
+    const again = await joinThrough(survivor, 'bye');
+    const other = await joinThrough(survivor, 'bye');
+    await waitFor(() => again.flowing().length === 1 && other.flowing().length === 1, 20_000);
+  }, 30_000);
 
   it('a node presumed dead (heartbeat stopped) finds its room placed elsewhere, closes it and tells its clients to reconnect', async () => {
     const nodes = await startNodes(3);
