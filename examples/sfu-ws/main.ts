@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startClusteredSfu } from '../../src/cluster/index.js';
 import { parseSfuCli, sfuCliHelp, SfuServer } from '../../src/sfu-ws/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -16,8 +17,30 @@ if (cli === 'help') {
   process.exit(0);
 }
 
-const sfu = new SfuServer({ ...cli.options, page: readFileSync(join(here, 'index.html')) });
-const address = await sfu.listen(cli.httpPort, cli.host);
+const page = readFileSync(join(here, 'index.html'));
+let sfu: SfuServer;
+let stop: () => Promise<void>;
+let address: { port: number };
+if (cli.redisUrl) {
+  // Cluster mode: rooms placed on nodes through Redis; clients redirected to their room's node.
+  const node = await startClusteredSfu({
+    redisUrl: cli.redisUrl,
+    sfu: { ...cli.options, page },
+    host: cli.host,
+    port: cli.httpPort,
+    ...(cli.nodeUrl ? { nodeUrl: cli.nodeUrl } : {}),
+    ...(cli.nodeId ? { nodeId: cli.nodeId } : {}),
+  });
+  sfu = node.sfu;
+  address = node.address;
+  // Leaving deletes the heartbeat: the other nodes re-place this node's rooms at once.
+  stop = () => node.leave();
+  console.log(`cluster node ${node.nodeId} (${node.nodeUrl}) on ${cli.redisUrl}`);
+} else {
+  sfu = new SfuServer({ ...cli.options, page });
+  address = await sfu.listen(cli.httpPort, cli.host);
+  stop = () => sfu.close();
+}
 const shown = cli.host === '0.0.0.0' ? 'localhost' : cli.host;
 console.log(`tern-rtc sfu-ws: open http://${shown}:${address.port}/ in two or more browser tabs and join the same room`);
 if (sfu.mux) console.log(`media: udp ${sfu.mux.udpAddress?.port ?? '-'}, tcp ${sfu.mux.tcpAddress?.port ?? '-'}`);
@@ -27,7 +50,7 @@ async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   console.log(`${signal}: telling clients and closing`);
-  await sfu.close();
+  await stop();
   process.exit(0);
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));

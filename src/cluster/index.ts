@@ -18,3 +18,5 @@ export {
 export type { RedisRoomDirectoryOptions, RoomMove } from './redis-room-directory.js';
 export { startClusterNode, defaultNodeId, sfuLoad } from './cluster-node.js';
 export type { ClusterNode, ClusterNodeOptions } from './cluster-node.js';
+export { startClusteredSfu, websocketUrl } from './sfu-cluster.js';
+export type { ClusteredSfu, ClusteredSfuOptions } from './sfu-cluster.js';

@@ -79,6 +79,7 @@ export class NodeRegistry {
   readonly #reported = new Set<string>();
   #timer: TimerHandle | undefined;
   #closed = false;
+  #leaving = false;
   #failures = 0;
 
   /** Emits a node id once when its heartbeat has expired. */
@@ -129,6 +130,7 @@ export class NodeRegistry {
 
   /** Writes this node's heartbeat now. */
   async heartbeat(): Promise<void> {
+    if (this.#leaving) return;
     const load = this.#load();
     const info: NodeInfo = { id: this.nodeId, address: this.address, peers: load.peers, rooms: load.rooms, updatedAtMs: this.#clock.wallMs() };
     let ok: unknown;
@@ -185,8 +187,12 @@ export class NodeRegistry {
     this.#reported.delete(nodeId);
   }
 
-  /** Graceful leave: deletes the heartbeat at once so others need not wait for the TTL. Then close(). */
+  /** Graceful leave: stops the heartbeat loop and deletes the heartbeat at once so others need not wait for the TTL. Then close(). */
   async leave(): Promise<void> {
+    // No heartbeat may be written after the delete (commands run in order on the one connection).
+    this.#leaving = true;
+    if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
+    this.#timer = undefined;
     try {
       await this.#redis.del(this.keys.node(this.nodeId));
     } catch (err) {
@@ -205,7 +211,7 @@ export class NodeRegistry {
   }
 
   #arm(): void {
-    if (this.#closed || this.#timer !== undefined) return;
+    if (this.#closed || this.#leaving || this.#timer !== undefined) return;
     this.#timer = this.#clock.setTimer(() => {
       this.#timer = undefined;
       void this.#tick().finally(() => this.#arm());

@@ -93,6 +93,7 @@ export class RedisRoomDirectory implements RoomDirectory {
   readonly #hosted = new Map<string, RoomRecord>();
   readonly #roomMoved = new Subject<RoomMove>();
   readonly #roomLost = new Subject<string>();
+  readonly #roomPlaced = new Subject<RoomRecord>();
   readonly #lostSub: Subscription | undefined;
   #timer: TimerHandle | undefined;
   #closed = false;
@@ -105,6 +106,11 @@ export class RedisRoomDirectory implements RoomDirectory {
    * elsewhere): the SFU should close it here and tell its clients to reconnect.
    */
   readonly roomLost$: Observable<string> = this.#roomLost.asObservable();
+  /**
+   * A room newly placed on this node (created here or through another node,
+   * learned at a refresh, or moved here): this node now owns its lifetime.
+   */
+  readonly roomPlaced$: Observable<RoomRecord> = this.#roomPlaced.asObservable();
 
   constructor(options: RedisRoomDirectoryOptions) {
     this.keys = new ClusterKeys(options.keyPrefix);
@@ -341,11 +347,15 @@ export class RedisRoomDirectory implements RoomDirectory {
     this.#lostSub?.unsubscribe();
     this.#roomMoved.complete();
     this.#roomLost.complete();
+    this.#roomPlaced.complete();
     if (this.#owned) this.#redis.disconnect();
   }
 
   #host(r: RoomRecord): void {
-    if (this.#hosted.has(r.id) || this.#hosted.size < this.#maxRooms) this.#hosted.set(r.id, r);
+    const known = this.#hosted.has(r.id);
+    if (!known && this.#hosted.size >= this.#maxRooms) return;
+    this.#hosted.set(r.id, r);
+    if (!known) this.#roomPlaced.next(r);
   }
 
   async #placedCounts(ids: string[]): Promise<number[]> {

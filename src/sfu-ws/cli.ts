@@ -7,6 +7,12 @@ export interface SfuCliConfig {
   host: string;
   httpPort: number;
   options: SfuServerOptions;
+  /** Cluster mode (`--redis`): rooms placed on nodes through Redis; undefined runs every room in this process. */
+  redisUrl?: string;
+  /** Where clients reach this node (`--node-url`, default `http://<host>:<port>`); cluster mode only. */
+  nodeUrl?: string;
+  /** This node's id in the cluster (`--node-id`, default `<hostname>-<pid>`). */
+  nodeId?: string;
 }
 
 interface Flag {
@@ -28,6 +34,9 @@ const FLAGS: Flag[] = [
   { flag: '--origins', env: 'ALLOWED_ORIGINS', arg: 'O[,O]', help: 'extra origins allowed to open the websocket ("*": no check)' },
   { flag: '--host-secret', env: 'HOST_SECRET', arg: 'S', help: 'required by POST /rooms; without it the first joiner of a room is its host' },
   { flag: '--max-participants', env: 'MAX_PARTICIPANTS', arg: 'N', help: 'participant cap per room (default 16)' },
+  { flag: '--redis', env: 'REDIS_URL', arg: 'URL', help: 'cluster mode: rooms placed on the least loaded node through this Redis (redis://host:6379); a client that joins through another node is redirected to the room\'s node' },
+  { flag: '--node-url', env: 'NODE_URL', arg: 'URL', help: 'cluster mode: where clients reach this node, http(s)://host:port (default http://HOST:PORT)' },
+  { flag: '--node-id', env: 'NODE_ID', arg: 'ID', help: 'cluster mode: this node\'s id (default HOSTNAME-PID)' },
   { flag: '--help', env: '', help: 'this text' },
 ];
 
@@ -114,5 +123,18 @@ export function parseSfuCli(argv: readonly string[], env: NodeJS.ProcessEnv): Sf
   if (secret) options.hostSecret = secret;
   const max = v.get('--max-participants');
   if (max) options.maxParticipants = Number(max);
-  return { host, httpPort, options };
+  const cfg: SfuCliConfig = { host, httpPort, options };
+  const redis = v.get('--redis');
+  if (redis) {
+    if (!/^rediss?:\/\//.test(redis)) throw new InvalidArgumentError(`--redis: expected redis://host:port, got ${redis}`);
+    cfg.redisUrl = redis;
+  }
+  const nodeUrl = v.get('--node-url');
+  if (nodeUrl) {
+    if (!/^https?:\/\/[^/]+$/.test(nodeUrl.replace(/\/$/, ''))) throw new InvalidArgumentError(`--node-url: expected http(s)://host:port, got ${nodeUrl}`);
+    cfg.nodeUrl = nodeUrl.replace(/\/$/, '');
+  }
+  const nodeId = v.get('--node-id');
+  if (nodeId) cfg.nodeId = nodeId;
+  return cfg;
 }

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Clock, type RTCIceServer, type Rng, type SettingEngine } from '../index.js';
-import type { RoomDirectory } from './room-directory.js';
+import type { RoomDirectory, RoomRecord } from './room-directory.js';
 
 /** Where peer connections get their host candidates. */
 export type SfuMediaOptions =
@@ -27,6 +27,8 @@ export interface SfuServerOptions {
   maxParticipants?: number;
   /** Rooms at once (default 1000). */
   maxRooms?: number;
+  /** A room created with `POST /rooms` (or placed here by a cluster) is forgotten after staying empty this long (default 10 min). */
+  emptyRoomTtlMs?: number;
   /** Lifetime of a join token (default 30 s). */
   joinTokenTtlMs?: number;
   /** A client must send `join` this soon after connecting (default 10 s). */
@@ -45,6 +47,17 @@ export interface SfuServerOptions {
   /** ICE servers handed to clients (and used by the server's peer connections). */
   iceServers?: RTCIceServer[];
   directory?: RoomDirectory;
+  /** Shown in `/stats` and `/metrics` (a cluster's node id). Default 'local'. */
+  nodeId?: string;
+  /**
+   * Several nodes on one shared {@link RoomDirectory}: resolves the websocket
+   * URL of the node that runs `room` when that is not this server, undefined
+   * when it is this one (and throws when the room's node cannot be reached
+   * now). A websocket that joins a room running elsewhere is answered
+   * `{type:'redirect', url, token}` and closed; rooms placed elsewhere are
+   * never run or forgotten here. Default: every room runs here.
+   */
+  locateRoom?: (room: RoomRecord) => Promise<string | undefined>;
   clock?: Clock;
   rng?: Rng;
 }

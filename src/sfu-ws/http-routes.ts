@@ -24,6 +24,8 @@ export interface SfuHttpHandlers {
   join(room: string, body: Record<string, unknown>): Promise<unknown>;
   /** `GET /stats` */
   stats(): Promise<unknown>;
+  /** `GET /rooms` (the room directory: every node's rooms in a cluster) */
+  listRooms(): Promise<unknown>;
   /** `GET /metrics` */
   metrics(): Promise<string>;
 }
@@ -77,6 +79,7 @@ const json = (res: ServerResponse, status: number, v: unknown): void => send(res
  * - `GET /` the page;
  * - `POST /rooms` (Authorization: Bearer host secret, when one is set) → host and participant links;
  * - `POST /rooms/:room/join` with `{ invite }` → a single-use join token;
+ * - `GET /rooms` (host secret, when one is set) → the room directory without invites;
  * - `GET /stats` JSON, `GET /metrics` Prometheus text.
  */
 export async function routeHttp(req: IncomingMessage, res: ServerResponse, h: SfuHttpHandlers): Promise<void> {
@@ -86,12 +89,13 @@ export async function routeHttp(req: IncomingMessage, res: ServerResponse, h: Sf
     if (req.method === 'GET' && (path === '/' || path === '/index.html') && h.page !== undefined) return send(res, 200, 'text/html; charset=utf-8', h.page);
     if (req.method === 'GET' && path === '/stats') return json(res, 200, await h.stats());
     if (req.method === 'GET' && path === '/metrics') return send(res, 200, 'text/plain; version=0.0.4', await h.metrics());
-    if (req.method === 'POST' && path === '/rooms') {
+    if (path === '/rooms' && (req.method === 'POST' || req.method === 'GET')) {
       if (h.hostSecret !== undefined) {
         const auth = req.headers.authorization;
         const given = auth?.startsWith('Bearer ') ? auth.slice(7) : undefined;
-        if (!secretMatches(given, h.hostSecret)) throw new HttpRefusal(401, 'unauthorized', 'POST /rooms needs the host secret');
+        if (!secretMatches(given, h.hostSecret)) throw new HttpRefusal(401, 'unauthorized', `${req.method} /rooms needs the host secret`);
       }
+      if (req.method === 'GET') return json(res, 200, await h.listRooms());
       const base = `http://${req.headers.host ?? 'localhost'}`;
       return json(res, 201, await h.createRoom(await readBody(req), base));
     }

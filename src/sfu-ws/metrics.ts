@@ -10,6 +10,7 @@ export function prometheusText(s: SfuStats): string {
     out.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
     for (const [labels, v] of rows) out.push(`${name}${labels} ${Number.isFinite(v) ? v : 0}`);
   };
+  gauge('sfu_node_info', 'The node serving these metrics (always 1).', [[`{node="${label(s.node)}"}`, 1]]);
   gauge('sfu_rooms', 'Rooms open.', [['', s.rooms]]);
   gauge('sfu_peers', 'Participants joined.', [['', s.peers]]);
   gauge('sfu_tracks', 'Published tracks forwarded.', [['', s.tracks]]);

@@ -19,6 +19,14 @@ export type SfuServerMessage =
   | { type: 'layer'; trackId: string; rid: string }
   | { type: 'removed'; reason: string }
   | { type: 'shutdown' }
+  /**
+   * Cluster: the room runs on another node. Connect a websocket to `url` and
+   * send `{type:'join', token}` with this fresh single-use token (the one
+   * this connection used is spent). The server closes this websocket after it.
+   */
+  | { type: 'redirect'; url: string; token: string }
+  /** Cluster: the room moved to another node; ask `POST /rooms/:room/join` again and join anew. The websocket closes after it. */
+  | { type: 'reconnect'; room: string }
   | { type: 'error'; code: SfuErrorCode; message: string };
 
 export type SfuClientMessage =
@@ -54,6 +62,8 @@ export const SfuErrorCode = {
   negotiation: 'negotiation-failed',
   glare: 'glare',
   shuttingDown: 'shutting-down',
+  /** The room's node cannot be reached right now (a cluster moving the room); retry the join shortly. */
+  roomMoving: 'room-moving',
 } as const;
 export type SfuErrorCode = (typeof SfuErrorCode)[keyof typeof SfuErrorCode];
 

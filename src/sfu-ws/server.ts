@@ -9,9 +9,9 @@ import { prometheusText } from './metrics.js';
 import { Participant, type SignalChannel } from './participant.js';
 import { SfuErrorCode, type SfuJoinGrant, type SfuRoomCreated } from './protocol.js';
 import { SfuRoom } from './room.js';
-import { LocalRoomDirectory, RoomDirectoryError, type RoomDirectory } from './room-directory.js';
+import { LocalRoomDirectory, RoomDirectoryError, type RoomDirectory, type RoomRecord } from './room-directory.js';
 import { collectSfuStats, type SfuStats } from './stats.js';
-import { WsSignalling } from './ws-signalling.js';
+import { WsSignalling, type JoinRedirect } from './ws-signalling.js';
 
 const ROOM_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 /** A room created with POST /rooms is forgotten after staying empty this long. */
@@ -68,7 +68,47 @@ export class SfuServer {
 
   /** The `GET /stats` document. */
   stats(): Promise<SfuStats> {
-    return collectSfuStats(this.#rooms.values(), { connections: this.#signalling.connections, mux: this.#mux?.stats ?? null, dropped: this.#signalling.drops.toJSON() });
+    return collectSfuStats(this.#rooms.values(), { node: this.#o.nodeId ?? 'local', connections: this.#signalling.connections, mux: this.#mux?.stats ?? null, dropped: this.#signalling.drops.toJSON() });
+  }
+
+  /** The directory's rooms (every node's, in a cluster) without their invites: the `GET /rooms` document. */
+  async listRooms(): Promise<{ node: string; rooms: { id: string; node: string; maxParticipants: number; peersHere: number; createdAtMs: number }[] }> {
+    const records = await this.#directory.listRooms().catch((err: unknown) => {
+      throw err instanceof RoomDirectoryError ? new HttpRefusal(503, 'unavailable', err.message) : err;
+    });
+    return {
+      node: this.#o.nodeId ?? 'local',
+      rooms: records.map((r) => ({ id: r.id, node: r.node, maxParticipants: r.maxParticipants, peersHere: this.#rooms.get(r.id)?.peers.size ?? 0, createdAtMs: r.createdAtMs })),
+    };
+  }
+
+  /**
+   * Closes room `id` here and tells its clients `{type:'reconnect', room}`:
+   * for a room that now runs elsewhere (a cluster moved it). They ask for a
+   * new join token and land on the room's node. False when it is not open here.
+   */
+  evictRoom(id: string): boolean {
+    const room = this.#rooms.get(id);
+    const timer = this.#emptyTimers.get(id);
+    if (timer !== undefined) this.#clock.clearTimer(timer);
+    this.#emptyTimers.delete(id);
+    this.#openNames.delete(id);
+    if (!room) return false;
+    this.#rooms.delete(id);
+    sfuLog.info(`room ${id} evicted: clients reconnect to its new node`);
+    room.close({ type: 'reconnect', room: id });
+    return true;
+  }
+
+  /**
+   * Takes on the lifetime of room `id`, placed on this server by a shared
+   * directory (possibly through another node): forgotten if nobody joins it
+   * within {@link EMPTY_ROOM_TTL_MS}, like a room created here. No-op when it
+   * is already running or waiting here.
+   */
+  adoptRoom(id: string): void {
+    if (this.#closed || this.#rooms.has(id) || this.#emptyTimers.has(id)) return;
+    this.#forgetWhenEmpty(id);
   }
 
   /** Binds the media port(s) (single-port mode) and starts an HTTP server for the page, the routes and the websocket. */
@@ -133,8 +173,8 @@ export class SfuServer {
     }
   }
 
-  /** Forgets room `id` when nobody has joined it within `afterMs` (created rooms: {@link EMPTY_ROOM_TTL_MS}). */
-  #forgetWhenEmpty(id: string, afterMs = EMPTY_ROOM_TTL_MS): void {
+  /** Forgets room `id` when nobody has joined it within `afterMs` (created rooms: `emptyRoomTtlMs`, default {@link EMPTY_ROOM_TTL_MS}). */
+  #forgetWhenEmpty(id: string, afterMs = this.#o.emptyRoomTtlMs ?? EMPTY_ROOM_TTL_MS): void {
     const old = this.#emptyTimers.get(id);
     if (old !== undefined) this.#clock.clearTimer(old);
     this.#emptyTimers.set(
@@ -143,9 +183,14 @@ export class SfuServer {
         this.#emptyTimers.delete(id);
         if (this.#closed || (this.#rooms.get(id)?.peers.size ?? 0) > 0) return;
         this.#openNames.delete(id);
-        void this.#directory.deleteRoom(id);
+        this.#forget(id);
       }, afterMs),
     );
+  }
+
+  /** Deletes room `id` from the directory; a directory that is away (a cluster's Redis) is logged, and its record then expires there by itself. */
+  #forget(id: string): void {
+    this.#directory.deleteRoom(id).catch((err: unknown) => sfuLog.debug(`room ${id}: not deleted from the directory: ${(err as Error).message}`));
   }
 
   #handlers(): Parameters<typeof routeHttp>[2] {
@@ -155,6 +200,7 @@ export class SfuServer {
       createRoom: (body, base) => this.#createRoom(body, base),
       join: (room, body) => this.#grant(room, body),
       stats: () => this.stats(),
+      listRooms: () => this.listRooms(),
       metrics: async () => prometheusText(await this.stats()),
     };
   }
@@ -167,8 +213,9 @@ export class SfuServer {
       throw err instanceof RoomDirectoryError ? new HttpRefusal(503, 'too-many-rooms', err.message) : err;
     });
     const root = this.#o.publicUrl ?? base;
-    sfuLog.info(`room ${room.id} created`);
-    this.#forgetWhenEmpty(room.id);
+    sfuLog.info(`room ${room.id} created on ${room.node}`);
+    // The node that runs a room forgets it; a room placed elsewhere is that node's to forget.
+    if (await this.#runsHere(room)) this.#forgetWhenEmpty(room.id);
     return {
       room: room.id,
       hostLink: `${root}/?room=${room.id}&invite=${room.hostInvite}`,
@@ -181,15 +228,19 @@ export class SfuServer {
     if (this.#closed) throw new HttpRefusal(503, SfuErrorCode.shuttingDown, 'shutting down');
     const invite = body['invite'];
     if (invite !== undefined && typeof invite !== 'string') throw new HttpRefusal(400, 'bad-request', 'invite must be a string');
-    let record = await this.#directory.getRoom(roomId);
+    let record = await this.#directory.getRoom(roomId).catch((err: unknown) => {
+      throw err instanceof RoomDirectoryError ? new HttpRefusal(503, 'unavailable', err.message) : err;
+    });
     if (!record) {
       if (!this.#o.openRooms || invite !== undefined || !ROOM_NAME.test(roomId)) throw new HttpRefusal(404, 'no-room', `no room ${roomId}`);
       record = await this.#directory.createRoom({ id: roomId, maxParticipants: this.#o.maxParticipants, secured: false }).catch((err: unknown) => {
         throw err instanceof RoomDirectoryError ? new HttpRefusal(503, 'too-many-rooms', err.message) : err;
       });
-      this.#openNames.add(roomId);
-      // A grant that is never redeemed must not keep the open room forever.
-      this.#forgetWhenEmpty(roomId, this.#o.joinTokenTtlMs + 1000);
+      if (await this.#runsHere(record)) {
+        this.#openNames.add(roomId);
+        // A grant that is never redeemed must not keep the open room forever.
+        this.#forgetWhenEmpty(roomId, this.#o.joinTokenTtlMs + 1000);
+      }
     }
     let role: 'host' | 'participant';
     if (invite !== undefined && invite === record.hostInvite) role = 'host';
@@ -203,12 +254,33 @@ export class SfuServer {
     return { room: roomId, token: grant.token, expiresInMs: this.#o.joinTokenTtlMs, iceServers: this.#o.iceServers };
   }
 
-  async #join(token: string, channel: SignalChannel): Promise<Participant | { code: SfuErrorCode; message: string }> {
+  /** True when `record` runs on this server (always, without `locateRoom`); false when elsewhere or unknown. */
+  async #runsHere(record: RoomRecord): Promise<boolean> {
+    if (!this.#o.locateRoom) return true;
+    return (await this.#o.locateRoom(record).catch(() => 'unreachable')) === undefined;
+  }
+
+  async #join(token: string, channel: SignalChannel): Promise<Participant | JoinRedirect | { code: SfuErrorCode; message: string }> {
     if (this.#closed) return { code: SfuErrorCode.shuttingDown, message: 'shutting down' };
     const grant = await this.#directory.redeemGrant(token, this.#clock.wallMs());
     if (!grant) return { code: SfuErrorCode.badToken, message: 'unknown, used or expired join token' };
     const record = await this.#directory.getRoom(grant.room);
     if (!record || this.#closed) return { code: SfuErrorCode.roomGone, message: `room ${grant.room} is gone` };
+    if (this.#o.locateRoom) {
+      let elsewhere: string | undefined;
+      try {
+        elsewhere = await this.#o.locateRoom(record);
+      } catch (err) {
+        sfuLog.debug(`room ${record.id}: its node is unreachable: ${(err as Error).message}`);
+        return { code: SfuErrorCode.roomMoving, message: `room ${record.id} is moving to another node; join again shortly` };
+      }
+      if (elsewhere !== undefined) {
+        // The token this connection used is spent: hand over a fresh one for the room's node.
+        const fresh = await this.#directory.issueGrant(record.id, grant.role, this.#clock.wallMs(), this.#o.joinTokenTtlMs);
+        return { redirect: elsewhere, token: fresh.token };
+      }
+      if (this.#closed) return { code: SfuErrorCode.shuttingDown, message: 'shutting down' };
+    }
     const timer = this.#emptyTimers.get(record.id);
     if (timer !== undefined) this.#clock.clearTimer(timer);
     this.#emptyTimers.delete(record.id);
@@ -244,7 +316,7 @@ export class SfuServer {
             if (this.#closed) return;
             if (this.#openNames.has(joined.id)) {
               this.#openNames.delete(joined.id);
-              void this.#directory.deleteRoom(joined.id);
+              this.#forget(joined.id);
             } else this.#forgetWhenEmpty(joined.id);
           }
         },

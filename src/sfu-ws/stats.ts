@@ -29,6 +29,8 @@ export interface SfuRoomStats {
 }
 
 export interface SfuStats {
+  /** The node this document comes from ('local' outside a cluster). */
+  node: string;
   rooms: number;
   peers: number;
   tracks: number;
@@ -83,7 +85,7 @@ async function publisherLoss(p: Participant): Promise<Map<number, number>> {
 }
 
 /** Builds the `GET /stats` document. */
-export async function collectSfuStats(rooms: Iterable<SfuRoom>, extra: { connections: number; mux: IceMuxStats | null; dropped: Record<string, number> }): Promise<SfuStats> {
+export async function collectSfuStats(rooms: Iterable<SfuRoom>, extra: { node?: string; connections: number; mux: IceMuxStats | null; dropped: Record<string, number> }): Promise<SfuStats> {
   const roomList: SfuRoomStats[] = [];
   let peers = 0;
   let tracks = 0;
@@ -135,5 +137,5 @@ export async function collectSfuStats(rooms: Iterable<SfuRoom>, extra: { connect
       tracks: trackStats,
     });
   }
-  return { rooms: roomList.length, peers, tracks, connections: extra.connections, roomList, mux: extra.mux, dropped: extra.dropped };
+  return { node: extra.node ?? 'local', rooms: roomList.length, peers, tracks, connections: extra.connections, roomList, mux: extra.mux, dropped: extra.dropped };
 }

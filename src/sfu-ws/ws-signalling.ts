@@ -14,7 +14,13 @@ export const MAX_FRAME_BYTES = 4 * MAX_SIGNAL_BYTES;
 /** What the signalling edge needs from the server: admitting a joined client. */
 export interface SignallingHost {
   /** Redeems `token` and joins its room; resolves the participant, or the error code to send. */
-  join(token: string, channel: SignalChannel, address: string): Promise<Participant | { code: SfuErrorCode; message: string }>;
+  join(token: string, channel: SignalChannel, address: string): Promise<Participant | JoinRedirect | { code: SfuErrorCode; message: string }>;
+}
+
+/** The room runs on another node: the client reconnects to `url` with the fresh `token`. */
+export interface JoinRedirect {
+  redirect: string;
+  token: string;
 }
 
 interface Client {
@@ -156,6 +162,11 @@ export class WsSignalling {
     this.#host.join(msg.token, channel, c.address).then(
       (r) => {
         c.joining = false;
+        if ('redirect' in r) {
+          this.#send(c, { type: 'redirect', url: r.redirect, token: r.token });
+          c.ws.close(1000, 'redirect');
+          return;
+        }
         if ('code' in r) {
           this.drops.drop(r.code);
           this.#error(c, r.code, r.message);

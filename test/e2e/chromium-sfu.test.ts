@@ -4,10 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CHROMIUM_PATH } from '../support/browser.js';
 import { netnsAvailable, runInLoopbackNamespace } from '../support/netns.js';
+import { redisAvailable } from '../support/redis.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const runner = join(here, 'chromium-sfu.run.ts');
 const simulcastRunner = join(here, 'chromium-sfu-simulcast.run.ts');
+const clusterRunner = join(here, 'chromium-sfu-cluster.run.ts');
 const canRun = existsSync(CHROMIUM_PATH) && netnsAvailable();
 
 describe.skipIf(!canRun)('sfu-ws ↔ Chromium pages (loopback-only namespace)', () => {
@@ -68,6 +70,24 @@ describe.skipIf(!canRun)('sfu-ws ↔ Chromium pages (loopback-only namespace)', 
       expect(r.subscriberLayers[0]).toMatchObject({ rid: 'h', targetRid: 'h' });
     }
   });
+
+  /** Cluster mode (issue 17): two nodes on one Redis, a page opened from each; the one on the wrong node is redirected. */
+  it.skipIf(!redisAvailable())('two pages joined through two different cluster nodes see each other', async () => {
+    const out = await runInLoopbackNamespace(clusterRunner, [], 100_000);
+    const r = JSON.parse(out.trim().split('\n').pop()!) as {
+      error?: string;
+      bothDecode: boolean[];
+      owner: string;
+      peersOnOwner: number;
+      redirectedTo: (string | null)[];
+      ownerWs: string;
+    };
+    expect(r.error).toBeUndefined();
+    expect(r.bothDecode).toEqual([true, true]);
+    expect(r.peersOnOwner).toBe(2);
+    // Exactly one page came in through the other node and was redirected to the owner.
+    expect(r.redirectedTo.filter((u) => u !== null)).toEqual([r.ownerWs]);
+  }, 120_000);
 });
 if (!canRun) {
   describe('sfu-ws ↔ Chromium', () => {

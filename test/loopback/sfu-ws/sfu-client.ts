@@ -27,7 +27,9 @@ export interface ClientOptions {
 /** A tern peer in the browser's role: joins with a token, publishes VP8 and Opus, answers the SFU's offers. */
 export class SfuClient {
   readonly pc = new RTCPeerConnection({}, { settingEngine: loopbackSettingEngine() });
-  readonly ws: WebSocket;
+  ws: WebSocket;
+  /** Websocket URLs this client was redirected to (cluster mode), in order. */
+  readonly redirects: string[] = [];
   readonly remote = new Map<string, TrackRemote>();
   readonly packets = new Map<string, number>();
   /** Per remote stream/kind: sequence numbers and timestamps seen, in arrival order (bounded). */
@@ -80,16 +82,22 @@ export class SfuClient {
       });
       track.onMute((m) => (m ? this.muted.add(key) : this.muted.delete(key)));
     };
-    this.ws = new WebSocket(wsUrl);
-    this.ws.on('open', () => this.send({ type: 'join', token }));
-    this.ws.on('close', (code) => (this.closedCode = code));
-    this.ws.on('error', (err) => this.errors.push(`ws: ${err.message}`));
+    this.ws = this.#connect(wsUrl, token);
     this.pc.onicecandidate = ({ candidate }) => this.send({ type: 'candidate', candidate });
-    this.ws.on('message', (data) =>
+  }
+
+  #connect(wsUrl: string, token: string): WebSocket {
+    const ws = new WebSocket(wsUrl);
+    ws.on('open', () => ws.send(JSON.stringify({ type: 'join', token })));
+    ws.on('close', (code) => ws === this.ws && (this.closedCode = code));
+    ws.on('error', (err) => this.errors.push(`ws: ${err.message}`));
+    ws.on('message', (data) => {
+      if (ws !== this.ws) return;
       this.#onMessage(JSON.parse(data.toString()) as SfuServerMessage).catch((err: Error) => {
         if (this.pc.connectionState !== 'closed') this.errors.push(err.message);
-      }),
-    );
+      });
+    });
+    return ws;
   }
 
   /**
@@ -133,7 +141,11 @@ export class SfuClient {
   async #onMessage(msg: SfuServerMessage): Promise<void> {
     this.messages.push(msg);
     this.order.push(msg.type);
-    if (msg.type === 'offer') {
+    if (msg.type === 'redirect') {
+      // The room runs on another node: join there with the fresh token.
+      this.redirects.push(msg.url);
+      this.ws = this.#connect(msg.url, msg.token);
+    } else if (msg.type === 'offer') {
       if (!this.#o.answer) return;
       await this.pc.setRemoteDescription({ type: 'offer', sdp: this.#o.mungeOffer ? this.#o.mungeOffer(msg.sdp) : msg.sdp });
       await this.pc.setLocalDescription(await this.pc.createAnswer());

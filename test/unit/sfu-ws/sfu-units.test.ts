@@ -10,6 +10,7 @@ import {
   MAX_SIGNAL_BYTES,
   parseClientMessage,
   parseSfuCli,
+  sfuCliHelp,
   prometheusText,
   randomAlnum,
   TokenBucket,
@@ -196,6 +197,7 @@ describe('sfu-ws forwarding', () => {
 describe('sfu-ws operations', () => {
   it('prints Prometheus text', () => {
     const text = prometheusText({
+      node: 'n1',
       rooms: 1,
       peers: 2,
       tracks: 1,
@@ -205,6 +207,7 @@ describe('sfu-ws operations', () => {
       roomList: [{ id: 'r"1', host: 'p1', participants: [], tracks: [{ id: 't', publisher: 'p1', kind: 'video', mimeType: 'video/VP8', bitrateBps: 1000, packets: 5, loss: 0.01, rttMs: 2, subscribers: 1, layers: [], subscriberLayers: [] }] }],
     });
     expect(text).toContain('sfu_rooms 1\n');
+    expect(text).toContain('sfu_node_info{node="n1"} 1\n');
     expect(text).toContain('sfu_track_bitrate_bps{room="r\\"1",track="t",kind="video"} 1000');
     expect(text).toContain('sfu_dropped_total{reason="malformed"} 3');
     expect(text).toMatch(/# TYPE sfu_peers gauge/);
@@ -212,6 +215,12 @@ describe('sfu-ws operations', () => {
 
   it('parses flags over environment variables, with the Origin check on for 0.0.0.0', () => {
     expect(parseSfuCli(['--help'], {})).toBe('help');
+    const clustered = parseSfuCli(['--redis', 'redis://127.0.0.1:6379', '--node-url=http://10.0.0.5:8080/'], { NODE_ID: 'edge-1' });
+    expect(clustered).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379', nodeUrl: 'http://10.0.0.5:8080', nodeId: 'edge-1' });
+    expect(parseSfuCli([], { REDIS_URL: 'redis://r:6379' })).toMatchObject({ redisUrl: 'redis://r:6379' });
+    expect(parseSfuCli([], {})).not.toHaveProperty('redisUrl');
+    expect(() => parseSfuCli(['--redis', 'http://r'], {})).toThrow(/--redis/);
+    expect(sfuCliHelp()).toContain('--redis URL');
     const local = parseSfuCli([], {});
     if (local === 'help') throw new Error('unexpected');
     expect(local).toMatchObject({ host: '127.0.0.1', httpPort: 8080, options: { media: { mode: 'single-port', udpPort: 8443, tcpPort: 8443 } } });
