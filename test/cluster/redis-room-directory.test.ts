@@ -6,7 +6,8 @@ import { RoomDirectoryError } from '../../src/sfu-ws/index.js';
 import { expectNoLeaks, snapshotResources } from '../support/leaks.js';
 import { redisAvailable, startRedis, type RedisServer } from '../support/redis.js';
 
-const HEARTBEAT_TTL_MS = 400;
+// Real Redis TTL: long enough that a slow, loaded machine does not expire live nodes mid-test.
+const HEARTBEAT_TTL_MS = 1500;
 
 interface TestNode {
   id: string;
@@ -161,7 +162,7 @@ describe.skipIf(!redisAvailable())('RedisRoomDirectory and NodeRegistry on a rea
       await a!.registry.heartbeat();
       await c!.registry.heartbeat();
       return (await a!.registry.deadNodes()).includes('b');
-    }, 3000, 'b to be dead');
+    }, 6000, 'b to be dead');
     await a!.clock.advance(100); // one heartbeat tick of a: notices b
     expect(await lost).toBe('b');
 
@@ -190,7 +191,7 @@ describe.skipIf(!redisAvailable())('RedisRoomDirectory and NodeRegistry on a rea
     await eventually(async () => {
       await a!.registry.heartbeat();
       return (await a!.registry.deadNodes()).includes('b');
-    }, 3000, 'b to be dead');
+    }, 6000, 'b to be dead');
     await a!.clock.advance(100);
     expect(await moved).toEqual({ room: room.id, from: 'b', to: 'a' });
     expect((await a!.dir.getRoom(room.id))?.node).toBe('a');
