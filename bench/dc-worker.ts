@@ -134,6 +134,9 @@ try {
   if (mode === 'throughput') result = await flood(ca, cb, 16 * 1024);
   else if (mode === 'msgs') result = await flood(ca, cb, 100);
   else result = await openTimes(a, b, 20);
+  // Ours: the sender's SCTP loss recovery during the run (retransmitted chunks, T3 expiries).
+  const st = impl === 'ours' && mode !== 'open' ? a.sctp?.stats : undefined;
+  if (st) result = { ...result, rtxChunks: st.retransmissions, t3: st.t3Expirations };
   for (const pc of [a, b]) {
     try {
       pc.close();

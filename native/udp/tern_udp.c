@@ -31,6 +31,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* Requested SO_RCVBUF / SO_SNDBUF (bytes); the kernel caps it at net.core.{r,w}mem_max. */
+#define TERN_UDP_SOCKBUF (2 * 1024 * 1024)
+
 /* Datagrams per recvmmsg / sendmmsg call. */
 #define BATCH 64
 /* Receive slot: the largest UDP payload fits, so nothing is truncated. */
@@ -378,6 +381,14 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
       throw_errno(env, "setsockopt IPV6_V6ONLY", e);
       return NULL;
     }
+  }
+  {
+    /* Ask for larger socket buffers: a WebRTC flow (SCTP bursts, video frames) arrives faster than
+     * one event-loop turn reads it, and the default ~208 KiB holds fewer than a hundred datagrams.
+     * Best effort and bounded: the kernel caps the request at net.core.rmem_max / wmem_max. */
+    int want = TERN_UDP_SOCKBUF;
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &want, sizeof want) != 0) { /* keep the default */ }
+    if (setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &want, sizeof want) != 0) { /* keep the default */ }
   }
   if (bind(fd, (struct sockaddr *)&ss, ss_len) != 0) {
     int e = errno;

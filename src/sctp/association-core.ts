@@ -284,7 +284,7 @@ export class SctpAssociationCore {
     if (this.#terminated) return;
     const resend = this.#reset.onTimer(nowMs, this.#tx.cc.rto);
     if (resend) this.#ctrl.push({ bytes: resend });
-    this.#tx.refillBurst();
+    this.#tx.refillBurst(nowMs);
   }
 
   // ---- input -----------------------------------------------------------------------------

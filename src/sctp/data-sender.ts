@@ -39,6 +39,7 @@ export class DataSender {
   ftsnPending = false;
   retransmissions = 0;
   #burst: number;
+  #refilledAt = -Infinity;
   #frAllowance = false;
   #iData = false;
   #forwardTsn = false;
@@ -97,11 +98,15 @@ export class DataSender {
       abandoned: false,
     };
     this.queue.enqueue(m);
-    this.refillBurst();
+    // An application send refills the burst budget only when no SACK clock runs (nothing in
+    // flight) or once per millisecond: a loop of sends in one turn would otherwise release
+    // Max.Burst packets per call, a window-sized burst that overflows the receiver's socket buffer.
+    if (this.out.flightSize === 0 || now >= this.#refilledAt + 1) this.refillBurst(now);
   }
 
   /** An application call or timer (not a SACK) may send at least Max.Burst packets. */
-  refillBurst(): void {
+  refillBurst(now: number): void {
+    this.#refilledAt = now;
     if (this.#burst < this.#o.maxBurst) this.#burst = this.#o.maxBurst;
   }
 

@@ -27,7 +27,16 @@ export interface SctpTransportCallbacks {
 export interface SctpTransportOptions extends SctpAssociationOptions, SctpTransportCallbacks {
   /** Clock and timer; default the system clock. */
   clock?: Clock;
+  /**
+   * Most packets sent in one synchronous turn (default {@link DEFAULT_MAX_PACKETS_PER_TURN}); the
+   * rest follow on the next event-loop turn, after pending I/O (the peer's SACKs) is read, so a
+   * window's worth of packets never lands in the receiver's socket buffer at once.
+   */
+  maxPacketsPerTurn?: number;
 }
+
+/** Default {@link SctpTransportOptions.maxPacketsPerTurn}: 64 packets of ≤ 1200 bytes (~75 KiB). */
+export const DEFAULT_MAX_PACKETS_PER_TURN = 64;
 
 /**
  * The driver of an {@link SctpAssociationCore}: feeds it datagrams the owner passes to
@@ -44,14 +53,24 @@ export class SctpTransport {
   #draining = false;
   #drainAgain = false;
   #closed = false;
+  readonly #maxPerTurn: number;
+  /** Packets sent since the last turn boundary (a timer firing). */
+  #sentThisTurn = 0;
+  /** The per-turn cap stopped a drain: more may be ready. */
+  #capped = false;
 
   constructor(link: SctpDatagramLink, opts: SctpTransportOptions) {
     this.#link = link;
     this.#clock = opts.clock ?? systemClock;
     this.#cb = opts;
     this.core = new SctpAssociationCore(opts);
+    const cap = opts.maxPacketsPerTurn ?? DEFAULT_MAX_PACKETS_PER_TURN;
+    if (!(Number.isInteger(cap) && cap >= 1)) throw new SctpError('ERR_SCTP_CONFIG', `maxPacketsPerTurn ${cap} must be a positive integer`);
+    this.#maxPerTurn = cap;
     this.#timer = new DeadlineTimer(this.#clock, (now) => {
       if (this.#closed) return;
+      this.#sentThisTurn = 0;
+      this.#capped = false;
       this.core.handleTimeout(now);
       this.#drain();
     });
@@ -137,20 +156,25 @@ export class SctpTransport {
     try {
       do {
         this.#drainAgain = false;
-        for (let p = this.core.pollTransmit(); p !== undefined; p = this.core.pollTransmit()) {
+        while (this.#sentThisTurn < this.#maxPerTurn) {
+          const p = this.core.pollTransmit();
+          if (p === undefined) break;
+          this.#sentThisTurn++;
           try {
             this.#link.send(p);
           } catch (err) {
             log.debug('link send failed', err);
           }
         }
+        if (this.#sentThisTurn >= this.#maxPerTurn) this.#capped = true;
         for (let e = this.core.pollEvent(); e !== undefined; e = this.core.pollEvent()) this.#dispatch(e);
       } while (this.#drainAgain);
     } finally {
       this.#draining = false;
     }
     if (this.core.state === 'closed' && this.#closedSeen) this.#release();
-    else if (!this.#closed) this.#timer.set(this.core.pollTimeout());
+    // Capped: continue on the next turn (a zero-delay timer runs after pending I/O).
+    else if (!this.#closed) this.#timer.set(this.#capped ? this.#clock.now() : this.core.pollTimeout());
   }
 
   #closedSeen = false;

@@ -53,6 +53,24 @@ function wrap(err: unknown, what: string): NetError {
 }
 
 
+/**
+ * Socket buffers requested for every UDP socket (bytes), as the native sockets do: a WebRTC flow
+ * (SCTP bursts, video frames) can arrive faster than one event-loop turn reads it, and the
+ * default ~208 KiB holds fewer than a hundred datagrams. The kernel caps the request at
+ * net.core.rmem_max / wmem_max; failure keeps the default.
+ */
+const UDP_SOCKET_BUFFER = 2 * 1024 * 1024;
+
+function requestSocketBuffers(socket: dgram.Socket): void {
+  for (const set of [(n: number) => socket.setRecvBufferSize(n), (n: number) => socket.setSendBufferSize(n)]) {
+    try {
+      set(UDP_SOCKET_BUFFER);
+    } catch {
+      // keep the default
+    }
+  }
+}
+
 class NodeUdpSocket implements UdpSocket {
   readonly localAddress: TransportAddress;
   readonly family: AddressFamily;
@@ -337,6 +355,7 @@ export class NodeNet implements Net {
       socket.once('error', onError);
       socket.bind({ address: options.address, port: options.port, exclusive: true }, () => {
         socket.removeListener('error', onError);
+        requestSocketBuffers(socket);
         resolve(new NodeUdpSocket(socket));
       });
     });

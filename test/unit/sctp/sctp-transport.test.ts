@@ -27,6 +27,51 @@ function pair(clock: FakeClock, extra: Partial<SctpTransportOptions> = {}) {
 }
 
 describe('SctpTransport', () => {
+  /** Packets `a` sends synchronously during a loop of 40 sends of 16 KiB, once its window has grown. */
+  async function burstOfSendLoop(maxPacketsPerTurn?: number): Promise<number> {
+    const clock = new FakeClock();
+    let sent = 0;
+    const received: number[] = [];
+    const ends: { a?: SctpTransport; b?: SctpTransport } = {};
+    const link = (to: 'a' | 'b') => ({
+      send: (d: Uint8Array) => {
+        if (to === 'b') sent++;
+        const copy = d.slice();
+        clock.setTimer(() => ends[to]?.receive(copy), 1);
+      },
+    });
+    ends.a = new SctpTransport(link('b'), { rng: new SeededRng(1), clock, ...(maxPacketsPerTurn ? { maxPacketsPerTurn } : {}) });
+    ends.b = new SctpTransport(link('a'), { rng: new SeededRng(2), clock, onMessage: (_s, _p, d) => received.push(d.length) });
+    const { a, b } = ends as { a: SctpTransport; b: SctpTransport };
+    a.connect();
+    b.connect();
+    await clock.runUntil(() => a.state === 'established' && b.state === 'established', 5000);
+    for (let i = 0; i < 40; i++) a.send(1, 53, new Uint8Array(16 * 1024));
+    await clock.runUntil(() => received.length === 40, 10_000);
+    expect(a.stats.cwnd).toBeGreaterThan(10 * 1200);
+    sent = 0;
+    for (let i = 0; i < 40; i++) a.send(1, 53, new Uint8Array(16 * 1024));
+    const burst = sent;
+    await clock.runUntil(() => received.length === 80, 10_000);
+    expect(received).toEqual(new Array(80).fill(16 * 1024));
+    a.close();
+    b.close();
+    return burst;
+  }
+
+  it('a loop of sends releases one burst budget (Max.Burst plus what the last SACK freed), not Max.Burst per call', async () => {
+    // The window allows more than 10 packets; Max.Burst per call would release all of them.
+    expect(await burstOfSendLoop()).toBeLessThanOrEqual(8);
+  });
+
+  it('sends at most maxPacketsPerTurn packets in one synchronous turn and the rest on later turns', async () => {
+    expect(await burstOfSendLoop(2)).toBeLessThanOrEqual(2);
+    const clock = new FakeClock();
+    expect(() => new SctpTransport({ send: () => undefined }, { rng: new SeededRng(3), clock, maxPacketsPerTurn: 0 })).toThrow(
+      expect.objectContaining({ code: 'ERR_SCTP_CONFIG' }),
+    );
+  });
+
   it('connects, carries messages both ways, resets a stream and closes, releasing its timer', async () => {
     const clock = new FakeClock();
     const { a, b, log } = pair(clock);
