@@ -49,6 +49,24 @@ function findModule(relative: string, fromUrl: string): string | undefined {
  * is missing, switched off or unfit comes back as `binding: undefined` with
  * the reason, and the caller uses its JavaScript path.
  */
+/**
+ * The check shared by the modules that drive Node's own OpenSSL: every function
+ * the binding declares is there (a module left from an older build is refused,
+ * not called), and it was compiled against the OpenSSL major version Node runs.
+ */
+export function opensslModuleCheck<T extends { opensslVersions(): [number, number] }>(functions: readonly (keyof T & string)[]): (exports: T) => string | undefined {
+  return (exports) => {
+    const missing = functions.filter((f) => typeof exports[f] !== 'function');
+    if (missing.length > 0) return `an older build: no ${missing.join(', ')}`;
+    const [built, running] = exports.opensslVersions();
+    // OPENSSL_VERSION_NUMBER carries the major version in its top nibble (3.x: 0x3...).
+    if (Math.floor(built / 2 ** 28) !== Math.floor(running / 2 ** 28)) {
+      return `built for OpenSSL ${built.toString(16)}, running on ${running.toString(16)}`;
+    }
+    return undefined;
+  };
+}
+
 export function loadNativeModule<T>(spec: NativeModuleSpec<T>): { binding: T | undefined; status: NativeModuleStatus } {
   const off = (reason: string): { binding: undefined; status: NativeModuleStatus } => ({ binding: undefined, status: { loaded: false, reason } });
   if (process.env[spec.disableEnv] === '0') return off(`disabled by ${spec.disableEnv}=0`);

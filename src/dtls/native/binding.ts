@@ -1,5 +1,5 @@
 import { getLogger } from '../../common/log.js';
-import { lazyNativeModule, type NativeModuleStatus } from '../../common/native-module.js';
+import { opensslModuleCheck, lazyNativeModule, type NativeModuleStatus } from '../../common/native-module.js';
 
 /** A key held by the native module (opaque): a P-256 key (public, or private with its point) or an X25519 private key. */
 export type NativeDtlsKey = { readonly __nativeDtlsKey: unique symbol };
@@ -52,14 +52,7 @@ const accelerator = lazyNativeModule<NativeDtlsCrypto>(
     disableEnv: 'TERN_DTLS_NATIVE',
     pathEnv: 'TERN_DTLS_NATIVE_PATH',
     fromUrl: import.meta.url,
-    check: (exports) => {
-      const [built, running] = exports.opensslVersions();
-      // OPENSSL_VERSION_NUMBER carries the major version in its top nibble (3.x: 0x3...).
-      if (Math.floor(built / 2 ** 28) !== Math.floor(running / 2 ** 28)) {
-        return `built for OpenSSL ${built.toString(16)}, running on ${running.toString(16)}`;
-      }
-      return undefined;
-    },
+    check: opensslModuleCheck<NativeDtlsCrypto>(['ecPrivateKey', 'ecPublicKey', 'ecPublicPoint', 'ecdsaSign', 'ecdsaVerify', 'ecdh', 'x25519PrivateKey', 'x25519PublicKey', 'x25519', 'generateKeyAsync', 'prf', 'aeadKey', 'aeadSeal', 'aeadOpen', 'opensslVersions']),
   },
   getLogger('dtls'),
   { what: 'DTLS handshake crypto', native: 'native accelerator', fallback: 'Node crypto' },

@@ -1,5 +1,5 @@
 import { getLogger } from '../../common/log.js';
-import { lazyNativeModule, type NativeModuleStatus } from '../../common/native-module.js';
+import { opensslModuleCheck, lazyNativeModule, type NativeModuleStatus } from '../../common/native-module.js';
 
 /** An OpenSSL context keyed with one SRTP or SRTCP session key (opaque). */
 export type NativeSrtpKey = { readonly __nativeSrtpKey: unique symbol };
@@ -52,14 +52,7 @@ const accelerator = lazyNativeModule<NativeSrtp>(
     disableEnv: 'TERN_SRTP_NATIVE',
     pathEnv: 'TERN_SRTP_NATIVE_PATH',
     fromUrl: import.meta.url,
-    check: (exports) => {
-      const [built, running] = exports.opensslVersions();
-      // OPENSSL_VERSION_NUMBER carries the major version in its top nibble (3.x: 0x3...).
-      if (Math.floor(built / 2 ** 28) !== Math.floor(running / 2 ** 28)) {
-        return `built for OpenSSL ${built.toString(16)}, running on ${running.toString(16)}`;
-      }
-      return undefined;
-    },
+    check: opensslModuleCheck<NativeSrtp>(['createKey', 'opensslVersions']),
   },
   getLogger('srtp'),
   { what: 'SRTP ciphers', native: 'native accelerator', fallback: 'Node crypto' },
