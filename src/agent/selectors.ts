@@ -51,6 +51,14 @@ function acceptanceWait(config: IceCoreConfig, pair: CandidatePair): number {
 export const BETTER_PAIR_GRACE_MS = 50;
 
 /**
+ * The least time a better pair stays in the race, whatever the measured round
+ * trip: on a sub-millisecond path, a loaded host's scheduling delay (or the
+ * peer's late check opening its NAT) easily exceeds 2 × RTT + 50 ms, and a
+ * relay would win over a direct path that works.
+ */
+export const MIN_BETTER_PAIR_WAIT_MS = 200;
+
+/**
  * THE NOMINATION RULE (controlling agent, regular nomination). Pion waits a
  * fixed time per candidate type before nominating (srflx 500 ms, relay 2 s),
  * so a call that can only go through a NAT or a relay always pays that wait.
@@ -60,8 +68,8 @@ export const BETTER_PAIR_GRACE_MS = 50;
  *   1. no better pair can still appear: local gathering is complete and the
  *      peer signalled end-of-candidates (without them, the wait applies); and
  *   2. every pair of higher priority either failed, or had its first check
- *      sent at least 2 × RTT(best) + {@link BETTER_PAIR_GRACE_MS} ago with no
- *      answer. A better pair not yet checked is checked at once (a triggered
+ *      sent at least 2 × RTT(best) + {@link BETTER_PAIR_GRACE_MS} (and at least
+ *      {@link MIN_BETTER_PAIR_WAIT_MS}) ago with no answer. A better pair not yet checked is checked at once (a triggered
  *      check), so the race is decided in about two round trips, not by the
  *      pacing of ordinary checks.
  * Returns the instant the best pair may be nominated (≤ now: at once).
@@ -69,7 +77,7 @@ export const BETTER_PAIR_GRACE_MS = 50;
 export function nominationDue(ctx: SelectorContext, best: CandidatePair, now: number): number {
   const capped = ctx.checkingStartedMs + acceptanceWait(ctx.config, best);
   if (capped <= now || !ctx.localGatheringComplete || !ctx.remotes.endOfCandidates) return capped;
-  const grace = 2 * (best.rttMs ?? 0) + BETTER_PAIR_GRACE_MS;
+  const grace = Math.max(MIN_BETTER_PAIR_WAIT_MS, 2 * (best.rttMs ?? 0) + BETTER_PAIR_GRACE_MS);
   let due = -Infinity;
   for (const p of ctx.checklist.values()) {
     if (p.priority <= best.priority || p.state === 'failed') continue;
